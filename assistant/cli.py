@@ -1,0 +1,96 @@
+"""The ``ting`` command line. Every command: ``--help``, exit 0 on success, one clear
+line on stderr and a non-zero exit on bad input, ``--json`` for machine-readable output.
+
+Commands come from three places: the core ones below, ``voice.cli.register`` (ASR,
+capture, speech) and the skills' ``ting_register_commands`` hooks.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from assistant import __version__
+from assistant.errors import TingError
+
+
+def emit_json(obj: Any) -> None:
+    """One JSON object per line on stdout, flushed (consumers read it live)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"ting: {message}", err=True)
+    sys.exit(code)
+
+
+class TingGroup(click.Group):
+    """Turns every TingError into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TingError as exc:
+            fail(exc.user_message(), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except BrokenPipeError:
+            sys.exit(0)
+
+
+def get_app(ctx: click.Context | None = None):
+    """The composition root for this process, built once on first use."""
+    from assistant.app import App
+
+    ctx = ctx or click.get_current_context()
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = App.from_environment()
+    return root.obj
+
+
+@click.group(cls=TingGroup, invoke_without_command=True)
+@click.version_option(__version__, "--version", "-V", prog_name="ting")
+@click.option("--smoke", is_flag=True, help="Self-check: config, database, ASR model; then exit.")
+@click.pass_context
+def cli(ctx: click.Context, smoke: bool) -> None:
+    """Ting (听): a voice-driven personal assistant.
+
+    With no command, starts the desktop app (or, with no display, a terminal session).
+    """
+    if smoke:
+        from assistant.smoke import run_smoke
+
+        sys.exit(run_smoke())
+    if ctx.invoked_subcommand is None:
+        from assistant.session import start_default
+
+        sys.exit(start_default(get_app(ctx)))
+
+
+def _mount_extensions() -> None:
+    import importlib
+
+    for module_path in ("assistant.cli_core", "voice.cli"):
+        try:
+            module = importlib.import_module(module_path)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_path:
+                continue
+            raise
+        module.register(cli)
+    from assistant.registry import SkillRegistry
+
+    SkillRegistry().register_commands(cli)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        _mount_extensions()
+    except TingError as exc:
+        fail(exc.user_message(), exc.exit_code)
+    cli.main(args=argv, prog_name="ting")

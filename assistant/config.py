@@ -1,0 +1,154 @@
+"""Settings: a TOML file in the data folder, with environment overrides.
+
+``OPENAI_BASE_URL`` and ``TING_MODEL`` override the file; ``OPENAI_API_KEY`` is read by
+``assistant.secrets`` and is never stored here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError, UsageError
+from assistant.paths import config_path
+
+CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "HKD")
+LANGUAGES = ("zh", "en", "ja", "ko", "fr", "de", "es", "ru", "it", "pt")
+
+
+@dataclass
+class Settings:
+    base_url: str = ""  # empty: the provider's default (api.openai.com) once a key is set
+    model: str = "gpt-4o-mini"
+    request_timeout: float = 120.0  # seconds without a byte before a provider call gives up
+    hotkey: str = "<ctrl>+<alt>+space"
+    hotkey_mode: str = "hold"  # hold: talk while held; toggle: press to start, press to stop
+    input_device: str = ""  # empty: the system default input
+    language_pair: str = "zh,en"
+    default_currency: str = "CNY"
+    asr_model: str = "base"  # "base" (bundled) or a path to a CTranslate2 Whisper folder
+    asr_language: str = "auto"
+    tts_voice: str = "auto"
+    start_at_login: bool = False
+
+    @property
+    def languages(self) -> tuple[str, str]:
+        a, b = self.language_pair.split(",")
+        return a.strip(), b.strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_VALIDATORS: dict[str, Any] = {
+    "hotkey_mode": lambda v: v in ("hold", "toggle") or "must be 'hold' or 'toggle'",
+    "default_currency": lambda v: v in CURRENCIES or f"must be one of {', '.join(CURRENCIES)}",
+    "asr_language": lambda v: v in ("auto", "zh", "en") or "must be auto, zh or en",
+    "language_pair": lambda v: (
+        len([p for p in v.split(",") if p.strip()]) == 2
+        and all(p.strip() in LANGUAGES for p in v.split(","))
+    )
+    or f"must be two language codes like zh,en (known: {', '.join(LANGUAGES)})",
+    "request_timeout": lambda v: v > 0 or "must be a positive number of seconds",
+    "base_url": lambda v: (v == "" or v.startswith(("http://", "https://")))
+    or "must start with http:// or https://",
+}
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings)]
+
+
+def coerce_value(key: str, raw: str) -> Any:
+    """Turn the text a user typed into a typed, validated setting value."""
+    types = {f.name: f.type for f in fields(Settings)}
+    if key not in types:
+        raise UsageError(
+            f"unknown setting {key!r}", hint=f"settings: {', '.join(setting_names())}"
+        )
+    kind = types[key]
+    value: Any
+    if kind in ("bool", bool):
+        low = raw.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            value = True
+        elif low in ("0", "false", "no", "off"):
+            value = False
+        else:
+            raise UsageError(f"{key} must be true or false, not {raw!r}")
+    elif kind in ("float", float):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"{key} must be a number, not {raw!r}") from None
+    else:
+        value = raw.strip()
+        if key == "default_currency":
+            value = value.upper()
+    check = _VALIDATORS.get(key)
+    if check is not None:
+        verdict = check(value)
+        if verdict is not True:
+            raise UsageError(f"{key} {verdict}")
+    return value
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"the config file {path} is not valid TOML: {exc}",
+            hint="fix it, or delete it to start from defaults",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
+
+
+def load_settings(path: Path | None = None, *, env: bool = True) -> Settings:
+    path = path or config_path()
+    data = _read_file(path)
+    settings = Settings()
+    known = set(setting_names())
+    for key, value in data.items():
+        if key not in known:
+            continue  # a setting from a newer version: keep the file, ignore it here
+        try:
+            setattr(settings, key, coerce_value(key, str(value)))
+        except UsageError as exc:
+            raise ConfigError(f"in {path}: {exc.message}") from None
+    if env:
+        if os.environ.get("OPENAI_BASE_URL"):
+            settings.base_url = os.environ["OPENAI_BASE_URL"].strip()
+        if os.environ.get("TING_MODEL"):
+            settings.model = os.environ["TING_MODEL"].strip()
+    return settings
+
+
+def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
+    """Validate and write one setting; the file is replaced atomically."""
+    import tomli_w
+
+    path = path or config_path()
+    value = coerce_value(key, raw)
+    data = _read_file(path)
+    data[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return value

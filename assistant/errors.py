@@ -1,0 +1,78 @@
+"""The error hierarchy. Every error a user can cause carries a one-line message for them.
+
+The CLI prints ``message`` (and ``hint`` when there is one) on stderr and exits with
+``exit_code``; no traceback reaches a user for a ``TingError``.
+"""
+
+from __future__ import annotations
+
+
+class TingError(Exception):
+    """Base of every error Ting reports to a user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def user_message(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class UsageError(TingError):
+    """Bad input from the user: empty text, a bad option value, a missing file."""
+
+    exit_code = 2
+
+
+class ConfigError(TingError):
+    """The config file cannot be read or a setting is invalid."""
+
+
+class SecretError(TingError):
+    """The OS keyring is missing, insecure or failed."""
+
+
+class StorageError(TingError):
+    """The local database cannot be opened or written (locked, corrupt, read-only)."""
+
+
+class ProviderError(TingError):
+    """The language-model provider failed (unreachable, refused, gave up after retries)."""
+
+
+class ProviderNotConfigured(ProviderError):
+    """No provider is set up; the message says what to set."""
+
+
+class ProviderAuthError(ProviderError):
+    """The provider rejected the API key."""
+
+
+class SkillError(TingError):
+    """A skill could not do what was asked."""
+
+
+class SkillNotFound(SkillError):
+    pass
+
+
+class Cancelled(TingError):
+    """The user cancelled a running task."""
+
+    exit_code = 130
+
+    def __init__(self, message: str = "cancelled") -> None:
+        super().__init__(message)
+
+
+class AudioError(TingError):
+    """An audio file or device problem: missing, empty, corrupt, busy, no device."""
+
+
+class ModelFilesError(TingError):
+    """Model files are missing, truncated or unreadable."""

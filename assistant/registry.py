@@ -1,0 +1,124 @@
+"""Skill plugins, discovered through pluggy hooks and the ``ting`` entry-point group.
+
+A plugin is a module (or object) with hook implementations::
+
+    from assistant.registry import hookimpl
+
+    @hookimpl
+    def ting_register_skills(register):
+        register(MySkill())
+
+    @hookimpl
+    def ting_register_commands(cli):   # optional: add `ting <command>` subcommands
+        @cli.command()
+        def hello(): ...
+
+A third-party package declares ``[project.entry-points.ting] myskill = "my_pkg.plugin"``.
+Built-in skills are registered the same way, from ``BUILTIN_PLUGINS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from assistant.errors import SkillNotFound
+
+if TYPE_CHECKING:
+    from assistant.skill import Skill
+
+hookspec = pluggy.HookspecMarker("ting")
+hookimpl = pluggy.HookimplMarker("ting")
+
+ENTRY_POINT_GROUP = "ting"
+
+# name -> module path. Skills not yet built are simply absent from this table.
+BUILTIN_PLUGINS: dict[str, str] = {
+    "chat": "skills.chat",
+    "bookkeeping": "skills.bookkeeping",
+    "diff": "skills.diffgen",
+    "translation": "skills.translation",
+    "meeting_notes": "skills.meeting_notes",
+}
+
+# The router's vocabulary: every routed request lands on one of these names.
+ROUTABLE_SKILLS = ("bookkeeping", "translation", "diff", "meeting_notes", "chat")
+
+
+class HookSpecs:
+    @hookspec
+    def ting_register_skills(self, register: Callable[[Skill], None]) -> None:
+        """Register skills by calling ``register(skill)`` for each."""
+
+    @hookspec
+    def ting_register_commands(self, cli: Any) -> None:
+        """Add click commands to the ``ting`` command group."""
+
+
+class SkillRegistry:
+    """The installed skills, by name, and the plugin manager that found them."""
+
+    def __init__(self, load_entry_points: bool = True) -> None:
+        self.pm = pluggy.PluginManager("ting")
+        self.pm.add_hookspecs(HookSpecs)
+        self.plugin_errors: dict[str, str] = {}
+        for name, module_path in BUILTIN_PLUGINS.items():
+            try:
+                module = importlib.import_module(module_path)
+            except ModuleNotFoundError as exc:
+                if exc.name == module_path:
+                    continue  # that skill is not part of this build
+                raise
+            self.pm.register(module, name=name)
+        if load_entry_points:
+            self._load_entry_points()
+        self._skills: dict[str, Skill] = {}
+        self._origin: dict[str, str] = {}
+        for plugin in self.pm.get_plugins():
+            plugin_name = self.pm.get_name(plugin) or "?"
+            hook = getattr(plugin, "ting_register_skills", None)
+            if hook is None:
+                continue
+
+            def register(skill: Skill, _origin: str = plugin_name) -> None:
+                self._skills[skill.name] = skill
+                self._origin[skill.name] = _origin
+
+            hook(register=register)
+
+    def _load_entry_points(self) -> None:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if self.pm.get_plugin(ep.name) is not None or self.pm.is_blocked(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a broken plugin must not take Ting down
+                self.plugin_errors[ep.name] = f"{type(exc).__name__}: {exc}"
+                continue
+            self.pm.register(plugin, name=ep.name)
+
+    def names(self) -> list[str]:
+        return sorted(self._skills)
+
+    def get(self, name: str) -> Skill:
+        try:
+            return self._skills[name]
+        except KeyError:
+            installed = ", ".join(self.names()) or "none"
+            raise SkillNotFound(
+                f"no skill named {name!r} is installed (installed: {installed})"
+            ) from None
+
+    def has(self, name: str) -> bool:
+        return name in self._skills
+
+    def origin(self, name: str) -> str:
+        return self._origin.get(name, "?")
+
+    def register_commands(self, cli: Any) -> None:
+        self.pm.hook.ting_register_commands(cli=cli)

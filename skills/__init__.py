@@ -1,0 +1,1 @@
+"""Ting skills: one package per skill, each a plugin."""

@@ -1,0 +1,34 @@
+"""Shared test set-up: every test gets a fresh, empty Ting data folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Fixture modules, one per area, so that areas do not edit each other's files.
+pytest_plugins = [
+    "fixtures_core",
+    "fixtures_provider",
+    "fixtures_voice",
+]
+
+
+@pytest.fixture(autouse=True)
+def ting_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh TING_HOME per test; provider variables cleared so tests see no real key."""
+    home = tmp_path / "ting-home"
+    home.mkdir()
+    monkeypatch.setenv("TING_HOME", str(home))
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TING_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    # keep any developer's real keyring out of unit tests; keyring tests opt back in
+    if "TING_TEST_REAL_KEYRING" not in os.environ:
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    return home

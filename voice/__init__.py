@@ -1,0 +1,1 @@
+"""Voice: capture, VAD, ASR (faster-whisper), TTS, hotkeys. No Qt."""
