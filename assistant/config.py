@@ -49,13 +49,16 @@ _VALIDATORS: dict[str, Any] = {
     "default_currency": lambda v: v in CURRENCIES or f"must be one of {', '.join(CURRENCIES)}",
     "asr_language": lambda v: v in ("auto", "zh", "en") or "must be auto, zh or en",
     "language_pair": lambda v: (
-        len([p for p in v.split(",") if p.strip()]) == 2
-        and all(p.strip() in LANGUAGES for p in v.split(","))
-    )
-    or f"must be two language codes like zh,en (known: {', '.join(LANGUAGES)})",
+        (
+            len([p for p in v.split(",") if p.strip()]) == 2
+            and all(p.strip() in LANGUAGES for p in v.split(","))
+        )
+        or f"must be two language codes like zh,en (known: {', '.join(LANGUAGES)})"
+    ),
     "request_timeout": lambda v: v > 0 or "must be a positive number of seconds",
-    "base_url": lambda v: (v == "" or v.startswith(("http://", "https://")))
-    or "must start with http:// or https://",
+    "base_url": lambda v: (
+        (v == "" or v.startswith(("http://", "https://"))) or "must start with http:// or https://"
+    ),
 }
 
 
@@ -67,9 +70,7 @@ def coerce_value(key: str, raw: str) -> Any:
     """Turn the text a user typed into a typed, validated setting value."""
     types = {f.name: f.type for f in fields(Settings)}
     if key not in types:
-        raise UsageError(
-            f"unknown setting {key!r}", hint=f"settings: {', '.join(setting_names())}"
-        )
+        raise UsageError(f"unknown setting {key!r}", hint=f"settings: {', '.join(setting_names())}")
     kind = types[key]
     value: Any
     if kind in ("bool", bool):

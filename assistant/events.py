@@ -8,7 +8,7 @@ the UI all consume the same stream. ``type`` in the dict form is one of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -103,4 +103,4 @@ class Failed:
         return {"type": self.type, "error": self.error, "kind": self.kind}
 
 
-Event = Union[Progress, Delta, Result, NeedsConfirmation, Failed]
+Event = Progress | Delta | Result | NeedsConfirmation | Failed

@@ -47,7 +47,7 @@ class Migrations:
                     fn(db)
                     conn.execute(
                         "insert into _ting_migrations (owner, name, applied_at) values (?, ?, ?)",
-                        (self.owner, name, _dt.datetime.now(_dt.timezone.utc).isoformat()),
+                        (self.owner, name, _dt.datetime.now(_dt.UTC).isoformat()),
                     )
                     ran.append(name)
                 conn.execute("COMMIT")
@@ -68,6 +68,5 @@ def _ensure_table(db: sqlite_utils.Database) -> None:
 def _applied(db: sqlite_utils.Database, owner: str) -> set[str]:
     _ensure_table(db)
     return {
-        r[0]
-        for r in db.conn.execute("select name from _ting_migrations where owner = ?", (owner,))
+        r[0] for r in db.conn.execute("select name from _ting_migrations where owner = ?", (owner,))
     }

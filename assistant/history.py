@@ -1,0 +1,343 @@
+"""The local history: every exchange (what was asked, from where, which skill, what came
+back, how long it took, what failed), in SQLite with full-text search.
+
+* sqlite-utils over one connection, WAL, ``synchronous=FULL``: a row reported committed
+  survives a killed process (and a power cut).
+* Migrations are applied by the store itself on open (``assistant.migrations``).
+* Full-text search is FTS5 over a *segmented* copy of the text: every CJK character is
+  its own token, so the query 午饭 becomes the phrase "午 饭" and finds 昨天午饭花了三十五
+  without a dictionary; Latin words are matched as prefixes.
+* One writer: writes from several threads of one process go through ``write_lock``;
+  other processes wait on SQLite's lock (busy timeout) and get a clear error if it
+  stays locked.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from assistant.errors import StorageError, UsageError
+from assistant.migrations import Migrations
+
+MIGRATIONS = Migrations("history")
+
+ORIGINS = ("voice", "typed", "cli")
+STATUSES = ("running", "ok", "error", "cancelled", "needs_confirmation")
+
+_CJK = (
+    "\u3040-\u30ff"  # hiragana, katakana
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uac00-\ud7af"  # hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+)
+_CJK_CHAR = re.compile(f"([{_CJK}])")
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_]+", re.UNICODE)
+
+
+def segment(text: str) -> str:
+    """Text as FTS5 will index it: CJK characters spaced apart, the rest unchanged."""
+    return _CJK_CHAR.sub(r" \1 ", text)
+
+
+def fts_query(query: str) -> str:
+    """A user's query as an FTS5 MATCH expression (all terms must match).
+
+    A term with CJK in it becomes a phrase of its characters and words (``午饭`` →
+    ``"午 饭"``); a Latin word becomes a prefix query (``lunch`` → ``"lunch"*``).
+    FTS5 syntax characters in the query are never interpreted.
+    """
+    parts: list[str] = []
+    for term in query.split():
+        tokens = _TOKEN.findall(term)
+        if not tokens:
+            continue
+        if len(tokens) == 1 and not _HAS_CJK.search(tokens[0]):
+            parts.append(f'"{tokens[0]}"*')
+        else:
+            parts.append('"' + " ".join(tokens) + '"')
+    return " AND ".join(parts)
+
+
+@MIGRATIONS
+def m001_exchanges(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        create table exchanges (
+            id integer primary key,
+            created_at text not null,
+            origin text not null,
+            input_text text not null,
+            skill text,
+            route_source text,
+            confidence real,
+            status text not null,
+            output_text text,
+            output_json text,
+            error text,
+            duration_ms integer,
+            timings_json text,
+            parent_id integer references exchanges(id) on delete set null
+        )
+        """
+    )
+    db.execute("create index exchanges_created on exchanges(created_at)")
+    db.execute("create index exchanges_skill on exchanges(skill)")
+    db.execute(
+        "create virtual table exchanges_fts using fts5(body, tokenize='unicode61 remove_diacritics 2')"
+    )
+
+
+@dataclass(frozen=True)
+class Exchange:
+    id: int
+    created_at: str
+    origin: str
+    input_text: str
+    skill: str | None
+    route_source: str | None
+    confidence: float | None
+    status: str
+    output_text: str | None
+    output: Any
+    error: str | None
+    duration_ms: int | None
+    timings: dict[str, Any]
+    parent_id: int | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Exchange:
+        return cls(
+            id=row["id"],
+            created_at=row["created_at"],
+            origin=row["origin"],
+            input_text=row["input_text"],
+            skill=row["skill"],
+            route_source=row["route_source"],
+            confidence=row["confidence"],
+            status=row["status"],
+            output_text=row["output_text"],
+            output=json.loads(row["output_json"]) if row["output_json"] else None,
+            error=row["error"],
+            duration_ms=row["duration_ms"],
+            timings=json.loads(row["timings_json"]) if row["timings_json"] else {},
+            parent_id=row["parent_id"],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "origin": self.origin,
+            "input": self.input_text,
+            "skill": self.skill,
+            "route_source": self.route_source,
+            "confidence": self.confidence,
+            "status": self.status,
+            "output": self.output_text,
+            "data": self.output,
+            "error": self.error,
+            "duration_ms": self.duration_ms,
+            "timings": self.timings,
+            "parent_id": self.parent_id,
+        }
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
+
+
+class HistoryStore:
+    """The one local database; the history tables and a shared connection for skills."""
+
+    def __init__(self, path: Path | str, *, busy_timeout_s: float = 5.0) -> None:
+        self.path = Path(path)
+        self.write_lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                str(self.path),
+                timeout=busy_timeout_s,
+                isolation_level=None,  # autocommit; transactions are explicit
+                check_same_thread=False,
+            )
+            conn.execute("pragma journal_mode=wal")
+            conn.execute("pragma synchronous=full")
+            conn.execute("pragma foreign_keys=on")
+            self.db = sqlite_utils.Database(conn)
+            MIGRATIONS.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise _storage_error(self.path, exc) from None
+        except OSError as exc:
+            raise StorageError(f"cannot open the database {self.path}: {exc.strerror}") from None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` under the write lock; errors become StorageError."""
+        with self.write_lock:
+            conn = self.db.conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise _storage_error(self.path, exc) from None
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                conn.execute("ROLLBACK")
+                raise _storage_error(self.path, exc) from None
+
+    # -- writing ---------------------------------------------------------------------
+
+    def start(
+        self,
+        input_text: str,
+        *,
+        origin: str = "cli",
+        skill: str | None = None,
+        route_source: str | None = None,
+        confidence: float | None = None,
+        parent_id: int | None = None,
+    ) -> int:
+        """Record that an exchange began; returns its id (status ``running``)."""
+        if origin not in ORIGINS:
+            raise UsageError(f"unknown origin {origin!r} (one of {', '.join(ORIGINS)})")
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "insert into exchanges (created_at, origin, input_text, skill, route_source,"
+                " confidence, status, parent_id) values (?, ?, ?, ?, ?, ?, 'running', ?)",
+                (_now(), origin, input_text, skill, route_source, confidence, parent_id),
+            )
+            row_id = int(cur.lastrowid)
+            conn.execute(
+                "insert into exchanges_fts (rowid, body) values (?, ?)",
+                (row_id, segment(input_text)),
+            )
+        return row_id
+
+    def finish(
+        self,
+        exchange_id: int,
+        *,
+        status: str,
+        output_text: str | None = None,
+        output: Any = None,
+        error: str | None = None,
+        duration_ms: int | None = None,
+        timings: dict[str, Any] | None = None,
+        skill: str | None = None,
+    ) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"bad status {status!r}")
+        with self.transaction() as conn:
+            row = conn.execute(
+                "select input_text from exchanges where id = ?", (exchange_id,)
+            ).fetchone()
+            if row is None:
+                return  # deleted meanwhile: nothing to update
+            conn.execute(
+                "update exchanges set status = ?, output_text = ?, output_json = ?, error = ?,"
+                " duration_ms = ?, timings_json = ?, skill = coalesce(?, skill) where id = ?",
+                (
+                    status,
+                    output_text,
+                    json.dumps(output, ensure_ascii=False) if output is not None else None,
+                    error,
+                    duration_ms,
+                    json.dumps(timings or {}),
+                    skill,
+                    exchange_id,
+                ),
+            )
+            body = segment(row[0] + "\n" + (output_text or ""))
+            conn.execute("delete from exchanges_fts where rowid = ?", (exchange_id,))
+            conn.execute(
+                "insert into exchanges_fts (rowid, body) values (?, ?)", (exchange_id, body)
+            )
+
+    def record(self, input_text: str, output_text: str, **kw: Any) -> int:
+        """Start and finish in one go (status ok unless given)."""
+        status = kw.pop("status", "ok")
+        start_keys = ("origin", "skill", "route_source", "confidence", "parent_id")
+        start_kw = {k: kw.pop(k) for k in start_keys if k in kw}
+        row_id = self.start(input_text, **start_kw)
+        self.finish(row_id, status=status, output_text=output_text, **kw)
+        return row_id
+
+    def delete(self, exchange_id: int) -> bool:
+        with self.transaction() as conn:
+            cur = conn.execute("delete from exchanges where id = ?", (exchange_id,))
+            conn.execute("delete from exchanges_fts where rowid = ?", (exchange_id,))
+            return cur.rowcount > 0
+
+    # -- reading ---------------------------------------------------------------------
+
+    def get(self, exchange_id: int) -> Exchange | None:
+        rows = list(self.db.query("select * from exchanges where id = ?", [exchange_id]))
+        return Exchange.from_row(rows[0]) if rows else None
+
+    def list(self, limit: int = 20, *, skill: str | None = None) -> list[Exchange]:
+        sql = "select * from exchanges"
+        params: list[Any] = []
+        if skill:
+            sql += " where skill = ?"
+            params.append(skill)
+        sql += " order by id desc limit ?"
+        params.append(limit)
+        return [Exchange.from_row(r) for r in self.db.query(sql, params)]
+
+    def search(self, query: str, limit: int = 20) -> list[Exchange]:
+        """Exchanges whose input or output matches every term of ``query``, newest first."""
+        match = fts_query(query)
+        if not match:
+            raise UsageError("nothing to search for: the query has no words")
+        try:
+            rows = self.db.query(
+                "select e.* from exchanges e join ("
+                "  select rowid from exchanges_fts where exchanges_fts match ?"
+                "  order by rowid desc limit ?"
+                ") m on m.rowid = e.id order by e.id desc",
+                [match, limit],
+            )
+            return [Exchange.from_row(r) for r in rows]
+        except sqlite3.OperationalError as exc:
+            raise _storage_error(self.path, exc) from None
+
+    def count(self) -> int:
+        return int(self.db.execute("select count(*) from exchanges").fetchone()[0])
+
+
+def _storage_error(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            f"the database {path} is locked by another process",
+            hint="close the other Ting, or try again in a moment",
+        )
+    if "not a database" in text or "malformed" in text:
+        return StorageError(
+            f"the database {path} is damaged ({text})",
+            hint="move it aside; Ting starts a new one",
+        )
+    if "readonly" in text:
+        return StorageError(f"the database {path} is read-only")
+    return StorageError(f"database error in {path}: {text}")
