@@ -283,6 +283,30 @@ class LLMClient:
                                     slot["args"] += tc.function.arguments
                     if choice.finish_reason:
                         finish = choice.finish_reason
+                if finish is None:
+                    # the connection ended without the server saying the answer was done
+                    partial = "".join(text_parts)
+                    if partial:
+                        items.put(
+                            _Outcome(
+                                "error",
+                                error=ProviderStreamBroken(
+                                    f"the provider's stream broke after {len(partial)} characters; "
+                                    "the partial answer was kept",
+                                    partial,
+                                ),
+                            )
+                        )
+                    else:
+                        items.put(
+                            _Outcome(
+                                "error",
+                                error=ProviderError(
+                                    "the provider closed the connection before answering"
+                                ),
+                            )
+                        )
+                    return
                 tool_calls = tuple(
                     ToolCall(id=v["id"], name=v["name"], arguments=v["args"])
                     for _, v in sorted(calls.items())
