@@ -8,6 +8,7 @@ capture, speech) and the skills' ``ting_register_commands`` hooks.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -40,6 +41,27 @@ class TingGroup(click.Group):
             fail("interrupted", 130)
         except BrokenPipeError:
             sys.exit(0)
+        except Exception as exc:  # a bug: log it in full, show the user one line
+            if os.environ.get("TING_DEBUG") == "1":
+                raise
+            fail(_report_internal_error(exc), 70)
+
+
+def _report_internal_error(exc: BaseException) -> str:
+    import logging
+    import traceback
+
+    where = "the log"
+    try:
+        from assistant.paths import data_dir
+
+        log_path = data_dir() / "ting.log"
+        with log_path.open("a", encoding="utf-8") as fh:
+            fh.write("".join(traceback.format_exception(exc)))
+        where = str(log_path)
+    except Exception:
+        logging.getLogger("ting").exception("internal error")
+    return f"internal error ({type(exc).__name__}: {exc}); details in {where}"
 
 
 def get_app(ctx: click.Context | None = None):

@@ -44,7 +44,7 @@ _CJK = (
 )
 _CJK_CHAR = re.compile(f"([{_CJK}])")
 _HAS_CJK = re.compile(f"[{_CJK}]")
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W_]+", re.UNICODE)
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+", re.UNICODE)
 
 
 def segment(text: str) -> str:

@@ -1,1 +1,82 @@
-"""Fixtures for the core tests."""
+"""Fixtures for the core: run the real `ting` command, require real services."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TING = [sys.executable, "-m", "assistant"]
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.out.splitlines() if line.strip()]
+
+    def json_lines(self) -> list[dict]:
+        import json
+
+        return [json.loads(line) for line in self.lines]
+
+
+def require_service(flag: str, what: str) -> None:
+    """Skip when a real service is missing on a developer machine; fail in CI."""
+    if os.environ.get(flag) == "1":
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI but was not started (see tests/run.sh)")
+    pytest.skip(f"{what} is not running (tests/run.sh starts it)")
+
+
+@pytest.fixture
+def ting(ting_home: Path) -> Callable[..., Ran]:
+    """Run `ting ARGS…` as a user would, in a subprocess, with this test's TING_HOME."""
+
+    def run(
+        *args: str,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> Ran:
+        full_env = dict(os.environ)
+        full_env["TING_HOME"] = str(ting_home)
+        full_env.pop("TING_DEBUG", None)
+        full_env.setdefault("TING_NO_GUI", "1")
+        full_env.update(env or {})
+        proc = subprocess.run(
+            [*TING, *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            cwd=str(ROOT),
+        )
+        return Ran(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+def assert_clean_failure(ran: Ran, *, code: int | None = None, mentions: str | None = None) -> None:
+    """A failure the way a user must see it: non-zero, one line, no traceback."""
+    assert ran.code != 0, ran
+    if code is not None:
+        assert ran.code == code, ran
+    assert "Traceback" not in ran.err, ran.err
+    lines = [line for line in ran.err.splitlines() if line.strip()]
+    assert len(lines) == 1, ran.err
+    assert lines[0].startswith("ting: "), lines
+    if mentions:
+        assert mentions in lines[0], lines[0]

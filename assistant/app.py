@@ -1,0 +1,109 @@
+"""The composition root: builds settings, history, provider client, router, skills and
+runtime once, and hands them down. Nothing else builds its own dependencies.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from assistant.config import Settings, load_settings
+from assistant.skill import CancelToken, SkillContext
+
+if TYPE_CHECKING:
+    from assistant.history import HistoryStore
+    from assistant.llm import LLMClient
+    from assistant.registry import SkillRegistry
+    from assistant.router import Router
+    from assistant.runtime import Runtime
+
+
+class App:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.services: dict[str, Any] = {}
+
+    @classmethod
+    def from_environment(cls) -> App:
+        app = cls(load_settings())
+        app._setup_logging()
+        return app
+
+    def _setup_logging(self) -> None:
+        from assistant.paths import data_dir
+
+        logger = logging.getLogger("ting")
+        if logger.handlers:
+            return
+        try:
+            handler: logging.Handler = logging.FileHandler(
+                data_dir() / "ting.log", encoding="utf-8"
+            )
+        except OSError:
+            handler = logging.NullHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+    @cached_property
+    def history(self) -> HistoryStore:
+        from assistant.history import HistoryStore
+        from assistant.paths import database_path
+
+        return HistoryStore(database_path())
+
+    @cached_property
+    def registry(self) -> SkillRegistry:
+        from assistant.registry import SkillRegistry
+
+        return SkillRegistry()
+
+    def api_key(self) -> str | None:
+        from assistant.secrets import get_api_key
+
+        return get_api_key()
+
+    def provider_configured(self) -> bool:
+        return bool(self.settings.base_url) or bool(self.api_key())
+
+    def llm(self) -> LLMClient:
+        """A provider client (raises ProviderNotConfigured with what to set)."""
+        from assistant.llm import client_from_settings
+
+        return client_from_settings(self.settings, self.api_key())
+
+    @cached_property
+    def router(self) -> Router:
+        from assistant.router import ModelRouteClassifier, Router
+
+        model = ModelRouteClassifier(self.llm) if self.provider_configured() else None
+        return Router(model_classifier=model)
+
+    def make_context(
+        self,
+        cancel: CancelToken | None = None,
+        today: Any = None,
+        history_id: int | None = None,
+    ) -> SkillContext:
+        return SkillContext(
+            settings=self.settings,
+            history=self.history,
+            llm_factory=self.llm,
+            cancel=cancel or CancelToken(),
+            today=today,
+            history_id=history_id,
+            services=self.services,
+        )
+
+    @cached_property
+    def runtime(self) -> Runtime:
+        from assistant.runtime import Runtime
+
+        return Runtime(
+            history=self.history,
+            registry=self.registry,
+            route=lambda text: self.router.route(text),
+            context_factory=self.make_context,
+        )

@@ -1,0 +1,176 @@
+"""`ting doctor`: each check is OK, WARN, FAIL or SKIP, with the fix when it is not OK."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # OK | WARN | FAIL | SKIP
+    detail: str
+    fix: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
+
+
+def run_checks(*, offline: bool = False) -> list[Check]:
+    checks: list[Check] = []
+    checks.append(_data_folder())
+    settings, check = _config()
+    checks.append(check)
+    checks.append(_database())
+    checks.append(_keyring())
+    checks.extend(_provider(settings, offline))
+    checks.extend(_voice())
+    return checks
+
+
+def _data_folder() -> Check:
+    from assistant.paths import data_dir
+
+    try:
+        path = data_dir()
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-"):
+            pass
+        return Check("data folder", "OK", f"{path} (writable)")
+    except OSError as exc:
+        return Check(
+            "data folder",
+            "FAIL",
+            f"cannot write: {exc.strerror}",
+            "set TING_HOME to a writable folder or fix its permissions",
+        )
+
+
+def _config():
+    from assistant.config import load_settings
+    from assistant.errors import TingError
+    from assistant.paths import config_path
+
+    try:
+        settings = load_settings()
+        where = config_path()
+        state = "present" if where.exists() else "not created yet, defaults in use"
+        return settings, Check("config", "OK", f"{where} ({state})")
+    except TingError as exc:
+        from assistant.config import Settings
+
+        return Settings(), Check("config", "FAIL", exc.message, exc.hint or "")
+
+
+def _database() -> Check:
+    from assistant.errors import TingError
+    from assistant.history import HistoryStore
+    from assistant.paths import database_path
+
+    try:
+        store = HistoryStore(database_path())
+        result = store.db.execute("pragma quick_check").fetchone()[0]
+        count = store.count()
+        store.close()
+        if result != "ok":
+            return Check(
+                "database",
+                "FAIL",
+                f"integrity check: {result}",
+                "move the file aside; Ting starts a new one",
+            )
+        return Check("database", "OK", f"{database_path()} ({count} exchanges)")
+    except TingError as exc:
+        return Check("database", "FAIL", exc.message, exc.hint or "")
+
+
+def _keyring() -> Check:
+    from assistant.errors import SecretError
+    from assistant.secrets import backend_description, secure_backend
+
+    try:
+        secure_backend()
+        return Check("keyring", "OK", backend_description())
+    except SecretError as exc:
+        status = "WARN" if os.environ.get("OPENAI_API_KEY") else "FAIL"
+        return Check("keyring", status, exc.message, exc.hint or "")
+
+
+def _provider(settings, offline: bool) -> list[Check]:
+    from assistant.errors import TingError
+    from assistant.llm import client_from_settings
+    from assistant.secrets import describe_key, get_api_key, key_source
+
+    try:
+        key = get_api_key()
+        source = key_source()
+    except TingError as exc:
+        return [Check("api key", "FAIL", exc.message, exc.hint or "")]
+    key_check = Check(
+        "api key",
+        "OK" if key else "WARN",
+        f"{describe_key(key)}" + (f" from the {source}" if source else ""),
+        ""
+        if key
+        else "run `ting config set-key` or set OPENAI_API_KEY (not needed for a local server)",
+    )
+    try:
+        client = client_from_settings(settings, key)
+    except TingError as exc:
+        return [key_check, Check("provider", "WARN", exc.message, exc.hint or "")]
+    if offline:
+        return [
+            key_check,
+            Check("provider", "SKIP", f"{client.display_url} (not contacted: --offline)"),
+        ]
+    try:
+        import openai
+
+        raw = openai.OpenAI(
+            base_url=client.display_url, api_key=client.api_key, timeout=5.0, max_retries=0
+        )
+        models = [m.id for m in raw.models.list()]
+        known = settings.model in models if models else None
+        detail = f"{client.display_url} answers; model {settings.model}"
+        if known is False:
+            return [
+                key_check,
+                Check(
+                    "provider",
+                    "WARN",
+                    detail + " is not in its model list",
+                    f"pick one of: {', '.join(models[:8])} (`ting config set model …`)",
+                ),
+            ]
+        return [key_check, Check("provider", "OK", detail)]
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [
+            key_check,
+            Check(
+                "provider",
+                "FAIL",
+                f"{client.display_url}: {first}",
+                "check OPENAI_BASE_URL / `ting config set base_url …`, the key, and the network",
+            ),
+        ]
+
+
+def _voice() -> list[Check]:
+    try:
+        import voice
+    except ImportError:
+        return [Check("voice", "SKIP", "the voice package is not installed")]
+    doctor_checks = getattr(voice, "doctor_checks", None)
+    if doctor_checks is None:
+        return [Check("voice", "SKIP", "no voice checks in this build")]
+    out: list[Check] = []
+    try:
+        for name, ok, detail, fix in doctor_checks():
+            status = ok if isinstance(ok, str) else ("OK" if ok else "FAIL")
+            out.append(Check(name, status, detail, fix or ""))
+    except Exception as exc:
+        out.append(Check("voice", "FAIL", f"the voice checks crashed: {exc}"))
+    return out

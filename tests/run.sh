@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine, starts the real services
+# they talk to (a Secret Service on a private D-Bus, PulseAudio with a null sink, Xvfb
+# with a window manager and a tray host), and runs the test suite. `.ci/run` calls this.
+# Usage: bash tests/run.sh [pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+DEBS=(
+  libportaudio2 pulseaudio pulseaudio-utils
+  dbus dbus-x11 gnome-keyring
+  xvfb openbox stalonetray x11-utils xdotool imagemagick
+  libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+  libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+  fonts-noto-cjk
+  ffmpeg sox espeak-ng asterisk-core-sounds-en-wav
+  git patch
+)
+missing=()
+for p in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "== installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  python3 -m venv .venv
+fi
+echo "== installing Ting and its test dependencies"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v -E '^(WARNING: Location|  )' || true
+.venv/bin/python -c "import assistant, faster_whisper, PySide6" # fail early on a broken install
+
+exec dbus-run-session -- bash "$ROOT/tests/run_services.sh" "$@"

@@ -1,0 +1,150 @@
+"""The history store on real SQLite files: FTS (Chinese too), migrations, crash safety."""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import StorageError, UsageError
+from assistant.history import HistoryStore, fts_query, segment
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> HistoryStore:
+    return HistoryStore(tmp_path / "h.db")
+
+
+def test_segment_spaces_cjk_only():
+    assert segment("昨天lunch午饭") == " 昨  天 lunch 午  饭 "
+    assert segment("plain words") == "plain words"
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("午饭", '"午 饭"'),
+        ("lunch", '"lunch"*'),
+        ("午饭 lunch", '"午 饭" AND "lunch"*'),
+        ('"quoted" AND', '"quoted"* AND "AND"*'),
+        ("NEAR(a b)", '"NEAR a" AND "b"*'),
+        ("***", ""),
+        ("iPhone手机", '"iPhone 手 机"'),
+    ],
+)
+def test_fts_query_table(query, expected):
+    assert fts_query(query) == expected
+
+
+def test_chinese_substring_search(store: HistoryStore):
+    a = store.record("昨天午饭花了三十五", "记好了：午饭 35 元", skill="bookkeeping")
+    b = store.record("把这段翻成英文：明天开会", "Meeting tomorrow", skill="translation")
+    store.record("今天天气怎么样", "晴", skill="chat")
+    assert [e.id for e in store.search("午饭")] == [a]
+    assert [e.id for e in store.search("开会")] == [b]
+    assert [e.id for e in store.search("meet")] == [b]  # English prefix, found in output
+    assert store.search("饭午") == []  # characters in the wrong order are not a match
+    assert [e.id for e in store.search("午饭 三十五")] == [a]
+
+
+def test_search_never_interprets_fts_syntax(store: HistoryStore):
+    store.record('he said "AND" OR NOT near(', "ok")
+    for q in ["AND", "OR NOT", "near(", "a*b", "col:x", "^start", 'said "AND']:
+        store.search(q)  # must not raise a syntax error
+    assert len(store.search('said "AND" OR')) == 1
+    for q in ['"', "  ***  ", "()"]:
+        with pytest.raises(UsageError):
+            store.search(q)
+
+
+def test_finish_updates_search_and_delete_removes(store: HistoryStore):
+    row = store.start("translate this", origin="typed", skill="translation")
+    assert store.search("你好") == []
+    store.finish(row, status="ok", output_text="你好世界", timings={"total_ms": 12})
+    got = store.get(row)
+    assert got.status == "ok" and got.origin == "typed" and got.timings == {"total_ms": 12}
+    assert [e.id for e in store.search("你好")] == [row]
+    assert store.delete(row) is True
+    assert store.search("你好") == [] and store.get(row) is None
+    assert store.delete(row) is False
+
+
+def test_migrations_run_once(tmp_path: Path):
+    path = tmp_path / "m.db"
+    HistoryStore(path).close()
+    HistoryStore(path).close()
+    conn = sqlite3.connect(path)
+    rows = conn.execute("select owner, name from _ting_migrations").fetchall()
+    assert rows == [("history", "m001_exchanges")]
+    assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_corrupt_database_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StorageError) as info:
+        HistoryStore(path)
+    assert "damaged" in info.value.message
+
+
+def test_locked_database_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "l.db"
+    HistoryStore(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        store = HistoryStore(path, busy_timeout_s=0.2)
+        with pytest.raises(StorageError) as info:
+            store.start("x")
+        assert "locked" in info.value.message
+    finally:
+        holder.execute("ROLLBACK")
+
+
+WRITER = r"""
+import sys
+from assistant.history import HistoryStore
+store = HistoryStore(sys.argv[1])
+i = 0
+while True:
+    i += 1
+    row = store.start(f"午饭 {sys.argv[2]}-{i}", origin="cli", skill="chat")
+    store.finish(row, status="ok", output_text=f"answer {i} " + "x" * 200)
+    print(row, flush=True)
+"""
+
+
+def test_killed_writer_loses_nothing_it_reported(tmp_path: Path):
+    """SIGKILL a writing process at random moments; every reported row survives."""
+    path = tmp_path / "crash.db"
+    HistoryStore(path).close()
+    rng = random.Random(1234)
+    reported: set[int] = set()
+    for round_no in range(24):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(round_no)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+        )
+        first = proc.stdout.readline()  # it is writing now
+        assert first.strip().isdigit(), "writer did not start"
+        time.sleep(rng.uniform(0.0, 0.05))
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        reported.add(int(first))
+        reported.update(int(x) for x in out.split() if x.isdigit())
+    store = HistoryStore(path)
+    assert store.db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    present = {r["id"] for r in store.db.query("select id from exchanges where status = 'ok'")}
+    assert reported <= present
+    assert len(reported) >= 24
+    # the search index agrees with the table for every reported row
+    fts_ids = {r[0] for r in store.db.execute("select rowid from exchanges_fts")}
+    assert reported <= fts_ids
