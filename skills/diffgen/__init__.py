@@ -1,0 +1,1 @@
+"""The diff skill: spoken or typed code edits become patches that apply safely."""
