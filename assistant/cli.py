@@ -41,6 +41,8 @@ class TingGroup(click.Group):
             fail("interrupted", 130)
         except BrokenPipeError:
             sys.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise  # click's own exits and usage errors
         except Exception as exc:  # a bug: log it in full, show the user one line
             if os.environ.get("TING_DEBUG") == "1":
                 raise

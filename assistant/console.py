@@ -48,14 +48,13 @@ class EventPrinter:
             self.out.flush()
             return
         if isinstance(event, Progress):
-            if self.quiet_progress:
+            # progress is for a person watching a terminal; scripts read --json
+            if self.quiet_progress or not self.tty:
                 return
             line = _progress_line(event)
             if self.tty:
                 self.err.write("\r\x1b[2K" + line)
                 self._progress_open = True
-            else:
-                self.err.write(line + "\n")
             self.err.flush()
             return
         self._close_progress()

@@ -1,0 +1,200 @@
+"""The core commands, run as a user runs them, against real SQLite and a real HTTP provider."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from fixtures_core import assert_clean_failure
+
+
+def test_version_and_help(ting):
+    assert ting("--version").out.startswith("ting, version ")
+    for args in (
+        ["--help"],
+        ["ask", "--help"],
+        ["history", "search", "--help"],
+        ["config", "--help"],
+    ):
+        ran = ting(*args)
+        assert ran.code == 0 and "Usage:" in ran.out
+
+
+def test_unknown_command_and_empty_text(ting):
+    ran = ting("frobnicate")
+    assert ran.code == 2 and "Traceback" not in ran.err and "No such command" in ran.err
+    assert_clean_failure(ting("ask", "   "), code=2, mentions="empty")
+    assert_clean_failure(ting("route", ""), code=2, mentions="empty")
+    assert_clean_failure(ting("history", "show", "999"), code=2, mentions="no exchange")
+
+
+def test_ask_streams_json_events_and_records_history(ting, provider):
+    provider.queue_reply("巴黎是法国的首都。", chunk_size=2)
+    ran = ting("ask", "--json", "--skill", "chat", "法国的首都是哪里", env=provider.env)
+    assert ran.code == 0, ran.err
+    events = ran.json_lines()
+    assert events[0]["type"] == "progress" and events[0]["stage"] == "routed"
+    deltas = [e["text"] for e in events if e["type"] == "delta"]
+    assert len(deltas) > 1 and "".join(deltas) == "巴黎是法国的首都。"
+    assert events[-1]["type"] == "result" and events[-1]["text"] == "巴黎是法国的首都。"
+    listed = ting("history", "list", "--json").json_lines()[0]["exchanges"]
+    assert len(listed) == 1
+    row = listed[0]
+    assert (row["input"], row["output"], row["skill"], row["origin"], row["status"]) == (
+        "法国的首都是哪里",
+        "巴黎是法国的首都。",
+        "chat",
+        "cli",
+        "ok",
+    )
+    assert row["route_source"] == "forced" and row["timings"]["total_ms"] > 0
+    found = ting("history", "search", "首都", "--json").json_lines()[0]["exchanges"]
+    assert [r["id"] for r in found] == [row["id"]]
+    shown = ting("history", "show", str(row["id"]), "--json").json_lines()[0]
+    assert shown["output"] == "巴黎是法国的首都。"
+    assert ting("history", "delete", str(row["id"])).code == 0
+    assert ting("history", "search", "首都", "--json").json_lines()[0]["exchanges"] == []
+
+
+def test_ask_human_output(ting, provider):
+    provider.queue_reply("Hello!")
+    ran = ting("ask", "--skill", "chat", "say hello", env=provider.env)
+    assert ran.code == 0 and ran.out == "Hello!\n"
+
+
+def test_chat_without_provider_says_what_to_set(ting):
+    ran = ting("ask", "--skill", "chat", "tell me a joke")
+    assert_clean_failure(ran, code=1, mentions="no language-model provider is set up")
+    assert "OPENAI_API_KEY" in ran.err and "offline" in ran.err.lower()
+    row = ting("history", "list", "--json").json_lines()[0]["exchanges"][0]
+    assert row["status"] == "error" and "provider" in row["error"]
+
+
+def test_provider_500_is_one_line_and_recorded(ting, provider):
+    for _ in range(3):
+        provider.queue_reply(status=500, error_message="upstream exploded")
+    ran = ting("ask", "--skill", "chat", "hi", env=provider.env)
+    assert_clean_failure(ran, code=1, mentions="500")
+    row = ting("history", "list", "--json").json_lines()[0]["exchanges"][0]
+    assert row["status"] == "error" and "500" in row["error"]
+
+
+def test_broken_stream_keeps_partial_answer_in_history(ting, provider):
+    provider.queue_reply("The answer is forty-two because", chunk_size=4, disconnect_after_chunks=4)
+    ran = ting("ask", "--skill", "chat", "--json", "question", env=provider.env)
+    assert ran.code == 1
+    events = ran.json_lines()
+    assert events[-1]["type"] == "error" and "partial" in events[-1]["error"]
+    row = ting("history", "list", "--json").json_lines()[0]["exchanges"][0]
+    assert row["output"] == "The answer i"  # what the user saw (3 chunks of 4) was kept
+    assert row["status"] == "error"
+
+
+def test_unknown_skill(ting):
+    assert_clean_failure(ting("ask", "--skill", "nope", "x"), mentions="no skill named 'nope'")
+
+
+def test_skills_lists_builtins(ting):
+    skills = {s["name"] for s in ting("skills", "--json").json_lines()[0]["skills"]}
+    assert "chat" in skills
+
+
+def test_terminal_session_answers_typed_lines(ting, provider):
+    provider.queue_reply("one")
+    provider.queue_reply("two")
+    ran = ting(input="first question\n\nsecond question\nexit\nnot read\n", env=provider.env)
+    assert ran.code == 0, ran.err
+    assert ran.out.splitlines() == ["one", "two"]
+    rows = ting("history", "list", "--json").json_lines()[0]["exchanges"]
+    assert [r["origin"] for r in rows] == ["typed", "typed"]
+    assert len(provider.requests) == 2
+
+
+def test_doctor_reports_each_check(ting, provider):
+    ran = ting("doctor", "--json", env=provider.env)
+    checks = {c["name"]: c for c in ran.json_lines()[0]["checks"]}
+    for name in ("data folder", "config", "database", "keyring", "api key", "provider"):
+        assert name in checks
+    assert checks["provider"]["status"] == "OK" and "answers" in checks["provider"]["detail"]
+    assert checks["database"]["status"] == "OK"
+    down = ting(
+        "doctor", "--json", env={**provider.env, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
+    )
+    assert down.code == 1
+    checks = {c["name"]: c for c in down.json_lines()[0]["checks"]}
+    assert checks["provider"]["status"] == "FAIL" and checks["provider"]["fix"]
+
+
+PLUGIN = """
+from assistant.events import Result
+from assistant.registry import hookimpl
+
+class Echo:
+    name = "echo"
+    description = "Says it back (a third-party test plugin)."
+    def run(self, request, ctx):
+        yield Result(text="echo: " + request.text)
+    def apply(self, action, data, ctx):
+        return iter(())
+
+@hookimpl
+def ting_register_skills(register):
+    register(Echo())
+
+@hookimpl
+def ting_register_commands(cli):
+    import click
+    @cli.command()
+    def echo_version():
+        click.echo("echo plugin 0.1")
+"""
+
+
+def test_third_party_plugin_through_entry_points(ting, tmp_path: Path):
+    site = tmp_path / "site"
+    (site / "ting_echo-0.1.dist-info").mkdir(parents=True)
+    (site / "ting_echo.py").write_text(PLUGIN)
+    (site / "ting_echo-0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: ting-echo\nVersion: 0.1\n"
+    )
+    (site / "ting_echo-0.1.dist-info" / "entry_points.txt").write_text("[ting]\necho = ting_echo\n")
+    broken = site / "ting_broken-0.1.dist-info"
+    broken.mkdir()
+    (broken / "METADATA").write_text("Metadata-Version: 2.1\nName: ting-broken\nVersion: 0.1\n")
+    (broken / "entry_points.txt").write_text("[ting]\nbroken = ting_missing_module\n")
+    env = {"PYTHONPATH": str(site)}
+    listed = ting("skills", "--json", env=env).json_lines()[0]
+    assert {
+        "name": "echo",
+        "description": "Says it back (a third-party test plugin).",
+        "plugin": "echo",
+    } in listed["skills"]
+    assert "broken" in listed["plugin_errors"]  # a broken plugin is reported, not fatal
+    ran = ting("ask", "--skill", "echo", "hello", env=env)
+    assert ran.out == "echo: hello\n"
+    assert ting("echo-version", env=env).out == "echo plugin 0.1\n"
+
+
+def test_core_packages_never_import_qt():
+    code = textwrap.dedent("""
+        import importlib, pkgutil, sys
+        import assistant, voice, skills
+        for pkg in (assistant, voice, skills):
+            for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+                importlib.import_module(mod.name)
+        from assistant.cli import _mount_extensions
+        _mount_extensions()
+        qt = sorted(m for m in sys.modules if m.startswith(("PySide6", "PyQt", "shiboken")))
+        print(qt)
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().replace("'", '"')) == []
