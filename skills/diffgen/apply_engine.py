@@ -326,6 +326,12 @@ def _place(
         score = dict(scored)[pos]
         fuzz = sum(1 for i, t in enumerate(before) if file.texts[pos + i] != t)
         return _Placement(pos, lines, FUZZY, fuzz, score)
+    after = hunk.after
+    if after != before and file.positions(after, squashed=True):
+        raise PatchRejected(
+            f"{path}: {hunk.label} does not match the file; its new text is already "
+            "there, so the patch looks applied already"
+        )
     if best_seen[1] >= 0:
         why = (
             "but a line it removes differs"

@@ -1,0 +1,182 @@
+"""The undo journal: one JSON file per apply under ``data_dir()/diff-journal``.
+
+An entry is written (state ``pending``) before the first file changes and marked
+``applied`` after the last; it holds each file's text before the apply and a hash of its
+text after. ``undo`` takes the newest entry not yet undone, refuses if any file is not
+exactly as the apply left it, and otherwise puts every file back, all or nothing.
+A ``pending`` entry (the process died mid-apply) can be undone too: files still as they
+were before are left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import StorageError
+from assistant.paths import data_dir
+from skills.diffgen.apply_engine import PatchOutcome
+from skills.diffgen.patch_errors import UndoRefused
+
+PENDING = "pending"
+APPLIED = "applied"
+UNDONE = "undone"
+
+
+def _sha256(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class JournalEntry:
+    id: str
+    path: Path
+    data: dict[str, Any]
+
+    @property
+    def root(self) -> str:
+        return self.data["root"]
+
+    @property
+    def state(self) -> str:
+        return self.data["state"]
+
+
+@dataclass(frozen=True)
+class UndoReport:
+    entry_id: str
+    root: str
+    restored: list[str]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ok": True, "journal": self.entry_id, "root": self.root, "restored": self.restored}
+
+
+class UndoJournal:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def default(cls) -> UndoJournal:
+        return cls(data_dir() / "diff-journal")
+
+    def _save(self, entry: JournalEntry) -> None:
+        from skills.diffgen.patch_workspace import atomic_write
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = json.dumps(entry.data, ensure_ascii=False, indent=1).encode("utf-8")
+            atomic_write(entry.path, data, 0o600)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot write the undo journal in {self.folder}: {exc.strerror}"
+            ) from exc
+
+    def begin(self, root: Path, writes: list, outcome: PatchOutcome) -> JournalEntry:
+        entry_id = f"{time.time_ns():020d}"
+        files = []
+        for write in writes:
+            try:
+                before = write.target.read_bytes()
+                before_mode: int | None = stat.S_IMODE(os.stat(write.target).st_mode)
+            except FileNotFoundError:
+                before, before_mode = None, None
+            after = None if write.text is None else write.text.encode("utf-8")
+            files.append(
+                {
+                    "path": write.relpath,
+                    "before": None if before is None else before.decode("utf-8"),
+                    "before_sha256": _sha256(before),
+                    "before_mode": before_mode,
+                    "after_sha256": _sha256(after),
+                }
+            )
+        data = {
+            "id": entry_id,
+            "state": PENDING,
+            "root": str(root),
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "summary": [f"{f.status} {f.final_path}" for f in outcome.files],
+            "files": files,
+            "created_dirs": [],
+        }
+        entry = JournalEntry(entry_id, self.folder / f"{entry_id}.json", data)
+        self._save(entry)
+        return entry
+
+    def finish(self, entry: JournalEntry, created_dirs: list[Path]) -> None:
+        root = Path(entry.root)
+        entry.data["created_dirs"] = [d.relative_to(root).as_posix() for d in created_dirs]
+        entry.data["state"] = APPLIED
+        self._save(entry)
+
+    def discard(self, entry: JournalEntry) -> None:
+        try:
+            entry.path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def entries(self) -> list[JournalEntry]:
+        if not self.folder.is_dir():
+            return []
+        out = []
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # a damaged entry is skipped, not fatal
+            out.append(JournalEntry(path.stem, path, data))
+        return out
+
+    def latest(self, root: Path | None = None) -> JournalEntry | None:
+        wanted = None if root is None else os.path.realpath(root)
+        for entry in reversed(self.entries()):
+            if entry.state == UNDONE:
+                continue
+            if wanted is not None and entry.root != wanted:
+                continue
+            return entry
+        return None
+
+    def undo(self, root: Path | None = None) -> UndoReport:
+        from skills.diffgen.patch_workspace import FileTransaction, FileWrite, PatchWorkspace
+
+        entry = self.latest(root)
+        if entry is None:
+            where = f" for {root}" if root is not None else ""
+            raise UndoRefused(f"nothing to undo{where}")
+        if not Path(entry.root).is_dir():
+            raise UndoRefused(f"cannot undo: the folder {entry.root} is gone")
+        workspace = PatchWorkspace(entry.root)
+        writes: list[FileWrite] = []
+        restored: list[str] = []
+        for item in entry.data["files"]:
+            relpath, real = workspace.resolve(item["path"])
+            current = None
+            if real.exists():
+                current = workspace.read_text(real, item["path"]).encode("utf-8")
+            now = _sha256(current)
+            if now == item["before_sha256"] and entry.state == PENDING:
+                continue  # a crashed apply never got to this file
+            if now != item["after_sha256"]:
+                raise UndoRefused(
+                    f"cannot undo: {item['path']} changed since the patch was applied "
+                    f"({entry.data['created_at']}); nothing was restored"
+                )
+            writes.append(FileWrite(relpath, real, item["before"], item["before_mode"]))
+            restored.append(item["path"])
+        FileTransaction(writes).run()
+        for rel in reversed(entry.data.get("created_dirs", [])):
+            try:
+                os.rmdir(Path(entry.root) / rel)
+            except OSError:
+                pass  # not empty any more: leave it
+        entry.data["state"] = UNDONE
+        self._save(entry)
+        return UndoReport(entry.id, entry.root, restored)
