@@ -35,7 +35,10 @@ def secure_backend():
         import keyring
     except Exception as exc:  # keyring broken on this system
         raise SecretError(f"the keyring module cannot be loaded: {exc}") from None
-    backend = keyring.get_keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # e.g. PYTHON_KEYRING_BACKEND names a missing backend
+        raise SecretError(f"the keyring backend cannot be loaded: {_short(exc)}") from None
     leaves = _leaf_backends(backend)
     names = [_backend_name(b) for b in leaves]
     usable = [
@@ -53,7 +56,10 @@ def secure_backend():
 def backend_description() -> str:
     import keyring
 
-    return ", ".join(_backend_name(b) for b in _leaf_backends(keyring.get_keyring()))
+    try:
+        return ", ".join(_backend_name(b) for b in _leaf_backends(keyring.get_keyring()))
+    except Exception as exc:
+        return f"unavailable ({_short(exc)})"
 
 
 def get_api_key(*, use_keyring: bool = True) -> str | None:

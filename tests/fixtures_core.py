@@ -47,14 +47,18 @@ def ting(ting_home: Path) -> Callable[..., Ran]:
     def run(
         *args: str,
         input: str | None = None,
-        env: dict[str, str] | None = None,
+        env: dict[str, str | None] | None = None,
         timeout: float = 120,
     ) -> Ran:
         full_env = dict(os.environ)
         full_env["TING_HOME"] = str(ting_home)
         full_env.pop("TING_DEBUG", None)
         full_env.setdefault("TING_NO_GUI", "1")
-        full_env.update(env or {})
+        for key, value in (env or {}).items():
+            if value is None:
+                full_env.pop(key, None)  # None removes a variable
+            else:
+                full_env[key] = value
         proc = subprocess.run(
             [*TING, *args],
             input=input,

@@ -88,7 +88,7 @@ def test_refuses_insecure_keyring_backends(ting, monkeypatch):
 def test_key_in_real_secret_service_never_leaks(ting, ting_home, provider, monkeypatch):
     require_service("TING_TEST_SECRET_SERVICE", "a Secret Service (gnome-keyring)")
     env = {
-        "PYTHON_KEYRING_BACKEND": "",
+        "PYTHON_KEYRING_BACKEND": None,
         "OPENAI_BASE_URL": provider.base_url,
         "TING_MODEL": "scripted",
     }
