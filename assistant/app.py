@@ -31,15 +31,18 @@ class App:
         return app
 
     def _setup_logging(self) -> None:
+        """Log to ting.log in the data folder (replacing a handler for another folder)."""
         from assistant.paths import data_dir
 
         logger = logging.getLogger("ting")
-        if logger.handlers:
-            return
+        target = str(data_dir() / "ting.log")
+        for handler in list(logger.handlers):
+            if getattr(handler, "baseFilename", None) == target:
+                return
+            logger.removeHandler(handler)
+            handler.close()
         try:
-            handler: logging.Handler = logging.FileHandler(
-                data_dir() / "ting.log", encoding="utf-8"
-            )
+            handler: logging.Handler = logging.FileHandler(target, encoding="utf-8", delay=True)
         except OSError:
             handler = logging.NullHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
