@@ -81,8 +81,17 @@ class App:
     def router(self) -> Router:
         from assistant.router import ModelRouteClassifier, Router
 
-        model = ModelRouteClassifier(self.llm) if self.provider_configured() else None
+        model = ModelRouteClassifier(self._router_llm) if self.provider_configured() else None
         return Router(model_classifier=model)
+
+    def _router_llm(self) -> LLMClient:
+        """The router's client: one short try, so a slow or dead provider falls back fast."""
+        from assistant.llm import RetryPolicy
+
+        client = self.llm()
+        client.timeout_s = min(client.timeout_s, 8.0)
+        client.retry = RetryPolicy(attempts=1)
+        return client
 
     def make_context(
         self,

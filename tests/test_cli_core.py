@@ -103,14 +103,25 @@ def test_skills_lists_builtins(ting):
 
 
 def test_terminal_session_answers_typed_lines(ting, provider):
-    provider.queue_reply("one")
-    provider.queue_reply("two")
-    ran = ting(input="first question\n\nsecond question\nexit\nnot read\n", env=provider.env)
+    from scripted_provider import Reply
+
+    from assistant.router import MODEL_SYSTEM_PROMPT
+
+    answers = iter(["one", "two"])
+
+    def respond(body):
+        if body["messages"][0]["content"] == MODEL_SYSTEM_PROMPT:
+            return Reply("chat")  # the router asked the model: it is chat
+        return Reply(next(answers))
+
+    provider.responder = respond
+    ran = ting(input="tell me a joke\n\nwhat's the capital of France\nexit\nnot read\n",
+               env=provider.env)
     assert ran.code == 0, ran.err
     assert ran.out.splitlines() == ["one", "two"]
     rows = ting("history", "list", "--json").json_lines()[0]["exchanges"]
     assert [r["origin"] for r in rows] == ["typed", "typed"]
-    assert len(provider.requests) == 2
+    assert [r["skill"] for r in rows] == ["chat", "chat"]
 
 
 def test_doctor_reports_each_check(ting, provider):
