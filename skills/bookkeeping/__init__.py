@@ -1,0 +1,1 @@
+"""The bookkeeping skill: spoken expenses and income become reviewed ledger entries."""

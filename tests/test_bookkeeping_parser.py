@@ -1,0 +1,229 @@
+"""The expense parser against the labelled table in tests/data/expense_cases.jsonl.
+
+Every field of every entry must match exactly; error cases must raise the right error
+with a one-line message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import UsageError
+from skills.bookkeeping.parser import (
+    AmountError,
+    ExpenseParser,
+    NoAmountError,
+    ParsedEntry,
+    validate_entry,
+)
+
+CASES_FILE = Path(__file__).parent / "data" / "expense_cases.jsonl"
+CASES = [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line]
+ENTRY_CASES = [c for c in CASES if "entries" in c]
+ERROR_CASES = [c for c in CASES if "error" in c]
+ERRORS = {"no_amount": NoAmountError, "amount": AmountError, "usage": UsageError}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def test_the_table_is_big_and_covers_both_languages_and_mixed() -> None:
+    assert len(CASES) >= 150
+    chinese = [c for c in ENTRY_CASES if CJK.search(c["text"]) and not LATIN.search(c["text"])]
+    english = [c for c in ENTRY_CASES if not CJK.search(c["text"])]
+    mixed = [c for c in ENTRY_CASES if CJK.search(c["text"]) and LATIN.search(c["text"])]
+    assert len(chinese) >= 80 and len(english) >= 40 and len(mixed) >= 10
+    assert sum(len(c["entries"]) > 1 for c in ENTRY_CASES) >= 10
+    assert {e["kind"] for c in ENTRY_CASES for e in c["entries"]} == {"expense", "income"}
+    currencies = {e["currency"] for c in ENTRY_CASES for e in c["entries"]}
+    assert currencies == {"CNY", "USD", "EUR", "GBP", "JPY", "HKD"}
+
+
+@pytest.mark.parametrize("case", ENTRY_CASES, ids=[c["text"] for c in ENTRY_CASES])
+def test_parse_case(case: dict) -> None:
+    parser = ExpenseParser()
+    entries = parser.parse(case["text"], dt.date.fromisoformat(case["today"]))
+    assert [e.to_dict() for e in entries] == case["entries"]
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[c["text"] or "<empty>" for c in ERROR_CASES])
+def test_error_case(case: dict) -> None:
+    with pytest.raises(ERRORS[case["error"]]) as info:
+        ExpenseParser().parse(case["text"], dt.date.fromisoformat(case["today"]))
+    message = info.value.user_message()
+    assert message and "\n" not in message
+    if case["error"] == "no_amount":
+        assert type(info.value) is NoAmountError
+
+
+def test_default_currency_comes_from_the_setting() -> None:
+    entries = ExpenseParser(default_currency="EUR").parse("lunch 12", dt.date(2024, 5, 15))
+    assert entries[0].currency == "EUR"
+    # a currency that was said still wins
+    assert ExpenseParser("EUR").parse("午饭35块", dt.date(2024, 5, 15))[0].currency == "CNY"
+
+
+def test_unknown_default_currency_is_refused() -> None:
+    with pytest.raises(UsageError, match="default currency"):
+        ExpenseParser(default_currency="XXX")
+
+
+def test_a_remembered_correction_wins_over_the_lexicon() -> None:
+    today = dt.date(2024, 5, 15)
+    assert ExpenseParser().parse("健身房年卡2999", today)[0].category == "health"
+    learned = ExpenseParser(remembered={"健身房年卡": "entertainment"})
+    assert learned.parse("健身房年卡2999", today)[0].category == "entertainment"
+    # an expense category is never forced onto an income
+    assert ExpenseParser(remembered={"工资": "food"}).parse("工资8000", today)[0].category == (
+        "salary"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("上周五午饭30", "2024-05-18", "2024-05-10"),  # Saturday: last week's Friday
+        ("last friday lunch 30", "2024-05-18", "2024-05-10"),
+        ("周五午饭30", "2024-05-18", "2024-05-17"),  # bare weekday: the most recent one
+        ("周五午饭30", "2024-05-15", "2024-05-10"),
+        ("这周五午饭30", "2024-05-15", "2024-05-17"),  # 这周五 is this week's, even ahead
+        ("周一午饭30", "2024-05-13", "2024-05-13"),  # Monday itself
+        ("上周一午饭30", "2024-05-13", "2024-05-06"),
+        ("11月3号午饭30", "2024-01-10", "2023-11-03"),  # ahead this year: last year's
+        ("on Nov 3 lunch 30", "2024-12-01", "2024-11-03"),
+        ("3号午饭30", "2024-05-02", "2024-04-03"),  # the 3rd is ahead: last month's
+        ("31号午饭30", "2024-03-05", "2024-01-31"),  # February has no 31st
+        ("昨天午饭30", "2024-03-01", "2024-02-29"),  # leap year
+        ("大前天午饭30", "2024-01-02", "2023-12-30"),
+        ("5 days ago lunch 30", "2024-05-15", "2024-05-10"),
+        ("午饭30", "2024-05-15", "2024-05-15"),
+    ],
+)
+def test_relative_dates(text: str, today: str, expected: str) -> None:
+    entries = ExpenseParser().parse(text, dt.date.fromisoformat(today))
+    assert [e.date.isoformat() for e in entries] == [expected]
+    assert entries[0].amount == 30
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {
+                "amount": "abc",
+                "currency": "CNY",
+                "category": "food",
+                "date": "2024-05-01",
+                "kind": "expense",
+            },
+            "number",
+        ),
+        (
+            {
+                "amount": 0,
+                "currency": "CNY",
+                "category": "food",
+                "date": "2024-05-01",
+                "kind": "expense",
+            },
+            "zero",
+        ),
+        (
+            {
+                "amount": -3,
+                "currency": "CNY",
+                "category": "food",
+                "date": "2024-05-01",
+                "kind": "expense",
+            },
+            "negative",
+        ),
+        (
+            {
+                "amount": 1e12,
+                "currency": "CNY",
+                "category": "food",
+                "date": "2024-05-01",
+                "kind": "expense",
+            },
+            "too large",
+        ),
+        (
+            {
+                "amount": 3,
+                "currency": "XYZ",
+                "category": "food",
+                "date": "2024-05-01",
+                "kind": "expense",
+            },
+            "currency",
+        ),
+        (
+            {
+                "amount": 3,
+                "currency": "CNY",
+                "category": "pets",
+                "date": "2024-05-01",
+                "kind": "expense",
+            },
+            "category",
+        ),
+        (
+            {
+                "amount": 3,
+                "currency": "CNY",
+                "category": "salary",
+                "date": "2024-05-01",
+                "kind": "expense",
+            },
+            "category",
+        ),
+        (
+            {
+                "amount": 3,
+                "currency": "CNY",
+                "category": "food",
+                "date": "May 1",
+                "kind": "expense",
+            },
+            "YYYY-MM-DD",
+        ),
+        (
+            {
+                "amount": 3,
+                "currency": "CNY",
+                "category": "food",
+                "date": "2024-05-01",
+                "kind": "loan",
+            },
+            "kind",
+        ),
+        (
+            {
+                "amount": True,
+                "currency": "CNY",
+                "category": "food",
+                "date": "2024-05-01",
+                "kind": "expense",
+            },
+            "number",
+        ),
+        (
+            {"currency": "CNY", "category": "food", "date": "2024-05-01", "kind": "expense"},
+            "missing amount",
+        ),
+    ],
+)
+def test_validate_entry_refuses_bad_fields(data: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        validate_entry(data)
+
+
+def test_entry_round_trips_through_its_dict() -> None:
+    entry = ExpenseParser().parse("昨天午饭三十五块五", dt.date(2024, 5, 15))[0]
+    assert ParsedEntry.from_dict(entry.to_dict()) == entry
+    assert entry.to_dict()["amount"] == 35.5
