@@ -284,6 +284,15 @@ def _place(
     if pos is not None:
         fuzz = sum(1 for i, t in enumerate(before) if file.texts[pos + i] != t)
         return _Placement(pos, lines, WHITESPACE, fuzz)
+    # before fuzz: a hunk whose new text is already there was applied already
+    after = hunk.after
+    if after != before and [
+        p for p in file.positions(after, squashed=True) if allowed(p, len(after))
+    ]:
+        raise PatchRejected(
+            f"{path}: {hunk.label} does not match the file; its new text is already "
+            "there, so the patch looks applied already"
+        )
     # 4a. fuzzy: drop context lines at the edges (what `patch --fuzz` does)
     for lead, trail in _trimmings(lines):
         kept = lines[lead : len(lines) - trail]
@@ -326,12 +335,6 @@ def _place(
         score = dict(scored)[pos]
         fuzz = sum(1 for i, t in enumerate(before) if file.texts[pos + i] != t)
         return _Placement(pos, lines, FUZZY, fuzz, score)
-    after = hunk.after
-    if after != before and file.positions(after, squashed=True):
-        raise PatchRejected(
-            f"{path}: {hunk.label} does not match the file; its new text is already "
-            "there, so the patch looks applied already"
-        )
     if best_seen[1] >= 0:
         why = (
             "but a line it removes differs"
