@@ -47,27 +47,32 @@ _HAS_CJK = re.compile(f"[{_CJK}]")
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+", re.UNICODE)
 
 
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+
+
 def segment(text: str) -> str:
-    """Text as FTS5 will index it: CJK characters spaced apart, the rest unchanged."""
-    return _CJK_CHAR.sub(r" \1 ", text)
+    """Text as FTS5 will index it: CJK characters spaced apart, and digits split from
+    letters (``花了35块`` → ``花 了 35 块``, ``iphone15`` → ``iphone 15``)."""
+    return _DIGIT_LETTER.sub(" ", _CJK_CHAR.sub(r" \1 ", text))
 
 
-def fts_query(query: str) -> str:
+def fts_query(query: str, *, prefix: bool = True) -> str:
     """A user's query as an FTS5 MATCH expression (all terms must match).
 
-    A term with CJK in it becomes a phrase of its characters and words (``午饭`` →
-    ``"午 饭"``); a Latin word becomes a prefix query (``lunch`` → ``"lunch"*``).
-    FTS5 syntax characters in the query are never interpreted.
+    Each term becomes a phrase of its tokens (``午饭`` → ``"午 饭"``, ``iphone15`` →
+    ``"iphone 15"``); with ``prefix`` a term ending in a Latin word also matches words
+    that start with it (``lunch`` → ``"lunch"*``). FTS5 syntax characters in the query
+    are never interpreted.
     """
     parts: list[str] = []
     for term in query.split():
-        tokens = _TOKEN.findall(term)
+        tokens = _TOKEN.findall(segment(term))
         if not tokens:
             continue
-        if len(tokens) == 1 and not _HAS_CJK.search(tokens[0]):
-            parts.append(f'"{tokens[0]}"*')
-        else:
-            parts.append('"' + " ".join(tokens) + '"')
+        phrase = '"' + " ".join(tokens) + '"'
+        if prefix and not _HAS_CJK.search(tokens[-1]):
+            phrase += "*"
+        parts.append(phrase)
     return " AND ".join(parts)
 
 
@@ -306,19 +311,37 @@ class HistoryStore:
         return [Exchange.from_row(r) for r in self.db.query(sql, params)]
 
     def search(self, query: str, limit: int = 20) -> list[Exchange]:
-        """Exchanges whose input or output matches every term of ``query``, newest first."""
-        match = fts_query(query)
-        if not match:
+        """Exchanges whose input or output matches every term of ``query``, newest first.
+
+        Whole-word matches first (FTS5 reads them lazily, newest first, so a common word
+        costs no more than a rare one); only when those do not fill ``limit`` are words
+        that merely start with a term added (``lun`` finds ``lunch``).
+        """
+        exact = fts_query(query, prefix=False)
+        if not exact:
             raise UsageError("nothing to search for: the query has no words")
+        ids = self._match_ids(exact, limit)
+        widened = fts_query(query, prefix=True)
+        if len(ids) < limit and widened != exact:
+            seen = set(ids)
+            ids += [i for i in self._match_ids(widened, limit) if i not in seen]
+            ids = sorted(ids, reverse=True)[:limit]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.query(f"select * from exchanges where id in ({marks}) order by id desc", ids)
+        return [Exchange.from_row(r) for r in rows]
+
+    def _match_ids(self, match: str, limit: int) -> list[int]:
         try:
-            rows = self.db.query(
-                "select e.* from exchanges e join ("
-                "  select rowid from exchanges_fts where exchanges_fts match ?"
-                "  order by rowid desc limit ?"
-                ") m on m.rowid = e.id order by e.id desc",
-                [match, limit],
-            )
-            return [Exchange.from_row(r) for r in rows]
+            return [
+                r[0]
+                for r in self.db.execute(
+                    "select rowid from exchanges_fts where exchanges_fts match ?"
+                    " order by rowid desc limit ?",
+                    [match, limit],
+                )
+            ]
         except sqlite3.OperationalError as exc:
             raise _storage_error(self.path, exc) from None
 

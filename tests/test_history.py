@@ -24,6 +24,7 @@ def store(tmp_path: Path) -> HistoryStore:
 def test_segment_spaces_cjk_only():
     assert segment("昨天lunch午饭") == " 昨  天 lunch 午  饭 "
     assert segment("plain words") == "plain words"
+    assert segment("iphone15 花了35") == "iphone 15  花  了 35"
 
 
 @pytest.mark.parametrize(
@@ -33,9 +34,12 @@ def test_segment_spaces_cjk_only():
         ("lunch", '"lunch"*'),
         ("午饭 lunch", '"午 饭" AND "lunch"*'),
         ('"quoted" AND', '"quoted"* AND "AND"*'),
-        ("NEAR(a b)", '"NEAR a" AND "b"*'),
+        ("午饭lunch", '"午 饭 lunch"*'),
+        ("NEAR(a b)", '"NEAR a"* AND "b"*'),
         ("***", ""),
         ("iPhone手机", '"iPhone 手 机"'),
+        ("iphone15", '"iphone 15"*'),
+        ("花了35", '"花 了 35"*'),
     ],
 )
 def test_fts_query_table(query, expected):
@@ -51,6 +55,17 @@ def test_chinese_substring_search(store: HistoryStore):
     assert [e.id for e in store.search("meet")] == [b]  # English prefix, found in output
     assert store.search("饭午") == []  # characters in the wrong order are not a match
     assert [e.id for e in store.search("午饭 三十五")] == [a]
+    c = store.record("花了35zeppelin票", "ok")
+    assert [e.id for e in store.search("zeppelin")] == [c]  # digits glued to a word
+    assert [e.id for e in store.search("35")] == [c, a]  # a's output says 35 元
+
+
+def test_whole_words_first_then_prefixes(store: HistoryStore):
+    lunch = store.record("lunch with Li", "ok")
+    lunchbox = store.record("bought a lunchbox", "ok")
+    assert [e.id for e in store.search("lunch", limit=1)] == [lunch]  # exact fills the page
+    assert [e.id for e in store.search("lunch")] == [lunchbox, lunch]  # then prefixes
+    assert [e.id for e in store.search("lunchb")] == [lunchbox]
 
 
 def test_search_never_interprets_fts_syntax(store: HistoryStore):
