@@ -416,3 +416,38 @@ def test_routing_imports_nothing_heavy() -> None:
     decision, loaded = json.loads(out.stdout)
     assert decision["skill"] == "chat"
     assert loaded == []
+
+
+# ------------------------------------------------------------------- on-disk cache
+
+
+def test_the_trained_model_is_cached_in_the_data_folder_and_survives_corruption(
+    tmp_path: Path, ting_home: Path
+) -> None:
+    from assistant import router as router_module
+
+    examples = tmp_path / "examples.tsv"
+    examples.write_bytes(DEFAULT_EXAMPLES_PATH.read_bytes())
+    trained = router_module.trained_classifier(examples)
+    (cache_file,) = (ting_home / "cache").glob("router-*.json")
+
+    loaded = router_module._load_cached(cache_file)
+    assert loaded is not None and loaded is not trained
+    for text, _ in CASES:
+        clean = router_module.normalize(text)
+        assert loaded.predict_proba(clean) == pytest.approx(trained.predict_proba(clean))
+
+    # a cache cut short (a crash mid-write elsewhere, a full disk) is retrained over
+    cache_file.write_text(cache_file.read_text(encoding="utf-8")[:1000], encoding="utf-8")
+    assert router_module._load_cached(cache_file) is None
+    router_module._TRAINED.clear()
+    retrained = router_module.trained_classifier(examples)
+    assert router_module._load_cached(cache_file) is not None
+    assert Router(examples).route("今天天气怎么样").skill == "chat"
+    assert retrained.predict("今天天气怎么样")[0] == "chat"
+
+    # other examples, other cache file
+    examples.write_text("text\tskill\nzorble\tdiff\nquux\tchat\n", encoding="utf-8")
+    router_module._TRAINED.clear()
+    assert router_module.trained_classifier(examples).predict("zorble")[0] == "diff"
+    assert len(list((ting_home / "cache").glob("router-*.json"))) == 2
