@@ -15,6 +15,13 @@ import click
 from assistant.registry import hookimpl
 
 
+@hookimpl
+def ting_register_skills(register):
+    from skills.diffgen.diff_skill import DiffSkill
+
+    register(DiffSkill())
+
+
 def _read_patch(source: str) -> str:
     from assistant.errors import UsageError
 
@@ -134,3 +141,7 @@ def ting_register_commands(cli):
             for path in report.restored:
                 click.echo(f"restored {path}")
             click.echo(f"undid the apply in {report.root}")
+
+    from skills.diffgen.make_command import register_make
+
+    register_make(diff_group)

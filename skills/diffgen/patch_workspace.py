@@ -143,7 +143,9 @@ def atomic_write(target: Path, data: bytes, mode: int | None) -> None:
     """Write ``data`` to ``target`` through a temp file in the same folder + rename."""
     if mode is None:
         mode = 0o666 & ~_current_umask()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:80]}.", suffix=".ting-tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name[:80]}.", suffix=".ting-tmp"
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -1,0 +1,232 @@
+"""The ``diff`` skill: "in utils.py rename parse_date to parse_day" becomes a patch.
+
+``run`` reads the named files under the root, sends them with line numbers to the model
+with a strict edit format, dry-runs the reply through the apply engine and, when it does
+not apply, sends the engine's error back (at most two repair rounds). It writes nothing:
+it ends with a ``NeedsConfirmation`` whose preview is the unified diff of the change.
+``apply`` writes it, all or nothing, with an undo journal entry.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from assistant.errors import SkillError, UsageError
+from assistant.events import Event, NeedsConfirmation, Progress, Result
+from assistant.skill import Request, SkillContext
+from skills.diffgen.apply_engine import PatchOutcome
+from skills.diffgen.patch_errors import PatchParseError, PatchRejected, UnsafePath
+from skills.diffgen.patch_workspace import PatchWorkspace
+
+REPAIR_ROUNDS = 2
+MAX_PROMPT_FILE_BYTES = 200_000
+
+SYSTEM_PROMPT = """\
+You edit source files. You are given files with line numbers ("  12| code") and an \
+instruction. Reply with ONE unified diff and nothing else, inside a ```diff block:
+
+```diff
+--- a/path/to/file.py
++++ b/path/to/file.py
+@@ -12,7 +12,7 @@
+ context line, copied exactly
+-removed line, copied exactly
++added line
+ context line
+```
+
+Rules: paths relative to the root exactly as given; three unchanged context lines \
+around each change; copy context and removed lines exactly, without the line-number \
+prefix; every changed file in the same diff; to create a file use --- /dev/null; \
+change only what the instruction asks for."""
+
+_FILE_MENTION = re.compile(r"(?<![\w/.-])([\w][\w./-]*\.[A-Za-z0-9]{1,8})(?![\w/-])")
+_SPOKEN_DOT = re.compile(r"\b([\w/-]+) (?:dot|点) ([A-Za-z0-9]{1,8})\b", re.IGNORECASE)
+
+
+def mentioned_files(text: str, workspace: PatchWorkspace) -> list[str]:
+    """File names in a typed or spoken request that exist under the root."""
+    text = _SPOKEN_DOT.sub(r"\1.\2", text)
+    found: list[str] = []
+    for match in _FILE_MENTION.finditer(text):
+        name = match.group(1).rstrip(".")
+        if name in found:
+            continue
+        try:
+            _, real = workspace.resolve(name)
+        except UnsafePath:
+            continue
+        if real.is_file():
+            found.append(name)
+    return found
+
+
+def numbered(text: str) -> str:
+    lines = text.splitlines()
+    width = len(str(len(lines)))
+    return "\n".join(f"{i:>{width}}| {line}" for i, line in enumerate(lines, 1))
+
+
+def preview_diff(outcome: PatchOutcome) -> str:
+    """The change as a plain (colour-free) unified diff, file by file."""
+    parts: list[str] = []
+    for file in outcome.files:
+        old = (file.old_text or "").splitlines(keepends=True)
+        new = (file.new_text or "").splitlines(keepends=True)
+        old_name = "/dev/null" if file.old_text is None else f"a/{file.path}"
+        new_name = "/dev/null" if file.new_text is None else f"b/{file.final_path}"
+        if file.status == "renamed":
+            parts.append(f"rename {file.path} -> {file.new_path}\n")
+        lines = list(difflib.unified_diff(old, new, old_name, new_name))
+        for line in lines:
+            text = line.rstrip("\r\n")
+            parts.append(text + "\n")
+            if not line.endswith("\n"):
+                parts.append("\\ No newline at end of file\n")
+    return "".join(parts)
+
+
+def _sha256(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def expected_results(outcome: PatchOutcome) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for file in outcome.files:
+        out[file.final_path] = _sha256(file.new_text)
+        if file.new_path:
+            out[file.path] = None
+    return out
+
+
+def summary(outcome: PatchOutcome) -> str:
+    return ", ".join(f"{f.status} {f.final_path}" for f in outcome.files) or "no change"
+
+
+class DiffSkill:
+    name = "diff"
+    description = "Code edits: the model writes a patch; Ting previews it and applies it safely."
+
+    def run(self, request: Request, ctx: SkillContext) -> Iterator[Event]:
+        from assistant.llm import Completion
+
+        started = time.monotonic()
+        instruction = request.text.strip()
+        if not instruction:
+            raise UsageError("say what to change, and in which file")
+        workspace = PatchWorkspace(request.options.get("root") or os.getcwd())
+        names = list(request.options.get("files") or mentioned_files(instruction, workspace))
+        if not names:
+            raise UsageError(
+                "name the file to edit (for example: in utils.py rename parse_date to parse_day)"
+            )
+        yield Progress("reading", f"reading {len(names)} file(s)", elapsed=0.0)
+        blocks = []
+        for name in names:
+            _, real = workspace.resolve(name, must_exist=True)
+            text = workspace.read_text(real, name)
+            if len(text.encode("utf-8")) > MAX_PROMPT_FILE_BYTES:
+                raise UsageError(f"{name} is too large to send to the model")
+            blocks.append(f"### {name}\n```\n{numbered(text)}\n```")
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {
+                "role": "user",
+                "content": "Files:\n\n" + "\n\n".join(blocks) + f"\n\nInstruction: {instruction}",
+            },
+        ]
+        llm = ctx.llm()
+        last_error = ""
+        for attempt in range(REPAIR_ROUNDS + 1):
+            ctx.cancel.raise_if_cancelled()
+            if attempt == 0:
+                stage, message = "drafting", "asking the model for the edit…"
+            else:
+                stage = "repairing"
+                message = (
+                    f"the edit did not apply; asking for a fix ({attempt} of {REPAIR_ROUNDS})…"
+                )
+            completion: Completion | None = None
+            written = 0
+            last_note = time.monotonic()
+            for item in llm.stream(messages, cancel=ctx.cancel, stage=stage, message=message):
+                if isinstance(item, Completion):
+                    completion = item
+                elif isinstance(item, Progress):
+                    yield item
+                else:  # Delta: the raw patch is not for the user; show how far it got
+                    written += len(item.text)
+                    if time.monotonic() - last_note >= 1.0:
+                        last_note = time.monotonic()
+                        yield Progress(
+                            stage,
+                            f"the model is writing the edit… {written} characters",
+                            elapsed=time.monotonic() - started,
+                        )
+            reply = completion.text if completion else ""
+            yield Progress("checking", "dry-running the edit", elapsed=time.monotonic() - started)
+            try:
+                patch, outcome, _ = workspace.plan(reply)
+            except (PatchParseError, PatchRejected, UnsafePath) as exc:
+                last_error = exc.user_message()
+                messages.append({"role": "assistant", "content": reply})
+                messages.append(
+                    {
+                        "role": "user",
+                        "content": (
+                            f"That edit could not be applied: {last_error}\n"
+                            "Reply with the complete corrected unified diff, in the same "
+                            "format, copying context lines exactly from the numbered files."
+                        ),
+                    }
+                )
+                continue
+            if not outcome.files:
+                last_error = "the edit changes nothing"
+                break
+            yield NeedsConfirmation(
+                skill=self.name,
+                action="apply_patch",
+                preview=preview_diff(outcome),
+                data={
+                    "patch": reply,
+                    "root": str(workspace.root),
+                    "patch_sha256": _sha256(reply),
+                    "expect": expected_results(outcome),
+                    "summary": summary(outcome),
+                    "repair_rounds": attempt,
+                    "format": patch.format,
+                },
+            )
+            return
+        raise SkillError(
+            f"the model's edit could not be applied after {REPAIR_ROUNDS} repair rounds: "
+            f"{last_error}"
+        )
+
+    def apply(self, action: str, data: dict[str, Any], ctx: SkillContext) -> Iterator[Event]:
+        if action != "apply_patch":
+            raise SkillError(f"the diff skill has no action {action!r}")
+        patch_text = data.get("patch")
+        root = data.get("root")
+        if not isinstance(patch_text, str) or not isinstance(root, str):
+            raise SkillError("apply_patch needs 'patch' and 'root'")
+        ctx.cancel.raise_if_cancelled()
+        workspace = PatchWorkspace(root)
+        if data.get("expect") and data.get("patch_sha256") == _sha256(patch_text):
+            _, outcome, _ = workspace.plan(patch_text)
+            if expected_results(outcome) != data["expect"]:
+                raise SkillError(
+                    "the files changed since the preview; nothing was written (ask again)"
+                )
+        report = workspace.apply(patch_text)
+        yield Result(
+            text=f"{summary(report.outcome)} (undo: ting diff undo)",
+            payload=report.to_dict(),
+        )
