@@ -188,7 +188,7 @@ class Ledger:
         entries: Sequence[ParsedEntry],
         *,
         key: str,
-        utterance: str = "",
+        utterance: str | Sequence[str] = "",
         history_id: int | None = None,
         action: str = "add",
     ) -> AddOutcome:
@@ -197,6 +197,12 @@ class Ledger:
         if not entries:
             raise UsageError("nothing to record: no entries")
         keys = [f"{key}:{i}" for i in range(len(entries))]
+        if isinstance(utterance, str):
+            utterances = [utterance] * len(entries)
+        else:
+            utterances = list(utterance)
+            if len(utterances) != len(entries):
+                raise ValueError("one utterance per entry, or one for all")
         now = _now()
         with self._transaction() as conn:
             existing = conn.execute(
@@ -219,7 +225,7 @@ class Ledger:
             )
             journal_id = int(cur.lastrowid or 0)
             ids = []
-            for entry_key, entry in zip(keys, entries, strict=True):
+            for entry_key, entry, said in zip(keys, entries, utterances, strict=True):
                 cur = conn.execute(
                     "insert into ledger_entries (entry_key, journal_id, kind, amount_cents,"
                     " currency, category, item, date, utterance, history_id, created_at)"
@@ -233,7 +239,7 @@ class Ledger:
                         entry.category,
                         entry.item,
                         entry.date.isoformat(),
-                        utterance,
+                        said,
                         history_id,
                         now,
                     ),
