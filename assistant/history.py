@@ -101,7 +101,8 @@ def m001_exchanges(db: sqlite_utils.Database) -> None:
     db.execute("create index exchanges_created on exchanges(created_at)")
     db.execute("create index exchanges_skill on exchanges(skill)")
     db.execute(
-        "create virtual table exchanges_fts using fts5(body, tokenize='unicode61 remove_diacritics 2')"
+        "create virtual table exchanges_fts using fts5(body,"
+        " tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"
     )
 
 

@@ -131,6 +131,9 @@ def main() -> None:
         "rare (鸭血粉丝汤)": "鸭血粉丝汤",
         "rare (zeppelin)": "zeppelin",
         "absent (火星基地)": "火星基地",
+        "short prefix (cof)": "cof",
+        "4-letter prefix (meet)": "meet",
+        "long prefix, no whole word (coffe)": "coffe",
     }
     fts_all: list[float] = []
     like_all: list[float] = []
@@ -161,7 +164,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|")
     for label, a, b, f, lk in rows_out:
-        print(f"| {label} | {a} / {b} | {f:.2f} | {lk:.1f} | {lk / f:.0f}× |")
+        print(f"| {label} | {a} / {b} | {f:.2f} | {lk:.1f} | {lk / f:.1f}× |")
     print(
         f"| **all queries p50 / p95** | | {pct(fts_all, 50):.2f} / {pct(fts_all, 95):.2f} "
         f"| {pct(like_all, 50):.1f} / {pct(like_all, 95):.1f} | |"
