@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.services: dict[str, Any] = {}
+        # shared, lazily built engines skills reach through ctx.service(name)
+        self.services: dict[str, Any] = {"asr": self.speech_recognizer}
+        self._speech_recognizer: Any = None
 
     @classmethod
     def from_environment(cls) -> App:
@@ -76,6 +78,14 @@ class App:
         from assistant.llm import client_from_settings
 
         return client_from_settings(self.settings, self.api_key())
+
+    def speech_recognizer(self) -> Any:
+        """The one local Whisper engine of this process (loaded on first use)."""
+        if self._speech_recognizer is None:
+            from voice.asr import SpeechRecognizer
+
+            self._speech_recognizer = SpeechRecognizer.from_settings(self.settings)
+        return self._speech_recognizer
 
     @cached_property
     def router(self) -> Router:
