@@ -82,12 +82,25 @@ def materialize(case: CorpusCase, scratch: Path) -> tuple[Path, Path, str]:
         target.write_bytes(_file_bytes(spec))
     for rel in case.meta.get("dirs", []):
         (root / rel).mkdir(parents=True, exist_ok=True)
+    if any(t == "{OUTSIDE}/null" for t in case.meta.get("symlinks", {}).values()):
+        _make_device(outside / "null")
     for rel, target in case.meta.get("symlinks", {}).items():
         (root / rel).symlink_to(target.replace("{OUTSIDE}", str(outside)))
     for rel in case.meta.get("fifos", []):
         os.mkfifo(root / rel)
     patch = case.patch_template.replace("{OUTSIDE}", str(outside))
     return root, outside, patch
+
+
+def _make_device(path: Path) -> None:
+    """A character device like /dev/null, inside the scratch folder so that a tool that
+    wrongly replaced it could not harm the real one; a FIFO where mknod is refused."""
+    import stat
+
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        os.mkfifo(path)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, bytes | str]]:
