@@ -47,7 +47,7 @@ _CORRECTION = re.compile(
     r"|^\s*(?:不对|不是|错了|搞错了|说错了)"
     r"|^\s*(?:no|nope|wait|sorry|oops|actually|correction)\b[,.!\s]*"
     r"(?:(?:it|that)\s+(?:was|is|should\s+be)|it's|that's|make\s+it|change\s+(?:it|that)\s+to)?"
-    r"|^\s*(?:change|make|set)\s+(?:it|that|the\s+last(?:\s+one)?)\s+(?:to|into)\b",
+    r"|^\s*(?:change|make|set)\s+(?:it|that|the\s+last(?:\s+one)?)(?:\s+(?:to|into)\b)?",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(

@@ -216,9 +216,16 @@ def english_words_to_int(text: str) -> int:
         if word in _EN_ONES:
             if word in ("a", "an") and seen_number:
                 raise ValueError(f"not an English number: {text!r}")
-            current += _EN_ONES[word]
+            value = _EN_ONES[word]
+            below_hundred = current % 100
+            # "twenty five" is fine; "twelve fifty" or "five five" is not one number
+            if below_hundred and (value >= 10 or below_hundred % 10 or below_hundred < 20):
+                raise ValueError(f"not one English number: {text!r}")
+            current += value
             seen_number = True
         elif word in _EN_TENS:
+            if current % 100:
+                raise ValueError(f"not one English number: {text!r}")
             current += _EN_TENS[word]
             seen_number = True
         elif word in _EN_SCALES:
