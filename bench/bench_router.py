@@ -13,6 +13,7 @@ is what the hotkey path pays. When ``ting route`` exists it is timed as well.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -110,7 +111,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the results as markdown here")
     args = parser.parse_args()
     # a throw-away data folder (the router's model cache lands there), never the user's
-    os.environ["TING_HOME"] = tempfile.mkdtemp(prefix="ting-bench-")
+    bench_home = tempfile.mkdtemp(prefix="ting-bench-")
+    atexit.register(shutil.rmtree, bench_home, ignore_errors=True)
+    os.environ["TING_HOME"] = bench_home
 
     from test_router import CASES  # the hand-written table, disjoint from the examples
 
