@@ -1,0 +1,61 @@
+"""Fixtures for the Qt tests: offscreen widgets over the real core, screenshots.
+
+Widget tests run on Qt's ``offscreen`` platform (set here before pytest-qt builds the
+QApplication) against the real runtime, the real SQLite history in the test's
+TING_HOME and the scripted provider on loopback. The tray test needs a real X display
+with a tray host and runs the app in a subprocess (see test_ui_tray.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def save_screenshot(widget: Any, name: str) -> Path:
+    """Grab ``widget`` into tests/artifacts/NAME.png (git-ignored) and return the path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    assert widget.grab().save(str(path)), f"could not save {path}"
+    return path
+
+
+@pytest.fixture
+def ui_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Set the UI language for one test (``ui_language("zh")``); English afterwards."""
+    from ui.i18n import set_language
+
+    def choose(language: str) -> None:
+        set_language(language)
+
+    set_language("en")
+    yield choose
+    set_language("en")
+
+
+@pytest.fixture
+def core_app(ting_home: Path) -> Iterator[Any]:
+    """The real composition root for this test's TING_HOME (and its environment)."""
+    from assistant.app import App
+
+    app = App.from_environment()
+    yield app
+    if "history" in app.__dict__:
+        app.history.close()
+
+
+@pytest.fixture
+def task_runner(qapp: Any) -> Iterator[Any]:
+    from ui.workers import TaskRunner
+
+    runner = TaskRunner()
+    yield runner
+    assert runner.shutdown(10_000), "background tasks did not stop"

@@ -1,0 +1,283 @@
+"""The desktop app: ``run_app(app)`` is what plain ``ting`` starts where a display exists.
+
+``DesktopController`` owns the tray (or the fallback window), the windows (built on
+first use), the task runner, the local instance server and the app state shown by the
+icon: ``idle``, ``listening``, ``thinking`` or ``error``. The speech model warms in the
+background after the icon is up (``TING_NO_ASR_WARM=1`` skips that).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from typing import IO, TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+
+from ui.i18n import tr
+from ui.instance_protocol import (
+    InstanceNotRunning,
+    acquire_instance_lock,
+    send_command,
+    socket_path,
+)
+from ui.tray import AppActions, FallbackWindow, TrayIcon
+from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from assistant.app import App
+    from ui.chat_window import ChatWindow
+
+log = logging.getLogger("ting.ui")
+
+LONG_TASK_SECONDS = 10.0  # a task this long gets a notification when it ends
+HANDOVER_ATTEMPTS = 30  # x 100 ms: a starting first instance gets 3 s to listen
+
+
+class DesktopController(QObject):
+    state_changed = Signal(str)
+    icon_shown = Signal()
+
+    def __init__(self, app: App, *, use_tray: bool | None = None) -> None:
+        super().__init__()
+        self.app = app
+        self.runner = TaskRunner(self)
+        self.actions = AppActions(self)
+        self.actions.triggered.connect(self.perform)
+        if use_tray is None:
+            use_tray = QSystemTrayIcon.isSystemTrayAvailable()
+        self.tray: TrayIcon | None = TrayIcon(self.actions, self) if use_tray else None
+        self.fallback: FallbackWindow | None = None if use_tray else FallbackWindow(self.actions)
+        self.windows: dict[str, QWidget] = {}
+        self.state = "idle"
+        self.state_detail = ""
+        self.speech_recognizer: Any = None
+        self.voice: Any = None
+        self.instance_server: Any = None
+
+    # -- start and stop ----------------------------------------------------------------
+
+    def show(self) -> None:
+        if self.tray is not None:
+            self.tray.show()
+        else:
+            assert self.fallback is not None
+            self.fallback.show()
+        self.icon_shown.emit()
+        if os.environ.get("TING_NO_ASR_WARM") != "1":
+            QTimer.singleShot(0, self.warm_speech_model)
+
+    def serve_instance_commands(self) -> None:
+        from ui.instance_server import InstanceServer
+
+        self.instance_server = InstanceServer(socket_path(), self.handle_command, self)
+        self.instance_server.listen()
+
+    def shutdown(self) -> None:
+        if self.voice is not None:
+            self.voice.stop()
+        for window in self.windows.values():
+            window.close()
+        self.runner.shutdown()
+        if self.instance_server is not None:
+            self.instance_server.close()
+        if self.tray is not None:
+            self.tray.hide()
+
+    def warm_speech_model(self) -> None:
+        """Build the recognizer and load its model off the GUI thread, once."""
+        if self.speech_recognizer is not None:
+            return
+        try:
+            from voice.asr import SpeechRecognizer
+        except ImportError:
+            return
+        recognizer = SpeechRecognizer.from_settings(self.app.settings)
+        self.speech_recognizer = recognizer
+        self.app.services.setdefault("asr", recognizer)
+        self.runner.call(
+            lambda: (recognizer.warm(), recognizer.wait_warm()),
+            "warm the speech model",
+            on_failure=lambda message: log.warning("speech model did not load: %s", message),
+        )
+
+    # -- state -------------------------------------------------------------------------
+
+    def set_state(self, state: str, detail: str = "") -> None:
+        self.state, self.state_detail = state, detail
+        if self.tray is not None:
+            self.tray.set_state(state, detail)
+        if self.fallback is not None:
+            self.fallback.set_state(state, detail)
+        self.state_changed.emit(state)
+
+    def notify(self, title: str, message: str, *, error: bool = False) -> None:
+        if self.tray is not None:
+            self.tray.notify(title, message, error=error)
+        elif self.fallback is not None:
+            self.fallback.notify(title, message, error=error)
+
+    # -- commands (menu, fallback window, local socket) --------------------------------
+
+    def handle_command(self, command: str) -> dict[str, Any]:
+        if command == "status":
+            return {"running": True, "state": self.state, "pid": os.getpid()}
+        if command == "show":
+            self.perform("chat")
+            return {"ok": True}
+        if command == "trigger":
+            return self.toggle_talk()
+        if command == "quit":
+            QTimer.singleShot(0, self.quit)
+            return {"ok": True}
+        return {"ok": False, "error": f"unknown command {command!r}"}
+
+    def perform(self, action: str) -> None:
+        if action == "talk":
+            self.toggle_talk()
+        elif action in ("chat", "history"):
+            chat = self.chat_window()
+            self._raise(chat)
+            if action == "history":
+                chat.sidebar.search.setFocus()
+        elif action == "settings":
+            self._raise(self._window("settings"))
+        elif action == "interpreter":
+            self._raise(self._window("interpreter"))
+        elif action == "meeting":
+            self._raise(self._window("meeting"))
+        elif action == "quit":
+            self.quit()
+
+    def quit(self) -> None:
+        self.shutdown()
+        QApplication.quit()
+
+    def toggle_talk(self) -> dict[str, Any]:
+        from ui.voice_overlay import VoiceOverlay
+
+        overlay = self.windows.get("overlay")
+        if overlay is None:
+            overlay = VoiceOverlay()
+            self.windows["overlay"] = overlay
+        assert isinstance(overlay, VoiceOverlay)
+        if self.voice is None:
+            from ui.voice_bridge import voice_session_for
+
+            self.voice = voice_session_for(self.app, self.runner)
+        if self.voice is None:
+            message = tr("Voice input is not available in this build.")
+            overlay.show_message(message)
+            return {"ok": False, "state": self.state, "error": message}
+        if self.state == "listening":
+            self.voice.stop()
+        else:
+            self.voice.start()
+        return {"ok": True, "state": self.state}
+
+    # -- windows -----------------------------------------------------------------------
+
+    def chat_window(self) -> ChatWindow:
+        window = self.windows.get("chat")
+        if window is None:
+            from ui.chat_window import ChatWindow
+
+            window = ChatWindow(self.app, self.runner, voice_available=self.voice is not None)
+            window.busy_changed.connect(self._chat_busy)
+            window.exchange_finished.connect(self._exchange_finished)
+            window.talk_requested.connect(self.toggle_talk)
+            self.windows["chat"] = window
+        return window  # type: ignore[return-value]
+
+    def _window(self, name: str) -> QWidget:
+        window = self.windows.get(name)
+        if window is None:
+            if name == "settings":
+                from ui.settings_window import SettingsWindow
+
+                window = SettingsWindow(self.app, self.runner)
+            elif name == "interpreter":
+                from ui.interpreter_window import InterpreterWindow
+
+                window = InterpreterWindow(self.app, self.runner)
+            elif name == "meeting":
+                from ui.meeting_window import MeetingWindow
+
+                window = MeetingWindow(self.app, self.runner, self._recognizer)
+                window.task_finished.connect(self._exchange_finished)
+            else:
+                raise ValueError(name)
+            self.windows[name] = window
+        return window
+
+    def _recognizer(self) -> Any:
+        if self.speech_recognizer is None:
+            self.warm_speech_model()
+        return self.speech_recognizer
+
+    @staticmethod
+    def _raise(window: QWidget) -> None:
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _chat_busy(self, busy: bool) -> None:
+        if busy:
+            self.set_state("thinking")
+        elif self.state == "thinking":
+            self.set_state("idle")
+
+    def _exchange_finished(self, outcome: dict[str, Any]) -> None:
+        status = outcome.get("status")
+        title = (outcome.get("input") or "")[:48]
+        if status == "error":
+            self.set_state("error", outcome.get("text", "")[:120])
+        long_task = outcome.get("elapsed", 0.0) >= LONG_TASK_SECONDS
+        chat = self.windows.get("chat")
+        watching = chat is not None and chat.isActiveWindow()
+        if long_task and not watching and status in ("ok", "needs_confirmation", "error"):
+            if status == "error":
+                self.notify(tr("Failed: {title}", title=title), outcome.get("text", ""), error=True)
+            else:
+                text = (outcome.get("text") or "").strip().replace("\n", " ")
+                self.notify(tr("Finished: {title}", title=title), text[:200])
+
+
+def hand_over_to_running_instance() -> bool:
+    """Ask the running app to show itself; True if one answered."""
+    for _ in range(HANDOVER_ATTEMPTS):
+        try:
+            send_command("show")
+            return True
+        except InstanceNotRunning:
+            time.sleep(0.1)  # it holds the lock but is not listening yet
+    return False
+
+
+def run_app(app: App) -> int:
+    """Start the desktop app, or hand over to the one already running. Returns an exit code."""
+    lock: IO[bytes] | None = acquire_instance_lock()
+    if lock is None:
+        if hand_over_to_running_instance():
+            sys.stderr.write("Ting is already running; its window was brought up.\n")
+            return 0
+        sys.stderr.write("ting: another Ting holds the lock but does not answer\n")
+        return 1
+    started = time.monotonic()
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("ting")
+    qt_app.setApplicationDisplayName(tr("Ting"))
+    qt_app.setQuitOnLastWindowClosed(False)
+    controller = DesktopController(app)
+    controller.serve_instance_commands()
+    controller.show()
+    log.info("icon shown %.0f ms after start", (time.monotonic() - started) * 1000)
+    try:
+        return int(qt_app.exec())
+    finally:
+        controller.shutdown()
+        lock.close()

@@ -1,0 +1,302 @@
+"""Cards for ``NeedsConfirmation`` events: nothing is written until the user says yes.
+
+* ``ExpenseEntriesCard`` (bookkeeping ``add_entries``): one editable row per entry
+  (amount, currency, category, item, date, kind) and Save / Discard. Save hands back the
+  event's ``data`` with the edited entries.
+* ``DiffPreviewCard`` (diff ``apply_patch``): the unified diff, coloured, with Apply /
+  Reject.
+* ``GenericConfirmationCard``: any other action: its preview and Confirm / Discard.
+
+Every card emits ``decided(confirmed: bool, data: dict)`` once; the chat window runs
+``Runtime.confirm`` in a worker and reports back through ``show_outcome``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.config import CURRENCIES
+from assistant.events import NeedsConfirmation
+from ui.i18n import tr
+
+EXPENSE_CATEGORIES = (
+    "food",
+    "transport",
+    "shopping",
+    "housing",
+    "utilities",
+    "entertainment",
+    "health",
+    "education",
+    "travel",
+    "communication",
+    "other",
+)
+INCOME_CATEGORIES = ("salary", "bonus", "investment", "gift", "refund", "other")
+ENTRY_KINDS = ("expense", "income")
+
+CARD_STYLE = """
+QFrame#ConfirmationCard { background: #fffaf0; border: 1px solid #e0c78a; border-radius: 8px; }
+QLabel#CardTitle { font-weight: 600; }
+QLabel#CardOutcome { color: #555555; }
+"""
+
+
+class ConfirmationCard(QFrame):
+    decided = Signal(bool, dict)  # confirmed?, the (possibly edited) data
+
+    confirm_text = "Confirm"
+    discard_text = "Discard"
+    confirmed_text = "Saved."
+    discarded_text = "Discarded: nothing was written."
+
+    def __init__(self, event: NeedsConfirmation, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.event = event
+        self.setObjectName("ConfirmationCard")
+        self.setStyleSheet(CARD_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(12, 10, 12, 10)
+        self.title = QLabel(self.title_text())
+        self.title.setObjectName("CardTitle")
+        self.title.setWordWrap(True)
+        self.layout_.addWidget(self.title)
+        self.build_body()
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.discard_button = QPushButton(tr(self.discard_text))
+        self.confirm_button = QPushButton(tr(self.confirm_text))
+        self.confirm_button.setDefault(True)
+        buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.confirm_button)
+        self.layout_.addLayout(buttons)
+        self.outcome = QLabel("")
+        self.outcome.setObjectName("CardOutcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.hide()
+        self.layout_.addWidget(self.outcome)
+        self.confirm_button.clicked.connect(self._confirm)
+        self.discard_button.clicked.connect(self._discard)
+
+    # -- for subclasses ----------------------------------------------------------------
+
+    def title_text(self) -> str:
+        return tr("Go ahead?")
+
+    def build_body(self) -> None:
+        preview = QLabel(self.event.preview)
+        preview.setWordWrap(True)
+        preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.layout_.addWidget(preview)
+
+    def edited_data(self) -> dict[str, Any]:
+        return copy.deepcopy(self.event.data)
+
+    def set_editable(self, editable: bool) -> None:
+        pass
+
+    # -- decision ----------------------------------------------------------------------
+
+    def _confirm(self) -> None:
+        data = self.edited_data()
+        self._lock(tr("Working…"))
+        self.decided.emit(True, data)
+
+    def _discard(self) -> None:
+        self._lock(tr(self.discarded_text))
+        self.decided.emit(False, {})
+
+    def _lock(self, message: str) -> None:
+        self.confirm_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        self.set_editable(False)
+        self.outcome.setText(message)
+        self.outcome.show()
+
+    def show_outcome(self, message: str, ok: bool) -> None:
+        """What happened after a confirm; a failure lets the user try again."""
+        self.outcome.setText(message or tr(self.confirmed_text))
+        self.outcome.setStyleSheet("" if ok else "color: #b03a2e;")
+        self.outcome.show()
+        if not ok:
+            self.confirm_button.setEnabled(True)
+            self.discard_button.setEnabled(True)
+            self.set_editable(True)
+
+
+class GenericConfirmationCard(ConfirmationCard):
+    pass
+
+
+class ExpenseEntryRow:
+    """The editors for one ledger entry, placed in a grid row."""
+
+    def __init__(self, grid: QGridLayout, row: int, entry: dict[str, Any]) -> None:
+        self.original = dict(entry)
+        self.amount = QDoubleSpinBox()
+        self.amount.setRange(0.0, 1_000_000_000.0)
+        self.amount.setDecimals(2)
+        self.amount.setValue(float(entry.get("amount") or 0))
+        self.currency = QComboBox()
+        self.currency.setEditable(True)
+        self.currency.addItems(list(CURRENCIES))
+        self.currency.setCurrentText(str(entry.get("currency") or CURRENCIES[0]))
+        self.kind = QComboBox()
+        for kind in ENTRY_KINDS:
+            self.kind.addItem(tr(kind), kind)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(entry.get("kind") or "expense")))
+        self.category = QComboBox()
+        self._fill_categories(str(entry.get("category") or "other"))
+        self.kind.currentIndexChanged.connect(lambda _i: self._fill_categories("other"))
+        self.item = QLineEdit(str(entry.get("item") or ""))
+        self.item.setMinimumWidth(120)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setDate(_qdate(entry.get("date")))
+        for column, editor in enumerate(
+            (self.amount, self.currency, self.category, self.item, self.date, self.kind)
+        ):
+            grid.addWidget(editor, row, column)
+
+    def _fill_categories(self, selected: str) -> None:
+        kind = self.kind.currentData() or "expense"
+        names = INCOME_CATEGORIES if kind == "income" else EXPENSE_CATEGORIES
+        self.category.clear()
+        self.category.addItems(list(names))
+        self.category.setCurrentText(selected if selected in names else "other")
+
+    def editors(self) -> tuple[QWidget, ...]:
+        return (self.amount, self.currency, self.category, self.item, self.date, self.kind)
+
+    def value(self) -> dict[str, Any]:
+        entry = dict(self.original)
+        entry.update(
+            amount=round(self.amount.value(), 2),
+            currency=self.currency.currentText().strip().upper(),
+            category=self.category.currentText(),
+            item=self.item.text().strip(),
+            date=self.date.date().toString("yyyy-MM-dd"),
+            kind=self.kind.currentData(),
+        )
+        return entry
+
+
+def _qdate(value: Any) -> QDate:
+    try:
+        day = _dt.date.fromisoformat(str(value))
+    except ValueError:
+        day = _dt.date.today()
+    return QDate(day.year, day.month, day.day)
+
+
+class ExpenseEntriesCard(ConfirmationCard):
+    confirm_text = "Save"
+    confirmed_text = "Saved."
+
+    def title_text(self) -> str:
+        return tr("Record {count} entries?", count=len(self.event.data.get("entries", [])))
+
+    def build_body(self) -> None:
+        grid_host = QWidget()
+        grid = QGridLayout(grid_host)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for column, name in enumerate(("Amount", "Currency", "Category", "Item", "Date", "Kind")):
+            header = QLabel(tr(name))
+            header.setStyleSheet("color: #666666;")
+            grid.addWidget(header, 0, column)
+        self.rows = [
+            ExpenseEntryRow(grid, index + 1, entry)
+            for index, entry in enumerate(self.event.data.get("entries", []))
+        ]
+        grid.setColumnStretch(3, 1)
+        self.layout_.addWidget(grid_host)
+
+    def edited_data(self) -> dict[str, Any]:
+        data = copy.deepcopy(self.event.data)
+        data["entries"] = [row.value() for row in self.rows]
+        return data
+
+    def set_editable(self, editable: bool) -> None:
+        for row in self.rows:
+            for editor in row.editors():
+                editor.setEnabled(editable)
+
+
+class UnifiedDiffHighlighter(QSyntaxHighlighter):
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        colour: str | None = None
+        if text.startswith(("+++", "---")):
+            colour = "#555555"
+        elif text.startswith("+"):
+            colour = "#1e7a34"
+        elif text.startswith("-"):
+            colour = "#b03a2e"
+        elif text.startswith("@@"):
+            colour = "#6f42c1"
+        if colour:
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(colour))
+            if text.startswith(("+++", "---", "@@")):
+                fmt.setFontWeight(QFont.Weight.Bold)
+            self.setFormat(0, len(text), fmt)
+
+
+class DiffPreviewCard(ConfirmationCard):
+    confirm_text = "Apply"
+    discard_text = "Reject"
+    confirmed_text = "Applied."
+    discarded_text = "Rejected: no file was changed."
+
+    def title_text(self) -> str:
+        return tr("Apply this change to {root}?", root=self.event.data.get("root", "."))
+
+    def build_body(self) -> None:
+        self.diff_view = QPlainTextEdit()
+        self.diff_view.setReadOnly(True)
+        self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.diff_view.setPlainText(self.event.preview or self.event.data.get("patch", ""))
+        self.highlighter = UnifiedDiffHighlighter(self.diff_view.document())
+        lines = max(3, min(24, self.diff_view.document().blockCount()))
+        height = self.diff_view.fontMetrics().lineSpacing() * lines + 16
+        self.diff_view.setFixedHeight(height)
+        self.layout_.addWidget(self.diff_view)
+        copy_button = QPushButton(tr("Copy"))
+        copy_button.clicked.connect(
+            lambda: QApplication.clipboard().setText(self.diff_view.toPlainText())
+        )
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(copy_button)
+        self.layout_.addLayout(row)
+
+
+def card_for(event: NeedsConfirmation) -> ConfirmationCard:
+    if event.action == "add_entries" and isinstance(event.data.get("entries"), list):
+        return ExpenseEntriesCard(event)
+    if event.action == "apply_patch":
+        return DiffPreviewCard(event)
+    return GenericConfirmationCard(event)

@@ -1,0 +1,192 @@
+"""UI text in English and Simplified Chinese, following the system locale.
+
+``TING_LANG`` (``en`` or ``zh``) wins; otherwise ``LC_ALL``, ``LC_MESSAGES`` and ``LANG``
+are read in that order (POSIX precedence), and a value starting with ``zh`` picks
+Chinese. The table is small on purpose: every string the windows show is here, keyed by
+an English phrase-like id, so a missing translation falls back to English, never to a
+blank label.
+"""
+
+from __future__ import annotations
+
+import os
+
+SUPPORTED = ("en", "zh")
+
+_ZH: dict[str, str] = {
+    # tray and menu
+    "Ting": "听",
+    "Talk": "说话",
+    "Stop talking": "停止说话",
+    "Chat": "聊天",
+    "Interpreter": "同声传译",
+    "Meeting": "会议纪要",
+    "History": "历史记录",
+    "Settings": "设置",
+    "Quit": "退出",
+    "idle": "空闲",
+    "listening": "正在听",
+    "thinking": "正在思考",
+    "error": "出错了",
+    "Ting is {state}": "听：{state}",
+    "No system tray was found; Ting runs in this small window.": (
+        "没有找到系统托盘，听在这个小窗口里运行。"
+    ),
+    "Finished: {title}": "已完成：{title}",
+    "Failed: {title}": "失败：{title}",
+    # chat window
+    "Ting — Chat": "听 — 聊天",
+    "Search history…": "搜索历史记录…",
+    "New chat": "新对话",
+    "Ask anything, or tell Ting what you spent…": "随便问，或者告诉听你花了多少钱…",
+    "Send": "发送",
+    "Cancel": "取消",
+    "Copy": "复制",
+    "Copied": "已复制",
+    "You": "你",
+    "Thinking…": "正在思考…",
+    "{message} · {elapsed}": "{message} · {elapsed}",
+    "Cancelled.": "已取消。",
+    "No matches.": "没有匹配的记录。",
+    "No history yet.": "还没有历史记录。",
+    "Voice input is not available in this build.": "这个版本还不能用语音输入。",
+    # confirmation cards
+    "Save": "保存",
+    "Discard": "放弃",
+    "Apply": "应用",
+    "Reject": "拒绝",
+    "Confirm": "确认",
+    "Saved.": "已保存。",
+    "Discarded: nothing was written.": "已放弃，什么都没有写入。",
+    "Applied.": "已应用。",
+    "Rejected: no file was changed.": "已拒绝，没有改动任何文件。",
+    "Working…": "处理中…",
+    "Amount": "金额",
+    "Currency": "币种",
+    "Category": "类别",
+    "Item": "项目",
+    "Date": "日期",
+    "Kind": "类型",
+    "expense": "支出",
+    "income": "收入",
+    "Record {count} entries?": "记下这 {count} 笔账吗？",
+    "Apply this change to {root}?": "把这个改动应用到 {root} 吗？",
+    "Go ahead?": "要继续吗？",
+    # settings
+    "Ting — Settings": "听 — 设置",
+    "Provider": "模型服务",
+    "Base URL": "服务地址",
+    "Model": "模型",
+    "API key": "API 密钥",
+    "leave empty to keep the stored key": "留空则保留已保存的密钥",
+    "Test connection": "测试连接",
+    "Testing…": "正在测试…",
+    "Connected: the model answered “{reply}”.": "连接成功：模型回答了“{reply}”。",
+    "Voice": "语音",
+    "Hotkey": "快捷键",
+    "Press a key combination…": "请按下组合键…",
+    "Hotkey mode": "快捷键方式",
+    "hold to talk": "按住说话",
+    "press to start, press to stop": "按一下开始，再按一下停止",
+    "Input device": "输入设备",
+    "System default": "系统默认",
+    "Language pair": "语言对",
+    "Default currency": "默认币种",
+    "Speech model": "语音识别模型",
+    "Spoken voice": "朗读声音",
+    "General": "通用",
+    "Start at login": "登录时启动",
+    "Close": "关闭",
+    "Saved settings.": "设置已保存。",
+    "The API key is set in the environment (OPENAI_API_KEY) and wins over the keyring.": (
+        "API 密钥来自环境变量 OPENAI_API_KEY，优先于钥匙串。"
+    ),
+    "stored key: {described}": "已保存的密钥：{described}",
+    "Overridden by {var} in the environment.": "被环境变量 {var} 覆盖。",
+    "Level": "音量",
+    # voice overlay
+    "Listening…": "正在听…",
+    "Heard": "听到",
+    "Routed to {skill}": "交给 {skill}",
+    # interpreter
+    "Ting — Interpreter": "听 — 同声传译",
+    "中文": "中文",
+    "English": "English",
+    "Start": "开始",
+    "Stop": "停止",
+    "Speak translations": "朗读译文",
+    "Save transcript…": "保存记录…",
+    "Live interpreting needs the microphone capture and translation parts, "
+    "which this build does not have yet.": "实时传译需要麦克风采集和翻译功能，这个版本还没有。",
+    # meeting
+    "Ting — Meeting notes": "听 — 会议纪要",
+    "Record": "录音",
+    "Import audio…": "导入音频…",
+    "Export notes…": "导出纪要…",
+    "Transcribing {name}…": "正在转写 {name}…",
+    "{percent}% · about {eta} left": "{percent}% · 大约还剩 {eta}",
+    "Transcript": "转写文字",
+    "Notes": "纪要",
+    "Writing notes…": "正在写纪要…",
+    "Recording needs microphone capture, which this build does not have yet.": (
+        "录音需要麦克风采集功能，这个版本还没有。"
+    ),
+    "Notes need the meeting_notes skill, which is not installed; "
+    "the transcript is shown instead.": "写纪要需要 meeting_notes 技能，目前没有安装；下面显示转写文字。",
+    "Speech recognition is not available: {reason}": "语音识别不可用：{reason}",
+    "Audio files": "音频文件",
+    "Text files": "文本文件",
+}
+
+_TABLES: dict[str, dict[str, str]] = {"zh": _ZH}
+
+
+def system_language(environ: dict[str, str] | None = None) -> str:
+    """``zh`` or ``en``, from ``TING_LANG`` or the POSIX locale variables."""
+    env = os.environ if environ is None else environ
+    forced = env.get("TING_LANG", "").strip().lower()
+    if forced:
+        return "zh" if forced.startswith("zh") else "en"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "").strip()
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class Translator:
+    """Looks up UI text for one language; unknown ids come back in English."""
+
+    def __init__(self, language: str | None = None) -> None:
+        self.language = language if language in SUPPORTED else system_language()
+
+    def __call__(self, text_id: str, **values: object) -> str:
+        text = _TABLES.get(self.language, {}).get(text_id, text_id)
+        return text.format(**values) if values else text
+
+
+_current = Translator()
+
+
+def set_language(language: str | None) -> None:
+    """Switch every later ``tr`` call (tests use it; the app reads the locale once)."""
+    global _current
+    _current = Translator(language)
+
+
+def current_language() -> str:
+    return _current.language
+
+
+def tr(text_id: str, **values: object) -> str:
+    return _current(text_id, **values)
+
+
+def format_elapsed(seconds: float) -> str:
+    """``4.2 s``, ``1:05`` or ``1:02:03``: how long a task has run, for a progress line."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -1,0 +1,141 @@
+"""The tray icon (state, menu, notifications) and the small window used where no tray exists.
+
+Both present the same actions through ``AppActions``; the desktop controller listens to
+its signals and decides what each does. Neither does any work itself.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.i18n import tr
+from ui.state_icons import STATES, state_icon
+
+MENU_ACTIONS = ("talk", "chat", "interpreter", "meeting", "history", "settings", "quit")
+_ACTION_TEXT = {
+    "talk": "Talk",
+    "chat": "Chat",
+    "interpreter": "Interpreter",
+    "meeting": "Meeting",
+    "history": "History",
+    "settings": "Settings",
+    "quit": "Quit",
+}
+
+
+class AppActions(QObject):
+    """What a person can ask for from the tray or the fallback window."""
+
+    triggered = Signal(str)  # one of MENU_ACTIONS
+
+
+class TrayIcon(QObject):
+    """The QSystemTrayIcon: state icon and tooltip, the menu, notifications."""
+
+    def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.actions = actions
+        self.icons: dict[str, QIcon] = {state: state_icon(state) for state in STATES}
+        self.tray = QSystemTrayIcon(self.icons["idle"], self)
+        self.menu = QMenu()
+        self.menu_actions: dict[str, QAction] = {}
+        for name in MENU_ACTIONS:
+            if name == "quit":
+                self.menu.addSeparator()
+            action = self.menu.addAction(tr(_ACTION_TEXT[name]))
+            action.triggered.connect(lambda _checked=False, n=name: actions.triggered.emit(n))
+            self.menu_actions[name] = action
+        self.tray.setContextMenu(self.menu)
+        self.tray.activated.connect(self._activated)
+        self.state = "idle"
+        self.set_state("idle")
+
+    def show(self) -> None:
+        self.tray.show()
+
+    def hide(self) -> None:
+        self.tray.hide()
+
+    def set_state(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.tray.setIcon(self.icons[state])
+        tip = tr("Ting is {state}", state=tr(state))
+        self.tray.setToolTip(f"{tip}\n{detail}" if detail else tip)
+        self.menu_actions["talk"].setText(tr("Stop talking" if state == "listening" else "Talk"))
+
+    def notify(self, title: str, message: str, *, error: bool = False) -> None:
+        icon = (
+            QSystemTrayIcon.MessageIcon.Warning
+            if error
+            else QSystemTrayIcon.MessageIcon.Information
+        )
+        self.tray.showMessage(title, message, icon, 8000)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.actions.triggered.emit("chat")
+        elif reason == QSystemTrayIcon.ActivationReason.MiddleClick:
+            self.actions.triggered.emit("talk")
+
+
+class FallbackWindow(QWidget):
+    """A small always-available window with the tray's state and menu, for trayless desktops."""
+
+    def __init__(self, actions: AppActions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.actions = actions
+        self.setWindowTitle(tr("Ting"))
+        self.icons = {state: state_icon(state) for state in STATES}
+        self.setWindowIcon(self.icons["idle"])
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.icon_label = QLabel()
+        top.addWidget(self.icon_label)
+        self.state_label = QLabel()
+        self.state_label.setStyleSheet("font-size: 15px; font-weight: 600;")
+        top.addWidget(self.state_label, 1)
+        layout.addLayout(top)
+        note = QLabel(tr("No system tray was found; Ting runs in this small window."))
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #666666;")
+        layout.addWidget(note)
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for index, name in enumerate(MENU_ACTIONS):
+            button = QPushButton(tr(_ACTION_TEXT[name]))
+            button.clicked.connect(lambda _checked=False, n=name: actions.triggered.emit(n))
+            grid.addWidget(button, index // 4, index % 4)
+            self.buttons[name] = button
+        layout.addLayout(grid)
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, False)
+        self.state = "idle"
+        self.set_state("idle")
+
+    def set_state(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.icon_label.setPixmap(self.icons[state].pixmap(32, 32))
+        text = tr("Ting is {state}", state=tr(state))
+        self.state_label.setText(f"{text} — {detail}" if detail else text)
+        self.setWindowIcon(self.icons[state])
+        self.buttons["talk"].setText(tr("Stop talking" if state == "listening" else "Talk"))
+
+    def notify(self, title: str, message: str, *, error: bool = False) -> None:
+        self.state_label.setText(f"{title}: {message}"[:120])
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        # with no tray, this window is the app: closing it quits
+        self.actions.triggered.emit("quit")
