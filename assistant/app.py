@@ -91,8 +91,10 @@ class App:
     def router(self) -> Router:
         from assistant.router import ModelRouteClassifier, Router
 
-        model = ModelRouteClassifier(self._router_llm) if self.provider_configured() else None
-        return Router(model_classifier=model)
+        # The model is asked only when the local answer is unsure; with no provider its
+        # factory raises ProviderNotConfigured and the local answer stands. Checking for
+        # a key here would load the keyring on every route, even confident ones.
+        return Router(model_classifier=ModelRouteClassifier(self._router_llm))
 
     def _router_llm(self) -> LLMClient:
         """The router's client: one short try, so a slow or dead provider falls back fast."""

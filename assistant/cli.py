@@ -30,7 +30,31 @@ def fail(message: str, code: int = 1) -> None:
 
 
 class TingGroup(click.Group):
-    """Turns every TingError into one line on stderr and its exit code."""
+    """Turns every TingError into one line on stderr and its exit code.
+
+    Commands load lazily: the core ones are there from the start; voice and skill
+    plugin commands are mounted only when a name is not a core command (or for
+    ``--help``), so ``ting route`` never pays for importing every skill.
+    """
+
+    _extensions_mounted = False
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and not self._extensions_mounted:
+            self.mount_extensions()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.mount_extensions()
+        return super().list_commands(ctx)
+
+    def mount_extensions(self) -> None:
+        if self._extensions_mounted:
+            return
+        self._extensions_mounted = True
+        _mount_extensions()
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -96,10 +120,17 @@ def cli(ctx: click.Context, smoke: bool) -> None:
         sys.exit(start_default(get_app(ctx)))
 
 
+def _mount_core() -> None:
+    from assistant import cli_core
+
+    cli_core.register(cli)
+
+
 def _mount_extensions() -> None:
     import importlib
 
-    for module_path in ("assistant.cli_core", "voice.cli"):
+    TingGroup._extensions_mounted = True
+    for module_path in ("voice.cli",):
         try:
             module = importlib.import_module(module_path)
         except ModuleNotFoundError as exc:
@@ -114,7 +145,7 @@ def _mount_extensions() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        _mount_extensions()
+        _mount_core()
     except TingError as exc:
         fail(exc.user_message(), exc.exit_code)
     cli.main(args=argv, prog_name="ting")
