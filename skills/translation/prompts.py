@@ -1,0 +1,68 @@
+"""The messages sent to the language model for one translation. Pure.
+
+The sentence to translate is always the last user message, alone, so the model (and a
+test's scripted server) sees exactly what to translate. Earlier sentences of a
+conversation go before it as user/assistant pairs (source, then the translation that
+was given), a few at most: context, never re-translated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from skills.translation.glossary import GlossaryEntry
+from skills.translation.languages import english_name
+
+CONTEXT_SENTENCES = 3  # earlier sentences of a conversation shown to the model
+
+
+@dataclass(frozen=True)
+class ContextPair:
+    source: str
+    translation: str
+
+
+def system_prompt(
+    target_lang: str,
+    glossary: Sequence[GlossaryEntry] = (),
+    *,
+    interpreting: bool = False,
+) -> str:
+    target = english_name(target_lang)
+    lines = [
+        f"You are a professional translator. Translate the user's last message into {target}.",
+        "Reply with the translation only: no quotes, no notes, no explanation, no romanization.",
+        "Keep names, numbers and formatting. The text may come from speech recognition: "
+        "translate what was meant.",
+    ]
+    if target_lang == "zh":
+        lines.append("Write Simplified Chinese characters.")
+    if interpreting:
+        lines.append(
+            "You are interpreting a live conversation sentence by sentence; earlier "
+            "sentences and their translations are given for context only."
+        )
+    if glossary:
+        lines.append("Use these renderings of the user's own terms exactly:")
+        lines.extend(f"- {entry.term} → {entry.translation}" for entry in glossary)
+    return "\n".join(lines)
+
+
+def translation_messages(
+    text: str,
+    target_lang: str,
+    glossary: Sequence[GlossaryEntry] = (),
+    context: Sequence[ContextPair] = (),
+    *,
+    interpreting: bool = False,
+) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": system_prompt(target_lang, glossary, interpreting=interpreting)}
+    ]
+    for pair in list(context)[-CONTEXT_SENTENCES:]:
+        messages.append({"role": "user", "content": pair.source})
+        messages.append({"role": "assistant", "content": pair.translation})
+    messages.append({"role": "user", "content": text})
+    return messages
