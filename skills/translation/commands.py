@@ -77,8 +77,12 @@ def translate_group() -> None:
 @translate_group.command("text", hidden=True)
 @click.argument("words", nargs=-1)
 @click.option("--to", "target", help="Target language: a code or name (en, zh, 英文, French).")
-@click.option("--audio", type=click.Path(dir_okay=True), help="Translate the speech in this audio file.")
-@click.option("--offline", is_flag=True, help="Speech into English with Whisper only (no provider).")
+@click.option(
+    "--audio", type=click.Path(dir_okay=True), help="Translate the speech in this audio file."
+)
+@click.option(
+    "--offline", is_flag=True, help="Speech into English with Whisper only (no provider)."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout.")
 def translate_text(words, target, audio, offline, as_json):
     """Translate TEXT (or the speech in --audio)."""
@@ -105,7 +109,9 @@ def translate_text(words, target, audio, offline, as_json):
     if not text:
         raise UsageError("nothing to translate: the text is empty")
     request = Request(text=text, origin="cli", skill="translation", options=options)
-    code = drive(app.runtime.run(request), runtime=app.runtime, printer=EventPrinter(as_json=as_json))
+    code = drive(
+        app.runtime.run(request), runtime=app.runtime, printer=EventPrinter(as_json=as_json)
+    )
     sys.exit(code)
 
 

@@ -66,11 +66,15 @@ def occurs_in(term: str, text: str) -> bool:
     if not term:
         return False
     if _LATIN_WORD.match(term):
-        return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text, re.I) is not None
+        return (
+            re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text, re.I) is not None
+        )
     return term.lower() in text.lower()
 
 
-def relevant_entries(entries: list[GlossaryEntry], text: str, target_lang: str) -> list[GlossaryEntry]:
+def relevant_entries(
+    entries: list[GlossaryEntry], text: str, target_lang: str
+) -> list[GlossaryEntry]:
     """The entries to put in the prompt for translating ``text`` into ``target_lang``.
 
     An entry counts when its term occurs in the text (and it is for this target or for
@@ -84,9 +88,7 @@ def relevant_entries(entries: list[GlossaryEntry], text: str, target_lang: str) 
         if occurs_in(entry.term, text):
             chosen.append(entry)
         elif occurs_in(entry.translation, text):
-            chosen.append(
-                GlossaryEntry(entry.id, entry.translation, entry.term, entry.target_lang)
-            )
+            chosen.append(GlossaryEntry(entry.id, entry.translation, entry.term, entry.target_lang))
     return chosen
 
 
@@ -129,7 +131,9 @@ class GlossaryStore:
         """Delete entries by id or by term (every target); returns how many went."""
         with self.history.transaction() as conn:
             if term_or_id.isdigit():
-                cur = conn.execute("delete from translation_glossary where id = ?", (int(term_or_id),))
+                cur = conn.execute(
+                    "delete from translation_glossary where id = ?", (int(term_or_id),)
+                )
                 if cur.rowcount:
                     return cur.rowcount
             cur = conn.execute(

@@ -58,7 +58,7 @@ def _count(text: str, low: int, high: int) -> int:
 
 
 def guess_text_language(text: str) -> str:
-    """"zh", "ja", "ko", "ru" or "en" (any Latin script) from the characters used."""
+    """The language of ``text``: "zh", "ja", "ko", "ru" or "en" (any Latin script)."""
     if _count(text, 0x3040, 0x30FF):
         return "ja"
     if _count(text, 0xAC00, 0xD7AF) or _count(text, 0x1100, 0x11FF):

@@ -59,7 +59,10 @@ def translation_messages(
     interpreting: bool = False,
 ) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = [
-        {"role": "system", "content": system_prompt(target_lang, glossary, interpreting=interpreting)}
+        {
+            "role": "system",
+            "content": system_prompt(target_lang, glossary, interpreting=interpreting),
+        }
     ]
     for pair in list(context)[-CONTEXT_SENTENCES:]:
         messages.append({"role": "user", "content": pair.source})

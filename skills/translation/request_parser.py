@@ -31,7 +31,9 @@ class TranslationAsk:
 _LANG = "(?P<lang>" + "|".join(re.escape(w) for w in LANGUAGE_WORDS) + ")"
 _LANG_CHAR = "[中英日韩法德俄西]"
 
-_QUOTED = re.compile(r"“([^”]+)”|‘([^’]+)’|「([^」]+)」|『([^』]+)』|\"([^\"]+)\"|(?<!\w)'(.+?)'(?!\w)")
+_QUOTED = re.compile(
+    r"“([^”]+)”|‘([^’]+)’|「([^」]+)」|『([^』]+)』|\"([^\"]+)\"|(?<!\w)'(.+?)'(?!\w)"
+)
 
 # Where the target language is named, strongest first.
 _TARGET_PATTERNS: tuple[re.Pattern[str], ...] = tuple(

@@ -58,8 +58,10 @@ class TranslationSkill:
         if not ask.text:
             raise UsageError(NOTHING_TO_TRANSLATE)
         source_lang = guess_text_language(ask.text)
-        target = requested_target or ask.target_lang or other_language(
-            source_lang, ctx.settings.languages
+        target = (
+            requested_target
+            or ask.target_lang
+            or other_language(source_lang, ctx.settings.languages)
         )
         yield from self._translate_text(ask.text, source_lang, target, ctx)
 

@@ -23,7 +23,9 @@ class SpeechTranslation:
     source_lang: str
 
 
-def translate_speech_to_english(recognizer: SpeechRecognizer, audio: np.ndarray) -> SpeechTranslation:
+def translate_speech_to_english(
+    recognizer: SpeechRecognizer, audio: np.ndarray
+) -> SpeechTranslation:
     import numpy as np
     from faster_whisper.vad import collect_chunks
 
