@@ -20,8 +20,38 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
+class ChatScript:
+    """Replies for the skill a test talks to; the router's question to the model gets
+    ``route_to`` (the scripted provider pops its queue before asking a responder, so a
+    router call would otherwise take a reply meant for the skill)."""
+
+    def __init__(self, provider: Any, route_to: str = "chat") -> None:
+        from scripted_provider import Reply
+
+        self._reply_class = Reply
+        self.provider = provider
+        self.route_to = route_to
+        self.replies: list[Any] = []
+        provider.responder = self._respond
+
+    def answer(self, text: str = "", **kw: Any) -> None:
+        self.replies.append(self._reply_class(text=text, **kw))
+
+    def _respond(self, body: dict[str, Any]) -> Any:
+        from assistant.router import MODEL_SYSTEM_PROMPT
+
+        system = body["messages"][0]["content"] if body.get("messages") else ""
+        if system == MODEL_SYSTEM_PROMPT:
+            return self._reply_class(f'{{"skill": "{self.route_to}"}}')
+        return self.replies.pop(0) if self.replies else None
+
+
 def save_screenshot(widget: Any, name: str) -> Path:
     """Grab ``widget`` into tests/artifacts/NAME.png (git-ignored) and return the path."""
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):  # layout requests travel up one parent per pass
+        QApplication.processEvents()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     assert widget.grab().save(str(path)), f"could not save {path}"

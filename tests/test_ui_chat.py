@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fixtures_ui import save_screenshot
-from scripted_provider import Reply
+from fixtures_ui import ChatScript, save_screenshot
 
 from assistant.router import MODEL_SYSTEM_PROMPT
 
@@ -14,28 +13,6 @@ pytest.importorskip("PySide6")
 
 # until tests/conftest.py lists it
 pytest_plugins = ["fixtures_ui"]
-
-
-class ChatScript:
-    """Replies for the chat skill; the router's own question to the model gets "chat".
-
-    The scripted provider pops its queue before asking a responder, so a router call
-    would take a chat reply from that queue; this keeps the two apart.
-    """
-
-    def __init__(self, provider: Any) -> None:
-        self.provider = provider
-        self.replies: list[Reply] = []
-        provider.responder = self._respond
-
-    def answer(self, text: str = "", **kw: Any) -> None:
-        self.replies.append(Reply(text=text, **kw))
-
-    def _respond(self, body: dict[str, Any]) -> Reply | None:
-        system = body["messages"][0]["content"] if body.get("messages") else ""
-        if system == MODEL_SYSTEM_PROMPT:
-            return Reply('{"skill": "chat"}')
-        return self.replies.pop(0) if self.replies else None
 
 
 def chat_requests(provider: Any) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, Result
 from assistant.skill import Request
-from ui.confirmation_cards import ConfirmationCard, card_for
+from ui.confirmation_cards import ConfirmationCard, WrappedLabel, card_for
 from ui.i18n import format_elapsed, tr
 from ui.state_icons import state_icon
 
@@ -89,8 +89,7 @@ class UserBubble(QFrame):
         self.setObjectName("UserBubble")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
-        label = QLabel(text)
-        label.setWordWrap(True)
+        label = WrappedLabel(text)
         if origin == "voice":
             label.setToolTip(tr("Heard"))
             layout.addWidget(QLabel(f"<small>{tr('Heard')}</small>"))
@@ -142,8 +141,7 @@ class AnswerCard(QFrame):
     def set_error(self, message: str) -> None:
         self._render_timer.stop()
         self._render()
-        error = QLabel(message)
-        error.setWordWrap(True)
+        error = WrappedLabel(message)
         error.setStyleSheet("color: #b03a2e;")
         self.layout().addWidget(error)
         self.error_label = error
@@ -495,7 +493,7 @@ class ChatWindow(QMainWindow):
         if self.busy:
             card.show_outcome(tr("Working…"), ok=False)
             return
-        event = card.event
+        event = card.proposal
         runtime = self.app.runtime
         origin = "voice" if self._run_state.get("origin") == "voice" else "typed"
         outcome: dict[str, Any] = {"ok": True, "text": ""}

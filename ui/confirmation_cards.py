@@ -63,6 +63,37 @@ QLabel#CardOutcome { color: #555555; }
 """
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that claims the height its wrapped text needs.
+
+    Layouts inside a QScrollArea ignore height-for-width, so a plain wrapped QLabel
+    gets one line's height and its text is cut; this sets the minimum height from the
+    current width instead.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def _claim_height(self) -> None:
+        if self.width() > 0:
+            needed = self.heightForWidth(self.width())
+            if needed > 0 and needed != self.minimumHeight():
+                self.setMinimumHeight(needed)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self._claim_height()
+
+    def setFont(self, font: QFont) -> None:  # noqa: N802 (Qt's name)
+        super().setFont(font)
+        self._claim_height()
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._claim_height()
+
+
 class ConfirmationCard(QFrame):
     decided = Signal(bool, dict)  # confirmed?, the (possibly edited) data
 
@@ -73,18 +104,19 @@ class ConfirmationCard(QFrame):
 
     def __init__(self, event: NeedsConfirmation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.event = event
+        self.proposal = event
         self.setObjectName("ConfirmationCard")
         self.setStyleSheet(CARD_STYLE)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(12, 10, 12, 10)
-        self.title = QLabel(self.title_text())
+        self.title = WrappedLabel(self.title_text())
         self.title.setObjectName("CardTitle")
-        self.title.setWordWrap(True)
         self.layout_.addWidget(self.title)
         self.build_body()
         buttons = QHBoxLayout()
+        for widget in self.extra_buttons():
+            buttons.addWidget(widget)
         buttons.addStretch(1)
         self.discard_button = QPushButton(tr(self.discard_text))
         self.confirm_button = QPushButton(tr(self.confirm_text))
@@ -92,9 +124,8 @@ class ConfirmationCard(QFrame):
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.confirm_button)
         self.layout_.addLayout(buttons)
-        self.outcome = QLabel("")
+        self.outcome = WrappedLabel("")
         self.outcome.setObjectName("CardOutcome")
-        self.outcome.setWordWrap(True)
         self.outcome.hide()
         self.layout_.addWidget(self.outcome)
         self.confirm_button.clicked.connect(self._confirm)
@@ -106,13 +137,16 @@ class ConfirmationCard(QFrame):
         return tr("Go ahead?")
 
     def build_body(self) -> None:
-        preview = QLabel(self.event.preview)
-        preview.setWordWrap(True)
+        preview = WrappedLabel(self.proposal.preview)
         preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.layout_.addWidget(preview)
 
     def edited_data(self) -> dict[str, Any]:
-        return copy.deepcopy(self.event.data)
+        return copy.deepcopy(self.proposal.data)
+
+    def extra_buttons(self) -> list[QWidget]:
+        """Buttons placed at the left of the button row (e.g. Copy)."""
+        return []
 
     def set_editable(self, editable: bool) -> None:
         pass
@@ -137,8 +171,11 @@ class ConfirmationCard(QFrame):
 
     def show_outcome(self, message: str, ok: bool) -> None:
         """What happened after a confirm; a failure lets the user try again."""
-        self.outcome.setText(message or tr(self.confirmed_text))
+        text = message or tr(self.confirmed_text)
+        self.outcome.setText(text)
         self.outcome.setStyleSheet("" if ok else "color: #b03a2e;")
+        if "\n" in text:  # a skill's table of what it wrote: keep the columns aligned
+            self.outcome.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.outcome.show()
         if not ok:
             self.confirm_button.setEnabled(True)
@@ -159,10 +196,12 @@ class ExpenseEntryRow:
         self.amount.setRange(0.0, 1_000_000_000.0)
         self.amount.setDecimals(2)
         self.amount.setValue(float(entry.get("amount") or 0))
+        self.amount.setMaximumWidth(110)
         self.currency = QComboBox()
         self.currency.setEditable(True)
         self.currency.addItems(list(CURRENCIES))
         self.currency.setCurrentText(str(entry.get("currency") or CURRENCIES[0]))
+        self.currency.setMaximumWidth(80)
         self.kind = QComboBox()
         for kind in ENTRY_KINDS:
             self.kind.addItem(tr(kind), kind)
@@ -171,11 +210,12 @@ class ExpenseEntryRow:
         self._fill_categories(str(entry.get("category") or "other"))
         self.kind.currentIndexChanged.connect(lambda _i: self._fill_categories("other"))
         self.item = QLineEdit(str(entry.get("item") or ""))
-        self.item.setMinimumWidth(120)
+        self.item.setMinimumWidth(80)
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setDate(_qdate(entry.get("date")))
+        self.date.setMaximumWidth(120)
         for column, editor in enumerate(
             (self.amount, self.currency, self.category, self.item, self.date, self.kind)
         ):
@@ -217,7 +257,7 @@ class ExpenseEntriesCard(ConfirmationCard):
     confirmed_text = "Saved."
 
     def title_text(self) -> str:
-        return tr("Record {count} entries?", count=len(self.event.data.get("entries", [])))
+        return tr("Record {count} entries?", count=len(self.proposal.data.get("entries", [])))
 
     def build_body(self) -> None:
         grid_host = QWidget()
@@ -229,13 +269,13 @@ class ExpenseEntriesCard(ConfirmationCard):
             grid.addWidget(header, 0, column)
         self.rows = [
             ExpenseEntryRow(grid, index + 1, entry)
-            for index, entry in enumerate(self.event.data.get("entries", []))
+            for index, entry in enumerate(self.proposal.data.get("entries", []))
         ]
         grid.setColumnStretch(3, 1)
         self.layout_.addWidget(grid_host)
 
     def edited_data(self) -> dict[str, Any]:
-        data = copy.deepcopy(self.event.data)
+        data = copy.deepcopy(self.proposal.data)
         data["entries"] = [row.value() for row in self.rows]
         return data
 
@@ -271,27 +311,26 @@ class DiffPreviewCard(ConfirmationCard):
     discarded_text = "Rejected: no file was changed."
 
     def title_text(self) -> str:
-        return tr("Apply this change to {root}?", root=self.event.data.get("root", "."))
+        return tr("Apply this change to {root}?", root=self.proposal.data.get("root", "."))
 
     def build_body(self) -> None:
         self.diff_view = QPlainTextEdit()
         self.diff_view.setReadOnly(True)
         self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.diff_view.setPlainText(self.event.preview or self.event.data.get("patch", ""))
+        self.diff_view.setPlainText(self.proposal.preview or self.proposal.data.get("patch", ""))
         self.highlighter = UnifiedDiffHighlighter(self.diff_view.document())
         lines = max(3, min(24, self.diff_view.document().blockCount()))
         height = self.diff_view.fontMetrics().lineSpacing() * lines + 16
         self.diff_view.setFixedHeight(height)
         self.layout_.addWidget(self.diff_view)
+
+    def extra_buttons(self) -> list[QWidget]:
         copy_button = QPushButton(tr("Copy"))
         copy_button.clicked.connect(
-            lambda: QApplication.clipboard().setText(self.diff_view.toPlainText())
+            lambda: QApplication.clipboard().setText(self.proposal.data.get("patch", ""))
         )
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(copy_button)
-        self.layout_.addLayout(row)
+        return [copy_button]
 
 
 def card_for(event: NeedsConfirmation) -> ConfirmationCard:

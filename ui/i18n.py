@@ -98,9 +98,8 @@ _ZH: dict[str, str] = {
     "Start at login": "登录时启动",
     "Close": "关闭",
     "Saved settings.": "设置已保存。",
-    "The API key is set in the environment (OPENAI_API_KEY) and wins over the keyring.": (
-        "API 密钥来自环境变量 OPENAI_API_KEY，优先于钥匙串。"
-    ),
+    "From OPENAI_API_KEY (wins over the keyring).": "来自环境变量 OPENAI_API_KEY（优先于钥匙串）。",
+    "not set": "未设置",
     "stored key: {described}": "已保存的密钥：{described}",
     "Overridden by {var} in the environment.": "被环境变量 {var} 覆盖。",
     "Level": "音量",
