@@ -19,6 +19,7 @@ import json
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,6 +77,25 @@ def fts_query(query: str, *, prefix: bool = True) -> str:
     return " AND ".join(parts)
 
 
+LONG_TERM = 5  # prefixes shorter than this use FTS5's own prefix index ('2 3 4')
+MAX_EXPANSION = 64
+
+
+def _fold(token: str) -> str:
+    """A token as unicode61 with remove_diacritics folds it (lower case, no accents)."""
+    decomposed = unicodedata.normalize("NFKD", token.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def long_terms(text: str) -> set[str]:
+    """The distinct non-CJK words of ``LONG_TERM`` or more letters in ``text``."""
+    return {
+        _fold(t)
+        for t in _TOKEN.findall(segment(text))
+        if len(t) >= LONG_TERM and not _HAS_CJK.search(t)
+    }
+
+
 @MIGRATIONS
 def m001_exchanges(db: sqlite_utils.Database) -> None:
     db.execute(
@@ -104,6 +124,20 @@ def m001_exchanges(db: sqlite_utils.Database) -> None:
         "create virtual table exchanges_fts using fts5(body,"
         " tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"
     )
+
+
+@MIGRATIONS
+def m002_long_terms(db: sqlite_utils.Database) -> None:
+    """Distinct long words, so a long prefix expands to exact words in a B-tree scan
+    (FTS5's own prefix query on a common long prefix reads the whole doclist)."""
+    db.execute("create table exchanges_terms (term text primary key) without rowid")
+    for (text,) in db.execute(
+        "select coalesce(input_text, '') || ' ' || coalesce(output_text, '') from exchanges"
+    ):
+        db.conn.executemany(
+            "insert or ignore into exchanges_terms (term) values (?)",
+            [(t,) for t in long_terms(text)],
+        )
 
 
 @dataclass(frozen=True)
@@ -238,7 +272,15 @@ class HistoryStore:
                 "insert into exchanges_fts (rowid, body) values (?, ?)",
                 (row_id, segment(input_text)),
             )
+            self._add_terms(conn, input_text)
         return row_id
+
+    @staticmethod
+    def _add_terms(conn: sqlite3.Connection, text: str) -> None:
+        conn.executemany(
+            "insert or ignore into exchanges_terms (term) values (?)",
+            [(t,) for t in long_terms(text)],
+        )
 
     def finish(
         self,
@@ -279,6 +321,7 @@ class HistoryStore:
             conn.execute(
                 "insert into exchanges_fts (rowid, body) values (?, ?)", (exchange_id, body)
             )
+            self._add_terms(conn, output_text or "")
 
     def record(self, input_text: str, output_text: str, **kw: Any) -> int:
         """Start and finish in one go (status ok unless given)."""
@@ -322,7 +365,7 @@ class HistoryStore:
         if not exact:
             raise UsageError("nothing to search for: the query has no words")
         ids = self._match_ids(exact, limit)
-        widened = fts_query(query, prefix=True)
+        widened = self._prefix_query(query)
         if len(ids) < limit and widened != exact:
             seen = set(ids)
             ids += [i for i in self._match_ids(widened, limit) if i not in seen]
@@ -332,6 +375,34 @@ class HistoryStore:
         marks = ",".join("?" * len(ids))
         rows = self.db.query(f"select * from exchanges where id in ({marks}) order by id desc", ids)
         return [Exchange.from_row(r) for r in rows]
+
+    def _prefix_query(self, query: str) -> str:
+        """Like ``fts_query(prefix=True)``, but a single long word becomes an OR of the
+        known words it starts (``coffe`` → ``("coffee" OR "coffees")``)."""
+        parts: list[str] = []
+        for term in query.split():
+            tokens = _TOKEN.findall(segment(term))
+            if not tokens:
+                continue
+            last = tokens[-1]
+            if len(tokens) == 1 and len(last) >= LONG_TERM and not _HAS_CJK.search(last):
+                start = _fold(last)
+                words = [
+                    r[0]
+                    for r in self.db.execute(
+                        "select term from exchanges_terms where term >= ? and term < ?"
+                        " order by term limit ?",
+                        [start, start + "\U0010ffff", MAX_EXPANSION + 1],
+                    )
+                ]
+                if 0 < len(words) <= MAX_EXPANSION:
+                    parts.append("(" + " OR ".join(f'"{w}"' for w in words) + ")")
+                    continue
+            phrase = '"' + " ".join(tokens) + '"'
+            if not _HAS_CJK.search(last):
+                phrase += "*"
+            parts.append(phrase)
+        return " AND ".join(parts)
 
     def _match_ids(self, match: str, limit: int) -> list[int]:
         try:

@@ -66,6 +66,10 @@ def test_whole_words_first_then_prefixes(store: HistoryStore):
     assert [e.id for e in store.search("lunch", limit=1)] == [lunch]  # exact fills the page
     assert [e.id for e in store.search("lunch")] == [lunchbox, lunch]  # then prefixes
     assert [e.id for e in store.search("lunchb")] == [lunchbox]
+    café = store.record("Café Zürich receipts", "ok")
+    assert [e.id for e in store.search("zuric")] == [café]  # long prefix, accents folded
+    assert [e.id for e in store.search("RECEIPT")] == [café]
+    assert [e.id for e in store.search("lunchbo zuric")] == []
 
 
 def test_search_never_interprets_fts_syntax(store: HistoryStore):
@@ -96,7 +100,7 @@ def test_migrations_run_once(tmp_path: Path):
     HistoryStore(path).close()
     conn = sqlite3.connect(path)
     rows = conn.execute("select owner, name from _ting_migrations").fetchall()
-    assert rows == [("history", "m001_exchanges")]
+    assert rows == [("history", "m001_exchanges"), ("history", "m002_long_terms")]
     assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
