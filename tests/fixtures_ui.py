@@ -46,6 +46,43 @@ class ChatScript:
         return self.replies.pop(0) if self.replies else None
 
 
+class EventLoopWatch:
+    """Measures the longest gap between ticks of a 20 ms timer on the GUI thread.
+
+    A gap much longer than the interval means the event loop was blocked (a widget did
+    work it should have handed to a worker).
+    """
+
+    def __init__(self, interval_ms: int = 20) -> None:
+        import time
+
+        from PySide6.QtCore import QTimer
+
+        self._clock = time.monotonic
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+        self.longest_gap = 0.0
+        self.ticks = 0
+
+    def _tick(self) -> None:
+        now = self._clock()
+        if self.last:
+            self.longest_gap = max(self.longest_gap, now - self.last)
+        self.last = now
+        self.ticks += 1
+
+    def __enter__(self) -> EventLoopWatch:
+        self.last = self._clock()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.stop()
+        self._tick()
+
+
 def save_screenshot(widget: Any, name: str) -> Path:
     """Grab ``widget`` into tests/artifacts/NAME.png (git-ignored) and return the path."""
     from PySide6.QtWidgets import QApplication

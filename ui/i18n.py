@@ -127,6 +127,7 @@ _ZH: dict[str, str] = {
     "Transcript": "转写文字",
     "Notes": "纪要",
     "Writing notes…": "正在写纪要…",
+    "Done in {elapsed}.": "完成，用时 {elapsed}。",
     "Recording needs microphone capture, which this build does not have yet.": (
         "录音需要麦克风采集功能，这个版本还没有。"
     ),

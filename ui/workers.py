@@ -141,8 +141,10 @@ class TaskRunner(QObject):
         *,
         on_event: Callable[[Event], Any] | None = None,
         on_finished: Callable[[], Any] | None = None,
+        writes: bool = True,
     ) -> EventStreamTask:
-        """Start a task that writes the database (a runtime run or confirm).
+        """Start an event stream: on the database pool when it ``writes`` (every runtime
+        run and confirm records the exchange), else on the I/O pool.
 
         Callbacks are connected before the task starts: a fast task cannot finish
         before anyone listens.
@@ -153,7 +155,7 @@ class TaskRunner(QObject):
         if on_finished is not None:
             task.signals.finished.connect(on_finished)
         self._keep_until_finished(task, task.signals.finished)
-        self.database_pool.start(task.runnable())
+        (self.database_pool if writes else self.io_pool).start(task.runnable())
         return task
 
     def call(
