@@ -17,6 +17,7 @@ pytest_plugins = [
     "fixtures_core",
     "fixtures_provider",
     "fixtures_voice",
+    "fixtures_ui",
 ]
 
 
