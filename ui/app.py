@@ -55,6 +55,7 @@ class DesktopController(QObject):
         self.state = "idle"
         self.state_detail = ""
         self.speech_recognizer: Any = None
+        self.speech_model_state = "off"  # off | loading | loaded | failed
         self.voice: Any = None
         self.instance_server: Any = None
 
@@ -98,10 +99,20 @@ class DesktopController(QObject):
         recognizer = SpeechRecognizer.from_settings(self.app.settings)
         self.speech_recognizer = recognizer
         self.app.services.setdefault("asr", recognizer)
+        self.speech_model_state = "loading"
+
+        def loaded(_result: object) -> None:
+            self.speech_model_state = "loaded"
+
+        def failed(message: str) -> None:
+            self.speech_model_state = "failed"
+            log.warning("speech model did not load: %s", message)
+
         self.runner.call(
             lambda: (recognizer.warm(), recognizer.wait_warm()),
             "warm the speech model",
-            on_failure=lambda message: log.warning("speech model did not load: %s", message),
+            on_success=loaded,
+            on_failure=failed,
         )
 
     # -- state -------------------------------------------------------------------------
@@ -124,7 +135,14 @@ class DesktopController(QObject):
 
     def handle_command(self, command: str) -> dict[str, Any]:
         if command == "status":
-            return {"running": True, "state": self.state, "pid": os.getpid()}
+            return {
+                "running": True,
+                "state": self.state,
+                "pid": os.getpid(),
+                "tray": self.tray_status(),
+                "windows": sorted(n for n, w in self.windows.items() if w.isVisible()),
+                "speech_model": self.speech_model_state,
+            }
         if command == "show":
             self.perform("chat")
             return {"ok": True}
@@ -134,6 +152,19 @@ class DesktopController(QObject):
             QTimer.singleShot(0, self.quit)
             return {"ok": True}
         return {"ok": False, "error": f"unknown command {command!r}"}
+
+    def tray_status(self) -> dict[str, Any]:
+        """Whether the icon is up and, once a tray host embedded it, where it is."""
+        if self.tray is None:
+            return {"available": False, "visible": False, "geometry": None}
+        rect = self.tray.tray.geometry()
+        return {
+            "available": True,
+            "visible": self.tray.tray.isVisible(),
+            "geometry": [rect.x(), rect.y(), rect.width(), rect.height()]
+            if rect.isValid()
+            else None,
+        }
 
     def perform(self, action: str) -> None:
         if action == "talk":

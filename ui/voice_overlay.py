@@ -109,23 +109,24 @@ class VoiceOverlay(QFrame):
 
     def set_partial(self, text: str) -> None:
         self.partial.setText(text)
-        self.adjustSize()
+        self._fit()
 
     def set_heard(self, text: str) -> None:
         self._set_icon("thinking")
         self.status.setText(tr("Heard"))
         self.meter.hide()
         self.partial.setText(text)
-        self.adjustSize()
+        self._fit()
 
     def set_routed(self, skill: str) -> None:
         self.meta.setText(tr("Routed to {skill}", skill=skill))
+        self._fit()
 
     def set_result(self, text: str, *, error: bool = False) -> None:
         self._set_icon("error" if error else "idle")
         self.result.setStyleSheet("color: #b03a2e;" if error else "")
         self.result.setText(text[:600])
-        self.adjustSize()
+        self._fit()
         self._hide_timer.start()
 
     def show_message(self, text: str) -> None:
@@ -138,11 +139,16 @@ class VoiceOverlay(QFrame):
         self._show_near_top()
         self._hide_timer.start()
 
+    def _fit(self) -> None:
+        for label in (self.partial, self.meta, self.result):
+            label.setVisible(bool(label.text()))
+        self.adjustSize()
+
     def _set_icon(self, state: str) -> None:
         self.icon.setPixmap(state_icon(state).pixmap(24, 24))
 
     def _show_near_top(self) -> None:
-        self.adjustSize()
+        self._fit()
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
