@@ -23,7 +23,12 @@ from skills.bookkeeping.parser import (
 )
 
 CASES_FILE = Path(__file__).parent / "data" / "expense_cases.jsonl"
-CASES = [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line]
+ALL_CASES = [
+    json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line
+]
+# split "blind": written after the parser was done and never tuned on; the bench reports
+# how the parser does on them (bench/bench_bookkeeping.py), so they are not asserted here.
+CASES = [c for c in ALL_CASES if c.get("split") != "blind"]
 ENTRY_CASES = [c for c in CASES if "entries" in c]
 ERROR_CASES = [c for c in CASES if "error" in c]
 ERRORS = {"no_amount": NoAmountError, "amount": AmountError, "usage": UsageError}

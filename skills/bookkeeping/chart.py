@@ -2,7 +2,8 @@
 
 No plotting package: the chart is a few rectangles and ASCII labels drawn with a 5×7
 bitmap font, encoded as an RGB PNG (zlib + CRC chunks) and written atomically. Bars
-are proportional to the amounts; expenses are red, income green.
+are proportional to the amounts within one kind and currency (expenses red, income
+green); each bar is labelled with its amount.
 """
 
 from __future__ import annotations
@@ -126,6 +127,13 @@ def bar_length(amount: float, largest: float, room: int) -> int:
     return max(1, round(room * amount / largest))
 
 
+def _currency_of(label: str) -> str:
+    """The currency code in a label like "food (CNY)"; "" when there is none."""
+    if label.endswith(")") and "(" in label:
+        return label[label.rindex("(") + 1 : -1]
+    return ""
+
+
 def render_bar_chart(title: str, rows: Sequence[tuple[str, float, str]]) -> bytes:
     """``rows``: (label, amount, kind). Returns PNG bytes."""
     height = MARGIN * 3 + 7 * SCALE + max(1, len(rows)) * ROW_H
@@ -139,11 +147,16 @@ def render_bar_chart(title: str, rows: Sequence[tuple[str, float, str]]) -> byte
     values = [f"{amount:,.2f}" for _, amount, _ in rows]
     value_w = max(len(v) for v in values) * CHAR_W + MARGIN
     room = WIDTH - MARGIN * 2 - label_w - value_w
-    largest = max(amount for _, amount, _ in rows)
+    # one scale per kind and currency: a salary must not shrink the expense bars to
+    # nothing, and yen are not comparable with yuan
+    largest: dict[tuple[str, str], float] = {}
+    for label, amount, kind in rows:
+        key = (kind, _currency_of(label))
+        largest[key] = max(largest.get(key, 0.0), amount)
     for i, (label, amount, kind) in enumerate(rows):
         y = top + i * ROW_H
         canvas.text(MARGIN, y + 8, label)
-        length = bar_length(amount, largest, room)
+        length = bar_length(amount, largest[(kind, _currency_of(label))], room)
         colour = INCOME_COLOUR if kind == "income" else EXPENSE_COLOUR
         canvas.rect(MARGIN + label_w, y + 4, length, ROW_H - 8, colour)
         canvas.text(MARGIN + label_w + length + 8, y + 8, values[i])

@@ -432,7 +432,7 @@ class Ledger:
         sql = (
             "select kind, category, currency, sum(amount_cents) as cents, count(*) as n"
             " from ledger_entries where deleted_at is null and date between ? and ?"
-            " group by kind, category, currency order by kind desc, cents desc"
+            " group by kind, category, currency order by kind, cents desc"
         )
         return [
             {

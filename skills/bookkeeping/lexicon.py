@@ -127,7 +127,6 @@ INCOME_KEYWORDS: dict[str, tuple[str, ...]] = {
     )
     + (
         "paid me back",
-        "paid back",
         "sent me",
         "venmoed me",
     ),
@@ -296,10 +295,30 @@ def keyword_hits(text: str, kind: str) -> list[KeywordHit]:
     return hits
 
 
+# Where something was bought, not what: a product keyword beside it decides the
+# category ("在超市买了点水果" is food, "淘宝买衣服" is shopping either way).
+VENUE_KEYWORDS = frozenset(
+    [
+        "超市",
+        "淘宝",
+        "京东",
+        "拼多多",
+        "天猫",
+        "网购",
+        "购物",
+        "amazon",
+        "taobao",
+        "supermarket",
+        "shopping",
+    ]
+)
+
+
 def best_hit(hits: list[KeywordHit]) -> KeywordHit | None:
     if not hits:
         return None
-    return max(hits, key=lambda h: (len(h.keyword), -h.start))
+    products = [h for h in hits if h.keyword.lower() not in VENUE_KEYWORDS]
+    return max(products or hits, key=lambda h: (len(h.keyword), -h.start))
 
 
 def category_from_name(name: str, kind: str | None = None) -> str | None:

@@ -10,7 +10,8 @@ How a sentence is read:
    when nothing follows.
 3. Each amount-bearing piece becomes one entry: its kind, category and item come from
    the words in that piece; its currency from that piece, else from an earlier entry
-   of the same sentence, else the default; its date from that piece, else the last
+   of the same kind in the same sentence ("午饭35美元，打车20": both USD), else the
+   configured default; its date from that piece, else the last
    date said before it, else a date said at the very end, else today.
 4. A trailing total that repeats the sum of the entries before it ("早饭12，午饭35，一共
    47") is dropped.
@@ -166,6 +167,9 @@ _CLAUSE_SPLIT = re.compile(
     r"|然后|还有|另外|以及|再加上",
     re.IGNORECASE,
 )
+_VAGUE_AMOUNT = re.compile(
+    r"几[十百千万]+(?:块钱|块|元|美元)?|\b(?:a few|several) (?:hundred|thousand)\b[\w ]*"
+)
 _TOTAL_WORDS = re.compile(r"一共|总共|合计|总计|in total|altogether|\btotal\b", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -249,8 +253,16 @@ def classify(text: str) -> tuple[str, str, KeywordHit | None]:
             strong = [h for h in income if h.category != "other"]
             hit = best_hit(strong) or best_hit(income)
             return "income", hit.category if hit else "other", hit
+    if _RECEIVED_FROM.search(text):  # "got 200 from mom", "收到妈妈给的"
+        gift = re.search(r"birthday|gift|生日|礼物|红包", text, re.IGNORECASE)
+        return "income", "gift" if gift else "other", None
     hit = best_hit(expense)
     return "expense", hit.category if hit else "other", hit
+
+
+_RECEIVED_FROM = re.compile(
+    r"\b(?:got|received|receive|get)\b(?:(?!\bfor\b).)*?\bfrom\b|收到.{0,4}给的", re.IGNORECASE
+)
 
 
 def _received(text: str) -> bool:
@@ -259,6 +271,10 @@ def _received(text: str) -> bool:
 
 _ZH_DROP = re.compile(
     r"早上|上午|中午|下午|傍晚|晚上|夜里|凌晨|刚才|刚刚|早晨|今早|半夜"
+    r"|(?:这|本|上|下)个?(?:月|周|星期|礼拜)的?|今年的?|去年的?"
+    r"|[\d一两二三四五六七八九十几半]+个?(?:月|年|周|星期|天|小时|钟头|分钟)的?"
+    r"|请[^\s，,的]{1,3}?(?=吃|喝|看|唱)|喝(?=[\u4e00-\u9fff]{2})|AA制?|(?<=了)点(?=[\u4e00-\u9fff])"
+    r"|退了"
     r"|(?:和|跟|同|与)[^\s，,的]{1,3}?(?:一起)?(?=吃|喝|去|看|打|买|唱|玩|聚)"
     r"|给[^\s，,的]{1,3}?(?=买|发|送|充|交|付|转|订)"
     r"|[\d零一二两三四五六七八九十]{1,3}\s*(?:点|:|：)\s*(?:[\d零一二三四五六七八九十]{1,3}|半|钟)?分?"
@@ -317,14 +333,11 @@ _EN_DROP_WORDS = {
     "sold",
     "made",
     "came",
-    "in",
     "today",
     "also",
     "this",
-    "morning",
-    "evening",
-    "afternoon",
-    "night",
+    "grabbed",
+    "grab",
 }
 _EN_EDGE_PREPOSITIONS = {"for", "on", "at", "to", "of", "in", "with", "from", "and", "by", "via"}
 _EN_KEEP_LEADING = {"from", "with"}
@@ -334,9 +347,17 @@ _TRANSFER_ITEM = {"zh": "转账", "en": "transfer"}
 _FALLBACK_ITEMS = {"got paid": "salary", "pay day": "salary", "payday": "salary"}
 
 
+_TRANSFER_TO = re.compile(r"给([^\s，,的了]{1,4}?)转(?:了|账)?|转(?:了)?给([^\s，,的了我]{1,4})")
+_EN_PAID_BACK = re.compile(r"\b(?:paid|pay|paying)\s+back\b", re.IGNORECASE)
+
+
 def extract_item(text: str, hit: KeywordHit | None) -> str:
     """A short noun phrase for the entry, in the language it was said in."""
     has_cjk = bool(_CJK.search(text))
+    transfer = _TRANSFER_TO.search(text)
+    if transfer and (hit is None or hit.category == "other"):
+        return (transfer[1] or transfer[2]) + _TRANSFER_ITEM["zh"]
+    text = _EN_PAID_BACK.sub(" ", text)
     if _TRANSFER_BACK.search(text) and (hit is None or hit.category == "refund"):
         stripped = _TRANSFER_BACK.sub(" ", text)
         rest = _clean(stripped, has_cjk)
@@ -383,7 +404,7 @@ def _clean(text: str, has_cjk: bool) -> str:
         kept.pop()
     s = " ".join(kept)
     # no spaces between CJK characters ("星巴克 咖啡" → "星巴克咖啡")
-    s = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", s)
+    s = re.sub(r"(?<=[\u4e00-\u9fff])[\s，,、]+(?=[\u4e00-\u9fff])", "", s)
     return s.strip(_PUNCT_EDGES)
 
 
@@ -416,6 +437,9 @@ class ExpenseParser:
 
     def parse(self, text: str, today: dt.date) -> list[ParsedEntry]:
         entries = self.parse_lenient(text, today)
+        vague = _VAGUE_AMOUNT.search(text)
+        if not entries and vague:
+            raise AmountError(f"'{vague[0]}' is not an exact amount; say the exact number")
         if not entries:
             raise NoAmountError(
                 "no amount found: say how much, e.g. 午饭35 or 'lunch 12 dollars'",
@@ -441,7 +465,7 @@ class ExpenseParser:
             return []
 
         entries: list[ParsedEntry] = []
-        sentence_currency: str | None = None
+        said_currency: dict[str, str] = {}  # per kind: the last currency said
         sums: dict[str, Decimal] = {}
         last_amount_end = max(p.amount.end for p in merged if p.amount is not None)
         trailing_dates = [d for d in dates if d.start >= last_amount_end]
@@ -456,13 +480,13 @@ class ExpenseParser:
                     f"'{said}' is not an exact amount; say the exact number",
                 )
             check_amount(a.value, said)
-            currency = a.currency or sentence_currency or self.default_currency
-            if a.currency:
-                sentence_currency = a.currency
             words = plain[piece.start : a.start] + " " + plain[a.end : piece.end]
+            kind, category, hit = classify(words)
+            currency = a.currency or said_currency.get(kind) or self.default_currency
+            if a.currency:
+                said_currency[kind] = a.currency
             if _TOTAL_WORDS.search(words) and entries and sums.get(currency) == a.value:
                 continue  # "一共47" repeating the entries before it
-            kind, category, hit = classify(words)
             item = extract_item(words, hit)
             remembered = self.remembered.get(normalise_item(item))
             if remembered in (EXPENSE_CATEGORIES if kind == "expense" else INCOME_CATEGORIES):
