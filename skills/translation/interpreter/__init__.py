@@ -1,0 +1,1 @@
+"""The live interpreter: capture → sentence segmenter → ASR → translation worker → output."""

@@ -1,0 +1,126 @@
+"""Building one interpreter session from the app: the one place its parts are wired.
+
+The recognizer (loaded and primed before any audio flows, so real-time replay is not
+held up by the model load), the audio source, the translation worker over the provider
+(one try per request: the worker does its own retrying), the speaker and the history
+recorder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import ProviderNotConfigured
+from skills.translation.interpreter.pipeline import Emit, InterpreterSession, SessionRecorder
+
+if TYPE_CHECKING:
+    from skills.translation.interpreter.transcript import BilingualTranscript
+    from skills.translation.interpreter.translation_worker import SourceSentence
+
+WORKER_REQUEST_TIMEOUT_S = 20.0
+
+
+def build_session(
+    app: Any,
+    *,
+    pair: tuple[str, str],
+    input_file: str | None,
+    fast: bool,
+    speak: bool,
+    speak_to: Path | None,
+    device: str | None,
+    drain_timeout_s: float,
+    emit: Emit,
+) -> tuple[InterpreterSession, Callable[[], None]]:
+    from assistant.llm import RetryPolicy
+    from assistant.skill import CancelToken
+    from skills.translation.commands import asr_service
+    from skills.translation.glossary import GlossaryStore
+    from skills.translation.interpreter.audio_sources import CaptureGate, FileReplay, Microphone
+    from skills.translation.interpreter.translation_worker import (
+        ProviderSentenceTranslator,
+        TranslationWorker,
+    )
+
+    gate = CaptureGate()
+    if input_file:
+        from voice.audio_files import read_audio_file
+
+        source: Any = FileReplay(
+            read_audio_file(input_file),
+            fast=fast,
+            description=f"{Path(input_file).name}, {'fast' if fast else 'real-time'} replay",
+        )
+    else:
+        source = Microphone(device or app.settings.input_device or None, gate=gate)
+
+    recognizer = asr_service(app, candidate_languages=pair)
+    recognizer.candidate_languages = pair
+    recognizer.load()
+    recognizer.prime()
+
+    startup_notices: list[str] = []
+    llm = None
+    try:
+        llm = app.llm()
+        llm.retry = RetryPolicy(attempts=1)
+        llm.timeout_s = min(llm.timeout_s, WORKER_REQUEST_TIMEOUT_S)
+    except ProviderNotConfigured as exc:
+        startup_notices.append(
+            f"translation off: {exc.message}; showing the transcript only ({exc.hint})"
+        )
+    worker_cancel = CancelToken()
+    glossary = GlossaryStore(app.history).list()
+
+    def make_worker(on_translation: Callable[[SourceSentence, str], None]) -> Any:
+        if llm is None:
+            return None
+        return TranslationWorker(
+            ProviderSentenceTranslator(llm, glossary, worker_cancel),
+            on_translation=on_translation,
+            on_notice=lambda message: session.notice(message),
+        )
+
+    def make_recorder(transcript: BilingualTranscript) -> SessionRecorder:
+        return SessionRecorder(app.history, transcript, origin="cli" if input_file else "voice")
+
+    speaker = None
+    if speak:
+        from skills.translation.interpreter.speech_output import (
+            TranslationSpeaker,
+            VoiceByLanguage,
+        )
+
+        speaker = TranslationSpeaker(
+            VoiceByLanguage(),
+            gate=gate,
+            out_dir=speak_to,
+            on_notice=lambda message: session.notice(message),
+        ).start()
+
+    def speak_translation(sentence: SourceSentence, translation: str) -> None:
+        if speaker is not None:
+            speaker.say(sentence.index, translation, sentence.target_lang)
+
+    session = InterpreterSession(
+        source=source,
+        recognizer=recognizer,
+        pair=pair,
+        emit=emit,
+        worker_factory=make_worker,
+        recorder_factory=make_recorder,
+        on_translation=speak_translation if speaker is not None else None,
+        fast=fast,
+        drain_timeout_s=drain_timeout_s,
+    )
+    for message in startup_notices:
+        session.notice(message)
+
+    def finish() -> None:
+        worker_cancel.cancel()
+        if speaker is not None:
+            speaker.finish()
+
+    return session, finish
