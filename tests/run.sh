@@ -10,7 +10,7 @@ ROOT=$PWD
 DEBS=(
   libportaudio2 pulseaudio pulseaudio-utils
   dbus dbus-x11 gnome-keyring
-  xvfb openbox stalonetray x11-utils xdotool imagemagick
+  xvfb openbox trayer x11-utils xdotool imagemagick
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   fonts-noto-cjk

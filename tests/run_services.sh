@@ -32,7 +32,7 @@ if command -v Xvfb >/dev/null; then
   if xdpyinfo -display "$disp" >/dev/null 2>&1; then
     export TING_TEST_DISPLAY="$disp"
     DISPLAY="$disp" openbox >/dev/null 2>&1 & pids+=($!)
-    DISPLAY="$disp" stalonetray --geometry 8x1+0+0 --icon-size 24 >/dev/null 2>&1 & pids+=($!)
+    DISPLAY="$disp" trayer --edge top --align right --widthtype request --height 24 >/dev/null 2>&1 & pids+=($!)
   else
     echo "warning: Xvfb did not start"
   fi
