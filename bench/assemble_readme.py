@@ -21,9 +21,16 @@ them with `python bench/assemble_readme.py`.
 
 
 def demote(text: str) -> str:
+    """Shift headings so that the file's top heading becomes a level-2 section."""
+    lines = text.splitlines()
+    levels = [len(x) - len(x.lstrip("#")) for x in lines if x.startswith("#")]
+    shift = 2 - min(levels) if levels else 0
     out = []
-    for line in text.splitlines():
-        out.append("#" + line if line.startswith("#") else line)
+    for line in lines:
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            line = "#" * max(1, level + shift) + line[level:]
+        out.append(line)
     return "\n".join(out).strip() + "\n"
 
 
