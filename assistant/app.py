@@ -32,6 +32,23 @@ class App:
         app._setup_logging()
         return app
 
+    def reload_settings(self) -> None:
+        """Read the settings again (after the settings window or `ting config set`).
+
+        The router and the speech engine are rebuilt on next use when what they were
+        built from changed; the same Settings object is updated in place, so contexts
+        already handed out see the new values.
+        """
+        from assistant.config import load_settings
+
+        new = load_settings()
+        old_asr = (self.settings.asr_model, self.settings.language_pair)
+        for key, value in new.to_dict().items():
+            setattr(self.settings, key, value)
+        self.__dict__.pop("router", None)
+        if (new.asr_model, new.language_pair) != old_asr:
+            self._speech_recognizer = None
+
     def _setup_logging(self) -> None:
         """Log to ting.log in the data folder (replacing a handler for another folder)."""
         from assistant.paths import data_dir

@@ -11,7 +11,7 @@ from assistant.errors import UsageError
 
 
 def register(cli: click.Group) -> None:
-    for command in (ask, route, history, config, doctor, skills):
+    for command in (ask, route, history, config, doctor, skills, status, trigger):
         cli.add_command(command)
 
 
@@ -288,3 +288,33 @@ def doctor(as_json, offline):
                 line += f"\n     fix: {c.fix}"
             click.echo(line)
     sys.exit(1 if failed else 0)
+
+
+# -- the running app -------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+def status(as_json):
+    """Whether the Ting app is running, and what it is doing."""
+    from assistant.ipc import status as app_status
+
+    answer = app_status()
+    if as_json:
+        emit_json(answer)
+    elif answer.get("running"):
+        click.echo(f"running ({answer.get('state', '?')}), pid {answer.get('pid', '?')}")
+    else:
+        click.echo("not running")
+
+
+@click.command()
+def trigger():
+    """Start or stop talking in the running Ting (bind this to a desktop shortcut)."""
+    from assistant.errors import TingError
+    from assistant.ipc import send_command
+
+    answer = send_command("trigger")
+    if not answer.get("ok", False):
+        raise TingError(str(answer.get("error") or "the running Ting refused to start listening"))
+    click.echo(answer.get("state", "ok"))

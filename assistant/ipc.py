@@ -1,6 +1,6 @@
-"""Talking to the running Ting app over a local socket. Plain Python: no Qt here.
+"""Talking to the running Ting (the tray app, or `ting listen`) over a local socket.
 
-The app (``ui.instance_server``) listens on ``ting.sock`` in ``runtime_dir()`` (a
+The app (``ui.instance_server``; any long-running Ting may serve it) listens on ``ting.sock`` in ``runtime_dir()`` (a
 folder only the user can enter; the socket itself is user-only too). A client sends
 one JSON line ``{"command": NAME}`` and reads one JSON line back:
 

@@ -78,7 +78,7 @@ def ting_env(display: str, home: Path, warm: bool) -> dict[str, str]:
 
 
 def run_ting(display: str, warm: bool, model_cache: Path) -> dict[str, float]:
-    from ui.instance_protocol import InstanceNotRunning, send_command
+    from assistant.ipc import InstanceNotRunning, send_command
 
     with tempfile.TemporaryDirectory(prefix="ting-bench-ui-") as tmp:
         home = Path(tmp)

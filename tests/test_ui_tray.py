@@ -68,12 +68,12 @@ class RunningApp:
 
     def command(self, name: str) -> dict[str, Any]:
         """Send one command over the socket, from this test process (same TING_HOME)."""
-        from ui.instance_protocol import send_command
+        from assistant.ipc import send_command
 
         return send_command(name)
 
     def wait_running(self) -> dict[str, Any]:
-        from ui.instance_protocol import status
+        from assistant.ipc import status
 
         deadline = time.monotonic() + START_DEADLINE_S
         while time.monotonic() < deadline:
@@ -166,7 +166,7 @@ def test_a_killed_app_does_not_block_the_next_start(
     os.kill(running_app.proc.pid, signal.SIGKILL)
     running_app.proc.wait(10)
     assert (ting_home / "run" / "ting.sock").exists()  # stale: nobody listens on it
-    from ui.instance_protocol import status
+    from assistant.ipc import status
 
     assert status() == {"running": False}
     running_app.start()

@@ -17,13 +17,13 @@ from typing import IO, TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
-from ui.i18n import tr
-from ui.instance_protocol import (
+from assistant.ipc import (
     InstanceNotRunning,
     acquire_instance_lock,
     send_command,
     socket_path,
 )
+from ui.i18n import tr
 from ui.tray import AppActions, FallbackWindow, TrayIcon
 from ui.workers import TaskRunner
 

@@ -1,4 +1,4 @@
-"""The running app's end of the local socket (see ``ui.instance_protocol``).
+"""The running app's end of the local socket (see ``assistant.ipc``).
 
 A ``QLocalServer`` on the GUI thread: each connection sends one JSON line, the
 ``handler`` (the desktop controller) answers it, the answer goes back as one JSON line
@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from ui.instance_protocol import COMMANDS, MAX_LINE, decode, encode
+from assistant.ipc import COMMANDS, MAX_LINE, decode, encode
 
 log = logging.getLogger("ting.ui")
 
