@@ -1,0 +1,193 @@
+"""`ting transcribe` and the recognizer on real speech: asterisk prompts, Mandarin clips,
+non-speech clips (no invented text) and bad files (one clear line)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fixtures_core import assert_clean_failure
+from fixtures_voice import AUDIO_DATA
+
+from voice.asr import (
+    SIMPLIFIED_CHINESE_PROMPT,
+    collapse_repetition,
+    is_invented_line,
+    is_prompt_echo,
+    join_segment_texts,
+    to_simplified,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def word_error_rate(expected: str, heard: str) -> float:
+    ref, hyp = words(expected), words(heard)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1] / max(1, len(ref))
+
+
+ENGLISH = [
+    "all-circuits-busy-now",
+    "check-number-dial-again",
+    "cannot-complete-as-dialed",
+    "conf-getpin",
+    "vm-nomore",
+    "privacy-prompt",
+]
+
+
+@pytest.mark.parametrize("name", ENGLISH)
+def test_english_prompts_come_out_word_for_word(recognizer, asterisk_clips, name: str) -> None:
+    path, expected = asterisk_clips[name]
+    transcript = recognizer.transcribe_file(path, "auto")
+    assert transcript.language == "en"
+    assert word_error_rate(expected, transcript.text) <= 0.15, (expected, transcript.text)
+    assert transcript.segments and transcript.segments[0].start < 0.6
+    assert transcript.segments[-1].end <= transcript.duration
+
+
+@pytest.mark.parametrize(
+    ("clip", "language", "must_contain"),
+    [
+        ("zh-nihao-xiaoming.wav", "auto", "小明"),
+        ("zh-fanyi.wav", "auto", "翻译"),
+        ("zh-nihao-xiaoming.wav", "zh", "小明"),
+    ],
+)
+def test_mandarin_comes_out_in_simplified_characters(
+    recognizer, clip: str, language: str, must_contain: str
+) -> None:
+    transcript = recognizer.transcribe_file(AUDIO_DATA / clip, language)
+    assert transcript.language == "zh"
+    assert must_contain in transcript.text
+    assert re.search(r"[\u4e00-\u9fff]", transcript.text)
+    assert to_simplified(transcript.text) == transcript.text  # no Traditional characters
+    assert "普通话" not in transcript.text  # the prompt is not read back
+
+
+@pytest.mark.parametrize("name", ["silence", "white-noise", "pink-noise", "hum-50hz", "music"])
+def test_no_speech_gives_empty_text(recognizer, non_speech_clips, name: str) -> None:
+    for language in ("auto", "zh", "en"):
+        transcript = recognizer.transcribe_file(non_speech_clips[name], language)
+        assert transcript.text == "" and transcript.segments == [], (name, language, transcript)
+        assert transcript.duration == pytest.approx(3.0 if name != "music" else 4.0, abs=0.01)
+
+
+def test_asterisk_silence_and_tones_give_empty_text(recognizer) -> None:
+    from fixtures_voice import ASTERISK_SOUNDS
+
+    for clip in ("silence/5.wav", "beep.wav", "ascending-2tone.wav", "beeperr.wav"):
+        assert recognizer.transcribe_file(ASTERISK_SOUNDS / clip).text == "", clip
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "字幕由Amara.org社群提供",
+        "字幕由 Amara.org 社区提供",
+        "请不吝点赞 订阅 转发 打赏支持明镜与点点栏目",
+        "Thank you for watching!",
+        "Thanks for watching.",
+        "Please subscribe to my channel.",
+    ],
+)
+def test_known_invented_lines_are_recognised(line: str) -> None:
+    assert is_invented_line(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["Thank you.", "Please enter your password.", "请把这句话翻译成英文", "我想订个酒店"]
+)
+def test_real_sentences_are_not_taken_for_invented_lines(line: str) -> None:
+    assert not is_invented_line(line)
+
+
+def test_helpers_for_chinese_output() -> None:
+    assert to_simplified("請把這句話翻譯成英文") == "请把这句话翻译成英文"
+    assert to_simplified("我们用 Python 写程序") == "我们用 Python 写程序"  # English kept
+    assert join_segment_texts(["你好，", "我是小明。"]) == "你好，我是小明。"
+    assert join_segment_texts(["Hello", "world."]) == "Hello world."
+    assert join_segment_texts(["打开", "GitHub"]) == "打开 GitHub"
+    assert collapse_repetition("宝石 不青 恻 恻 恻 恻 恻 恻") == "宝石 不青 恻"
+    assert collapse_repetition("No. No. No. No. No.") == "No."
+    assert collapse_repetition("哈哈哈哈哈哈哈哈") == "哈"
+    assert collapse_repetition("Press 1, press 2, press 3.") == "Press 1, press 2, press 3."
+    assert collapse_repetition("谢谢谢谢") == "谢谢谢谢"  # a short, real repetition stays
+    assert is_prompt_echo("以下是普通话的句子。", SIMPLIFIED_CHINESE_PROMPT)
+    assert not is_prompt_echo("明天下午开会", SIMPLIFIED_CHINESE_PROMPT)
+
+
+# -- the command, as a user runs it -----------------------------------------------------
+
+
+@pytest.mark.parametrize("ext", ["flac", "ogg", "mp3", "m4a"])
+def test_cli_transcribes_every_container(ting, ting_uses_test_model, ext: str) -> None:
+    ran = ting("transcribe", str(AUDIO_DATA / f"en-new-extension.{ext}"), "--json")
+    assert ran.code == 0, ran.err
+    [result] = ran.json_lines()
+    assert set(result) == {"text", "language", "duration", "segments"}
+    assert words(result["text"]) == words("Please enter a new extension, followed by pound.")
+    assert result["language"] == "en"
+    assert result["duration"] == pytest.approx(3.29, abs=0.06)
+    for seg in result["segments"]:
+        assert set(seg) == {"start", "end", "text"}
+        assert 0 <= seg["start"] < seg["end"] <= result["duration"] + 0.01
+
+
+def test_cli_plain_output_and_language_option(ting, ting_uses_test_model, asterisk_clips) -> None:
+    path, _ = asterisk_clips["vm-goodbye"]
+    ran = ting("transcribe", str(path), "--language", "en")
+    assert ran.code == 0, ran.err
+    assert words(ran.out) == ["goodbye"] or words(ran.out) == ["good", "bye"], ran.out
+
+
+def test_cli_silence_gives_empty_text(ting, ting_uses_test_model, non_speech_clips) -> None:
+    ran = ting("transcribe", str(non_speech_clips["music"]), "--json")
+    assert ran.code == 0, ran.err
+    assert ran.json_lines()[0]["text"] == ""
+
+
+def test_cli_bad_files_fail_with_one_line(ting, ting_uses_test_model, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.wav"
+    text.write_text("this is not audio\n" * 50)
+    garbage = tmp_path / "noise.ogg"
+    garbage.write_bytes(bytes(range(256)) * 80)
+    image = tmp_path / "picture.m4a"
+    image.write_bytes(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+        )
+    )
+    cases = [
+        (tmp_path / "missing.wav", 2, "no such file"),
+        (tmp_path, 2, "is a folder"),
+        (empty, 1, "is empty"),
+        (text, 1, "not a readable audio file"),
+        (garbage, 1, "not a readable audio file"),
+        (image, 1, "picture.m4a"),
+    ]
+    for path, code, mention in cases:
+        ran = ting("transcribe", str(path), "--json")
+        assert_clean_failure(ran, code=code, mentions=mention)
+        assert ran.out == ""
+
+
+def test_cli_bad_model_setting_fails_with_one_line(ting, ting_home: Path, tmp_path: Path) -> None:
+    from assistant.config import save_setting
+
+    save_setting("asr_model", str(tmp_path / "no-model-here"), ting_home / "config.toml")
+    ran = ting("transcribe", str(AUDIO_DATA / "en-new-extension.ogg"))
+    assert_clean_failure(ran, code=1, mentions="does not exist")

@@ -1,0 +1,406 @@
+"""Speech to text with faster-whisper, from local model files only.
+
+``SpeechRecognizer`` loads the model lazily (``warm()`` loads it in a background
+thread), gates audio on Silero VAD so that silence and noise give empty text, picks the
+language (or takes the one it is told), asks for Simplified Chinese with an initial
+prompt and converts any Traditional characters that still slip through, and drops the
+lines Whisper is known to invent on silence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import ModelFilesError, UsageError
+from voice.audio_files import SAMPLE_RATE, read_audio_file
+from voice.model_files import resolve_model_folder
+
+if TYPE_CHECKING:
+    import numpy as np
+    from faster_whisper import WhisperModel
+
+    from assistant.config import Settings
+
+LANGUAGE_CHOICES = ("auto", "zh", "en")
+
+# Said in Simplified Chinese so that Whisper keeps writing Simplified characters. Kept
+# short: Whisper sometimes reads a prompt back on unclear audio, and such an echo is
+# dropped (``is_prompt_echo``); a longer prompt was echoed more often.
+SIMPLIFIED_CHINESE_PROMPT = "以下是普通话的句子。"
+
+# Lines Whisper invents on silence, music or noise (from subtitle credits in its
+# training data). Compared after lower-casing and removing spaces and punctuation; a
+# segment containing one of these is dropped.
+INVENTED_LINE_MARKERS = (
+    "amaraorg",
+    "字幕由",
+    "字幕提供",
+    "字幕志愿者",
+    "中文字幕",
+    "请不吝点赞",
+    "点赞订阅",
+    "订阅转发",
+    "打赏支持",
+    "明镜与点点栏目",
+    "优优独播剧场",
+    "thankyouforwatching",
+    "thanksforwatching",
+    "pleasesubscribe",
+    "likeandsubscribe",
+    "subscribetomychannel",
+    "subtitlesby",
+    "transcribedby",
+)
+# Short lines that are real speech sometimes but on their own, with a weak signal, are
+# almost always invented.
+INVENTED_WHEN_ALONE = ("you", "thankyou", "thanks", "bye", "谢谢", "谢谢观看", "谢谢大家")
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": round(self.start, 2), "end": round(self.end, 2), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str
+    duration: float
+    segments: list[Segment] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "language": self.language,
+            "duration": round(self.duration, 3),
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+
+def _normalized(text: str) -> str:
+    return "".join(
+        ch
+        for ch in text.lower()
+        if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S"))
+    )
+
+
+def is_invented_line(text: str) -> bool:
+    """True for a line Whisper is known to make up (subtitle credits, 'thanks for watching')."""
+    norm = _normalized(text)
+    return any(marker in norm for marker in INVENTED_LINE_MARKERS)
+
+
+def is_prompt_echo(text: str, prompt: str | None) -> bool:
+    """True when a segment is only (a piece of) the prompt read back."""
+    norm = _normalized(text)
+    return bool(prompt) and bool(norm) and norm in _normalized(prompt or "")
+
+
+_SAME_CHARACTER_RUN = re.compile(r"(\S)(?:\s*\1){5,}")
+_SAME_PHRASE_RUN = re.compile(r"(\S.{1,23}?)(?:\s*\1){3,}")
+
+
+def collapse_repetition(text: str) -> str:
+    """Undo a decoding loop: one character six or more times in a row, or a phrase four
+    or more times in a row, becomes one. Shorter real repetitions (谢谢谢谢) stay."""
+    text = _SAME_CHARACTER_RUN.sub(r"\1", text)
+    return _SAME_PHRASE_RUN.sub(r"\1", text).strip()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified characters only (no regional word swaps)."""
+    import zhconv
+
+    return zhconv.convert(text, "zh-hans")
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def join_segment_texts(texts: list[str]) -> str:
+    """Join segments: no space between two CJK ends, one space otherwise."""
+    out = ""
+    for raw in texts:
+        piece = raw.strip()
+        if not piece:
+            continue
+        if out and not (_CJK.match(out[-1]) and _CJK.match(piece[0])):
+            out += " "
+        out += piece
+    return out
+
+
+@dataclass(frozen=True)
+class VadSettings:
+    """Silero VAD parameters used to gate speech before Whisper sees it."""
+
+    threshold: float = 0.5
+    min_speech_duration_ms: int = 200
+    min_silence_duration_ms: int = 800
+    speech_pad_ms: int = 300
+
+    def options(self) -> Any:
+        from faster_whisper.vad import VadOptions
+
+        return VadOptions(
+            threshold=self.threshold,
+            min_speech_duration_ms=self.min_speech_duration_ms,
+            min_silence_duration_ms=self.min_silence_duration_ms,
+            speech_pad_ms=self.speech_pad_ms,
+        )
+
+
+def speech_chunks(audio: np.ndarray, vad: VadSettings | None = None) -> list[dict[str, int]]:
+    """Silero VAD speech regions as ``{"start", "end"}`` sample indices (16 kHz)."""
+    from faster_whisper.vad import get_speech_timestamps
+
+    if audio.size < SAMPLE_RATE // 10:
+        return []
+    return get_speech_timestamps(audio, (vad or VadSettings()).options())
+
+
+@dataclass(frozen=True)
+class DecodeProfile:
+    """How hard to search and how short the encoder window may get (see trimmed_encoder)."""
+
+    beam_size: int
+    min_window_s: float
+    # Temperatures to fall back on when a decode looks like a loop (compression ratio)
+    # or is unsure; each fallback is a full decode again, so live decoding allows fewer.
+    temperatures: tuple[float, ...] = (0.0, 0.4, 0.8)
+
+    @property
+    def min_window_frames(self) -> int:
+        return int(self.min_window_s * 100)
+
+
+FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0)
+LIVE_DECODING = DecodeProfile(beam_size=1, min_window_s=5.0, temperatures=(0.0, 0.6))
+
+
+class SpeechRecognizer:
+    """faster-whisper over a local CTranslate2 folder; loaded once, on first use."""
+
+    def __init__(
+        self,
+        model: str = "base",
+        *,
+        cache_dir: Path | None = None,
+        cpu_threads: int | None = None,
+        vad: VadSettings | None = None,
+        candidate_languages: tuple[str, ...] = ("zh", "en"),
+    ) -> None:
+        self.model_name = model
+        self._cache_dir = cache_dir
+        self.cpu_threads = cpu_threads or max(1, min(4, os.cpu_count() or 1))
+        self.vad = vad or VadSettings()
+        self.candidate_languages = candidate_languages
+        self._model: WhisperModel | None = None
+        self._lock = threading.Lock()
+        self._decode_lock = threading.RLock()
+        self._warm_thread: threading.Thread | None = None
+        self._warm_error: BaseException | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, cache_dir: Path | None = None
+    ) -> SpeechRecognizer:
+        return cls(settings.asr_model, cache_dir=cache_dir, candidate_languages=settings.languages)
+
+    # -- loading -----------------------------------------------------------------------
+
+    @property
+    def cache_dir(self) -> Path:
+        if self._cache_dir is None:
+            from assistant.paths import model_cache_dir
+
+            self._cache_dir = model_cache_dir()
+        return self._cache_dir
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def model_folder(self) -> Path:
+        return resolve_model_folder(self.model_name, self.cache_dir)
+
+    def load(self) -> WhisperModel:
+        """The model, loading it on the first call (thread-safe)."""
+        if self._model is not None:
+            return self._model
+        with self._lock:
+            if self._model is None:
+                folder = self.model_folder()
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                from voice.trimmed_encoder import TrimmedEncoderWhisper
+
+                try:
+                    self._model = TrimmedEncoderWhisper(
+                        str(folder),
+                        device="cpu",
+                        compute_type="int8",
+                        cpu_threads=self.cpu_threads,
+                        local_files_only=True,
+                    )
+                except (RuntimeError, ValueError, OSError) as exc:
+                    raise ModelFilesError(
+                        f"cannot load the Whisper model from {folder}: {exc}"
+                    ) from None
+        return self._model
+
+    def warm(self) -> threading.Thread:
+        """Load the model in a background thread; ``wait_warm()`` re-raises its error."""
+        if self._warm_thread is None:
+
+            def run() -> None:
+                try:
+                    self.load()
+                    self.prime()
+                except BaseException as exc:  # kept and re-raised by wait_warm/first use
+                    self._warm_error = exc
+
+            self._warm_thread = threading.Thread(target=run, name="ting-asr-warm", daemon=True)
+            self._warm_thread.start()
+        return self._warm_thread
+
+    def prime(self) -> None:
+        """Run the model once on a short tone: the first real call then pays no set-up."""
+        import numpy as np
+
+        t = np.arange(SAMPLE_RATE, dtype=np.float32) / SAMPLE_RATE
+        tone = (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+        speech_chunks(tone, self.vad)
+        with self._decode_lock:
+            segments, _ = self.load().transcribe(
+                tone, language="en", beam_size=1, vad_filter=False, max_new_tokens=4
+            )
+            list(segments)
+
+    def wait_warm(self) -> None:
+        if self._warm_thread is not None:
+            self._warm_thread.join()
+        if self._warm_error is not None:
+            raise self._warm_error
+
+    # -- recognition -------------------------------------------------------------------
+
+    def transcribe_file(self, path: str | Path, language: str = "auto") -> Transcript:
+        _check_language(language)
+        audio = read_audio_file(path)
+        return self.transcribe(audio, language)
+
+    def detect_language(self, speech: np.ndarray, profile: DecodeProfile | None = None) -> str:
+        """The spoken language, chosen among ``candidate_languages`` (the language pair).
+
+        On a clip of a second or two Whisper's guess is shaky (it called one English
+        "Goodbye" Hindi, and synthetic Mandarin Thai at 0.97), so "auto" means: whichever
+        of the user's two languages Whisper finds more likely.
+        """
+        profile = profile or FILE_DECODING
+        with self._decode_lock:
+            model = self.load()
+            model.min_frames = profile.min_window_frames
+            language, _probability, all_probs = model.detect_language(audio=speech)
+        if language in self.candidate_languages or not self.candidate_languages:
+            return language
+        ranked = [(p, lang) for lang, p in all_probs if lang in self.candidate_languages]
+        return max(ranked)[1] if ranked else language
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        language: str = "auto",
+        *,
+        profile: DecodeProfile | None = None,
+        gate: bool = True,
+        context: str = "",
+    ) -> Transcript:
+        """Text for 16 kHz mono float32 ``audio``; empty text when there is no speech.
+
+        ``gate`` runs Silero VAD first and feeds Whisper only the speech regions (none:
+        empty text, Whisper not called). ``context`` is text heard just before this
+        audio (used as the prompt, for continuity when decoding in pieces).
+        """
+        import numpy as np
+        from faster_whisper.vad import SpeechTimestampsMap, collect_chunks
+
+        _check_language(language)
+        profile = profile or FILE_DECODING
+        audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+        duration = audio.size / SAMPLE_RATE
+        chunks = speech_chunks(audio, self.vad) if gate else [{"start": 0, "end": audio.size}]
+        if not chunks or audio.size == 0:
+            return Transcript("", "" if language == "auto" else language, duration, [])
+        pieces, _ = collect_chunks(audio, chunks)
+        speech = np.concatenate(pieces)
+        lang = self.detect_language(speech, profile) if language == "auto" else language
+        prompt = _prompt(lang, context)
+        with self._decode_lock:
+            model = self.load()
+            model.min_frames = profile.min_window_frames
+            raw_segments, _info = model.transcribe(
+                speech,
+                language=lang,
+                beam_size=profile.beam_size,
+                temperature=list(profile.temperatures),
+                vad_filter=False,
+                condition_on_previous_text=False,
+                initial_prompt=prompt,
+                without_timestamps=False,  # timestamps keep the short-window decoder on track
+                max_new_tokens=max_new_tokens(speech.size / SAMPLE_RATE, prompted=bool(prompt)),
+            )
+            raw_segments = list(raw_segments)
+        timeline = SpeechTimestampsMap(chunks, SAMPLE_RATE)
+        segments: list[Segment] = []
+        weak: list[bool] = []
+        for seg in raw_segments:
+            text = collapse_repetition(seg.text.strip())
+            if lang == "zh":
+                text = to_simplified(text)
+            if not text or is_invented_line(text) or is_prompt_echo(text, prompt):
+                continue
+            if seg.no_speech_prob > 0.8 and seg.avg_logprob < -1.0:
+                continue
+            start = timeline.get_original_time(seg.start)
+            end = timeline.get_original_time(seg.end, is_end=True)
+            segments.append(Segment(start, min(end, duration), text))
+            weak.append(seg.no_speech_prob > 0.3 or seg.avg_logprob < -0.8)
+        if len(segments) == 1 and weak[0] and _normalized(segments[0].text) in INVENTED_WHEN_ALONE:
+            segments = []
+        text = join_segment_texts([s.text for s in segments])
+        return Transcript(text, lang, duration, segments)
+
+
+def max_new_tokens(seconds: float, *, prompted: bool = False) -> int:
+    """A bound on tokens per 30 s window, so a decoding loop cannot run away.
+
+    Whisper's context is 448 tokens and a prompt may take up to 223 of them.
+    """
+    return int(min(210 if prompted else 440, 24 + 14 * seconds))
+
+
+def _prompt(language: str, context: str) -> str | None:
+    """The initial prompt: Simplified-Chinese cue for zh, plus text already heard."""
+    parts = []
+    if language == "zh":
+        parts.append(SIMPLIFIED_CHINESE_PROMPT)
+    if context:
+        parts.append(context[-200:])
+    return " ".join(parts) or None
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGE_CHOICES:
+        raise UsageError(f"language must be one of {', '.join(LANGUAGE_CHOICES)}, not {language!r}")
