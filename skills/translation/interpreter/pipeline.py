@@ -49,9 +49,9 @@ if TYPE_CHECKING:
 
 Emit = Callable[[dict[str, Any]], None]
 
-# A language detected on at least this much of a sentence is kept for its final
-# transcript; on less (the first partial sees about a second) it is detected again.
-TRUSTED_DETECTION_S = 2.5
+# The partials' language is detected on the first second of a sentence and once more
+# when the sentence has this much audio (a one-second guess is often wrong).
+REDETECT_AFTER_S = 2.5
 
 
 class AudioSource:  # the shape FileReplay and Microphone share
@@ -262,17 +262,14 @@ class InterpreterSession:
 
     def _finish_sentence(self, ended: SentenceEnded) -> None:
         audio = self._audio(ended.start, ended.end)
-        # the language found for this sentence's partials: detecting it again on the
-        # whole sentence would cost a second encoder pass (as long as the decode itself)
-        # (only when it was found on enough audio: on a second of speech the guess is shaky)
-        trusted = self._partial_lang_audio_s >= TRUSTED_DETECTION_S
-        language = self._partial_lang if trusted and self._partial_lang else "auto"
+        # the language is detected again on the whole sentence: the partials' guess, made
+        # on a second or two, is often wrong (it costs one more encoder pass per sentence)
         self._partial_lang = None
         self._partial_lang_audio_s = 0.0
         self._last_partial_text = ""
         if audio.size < FRAME_SAMPLES:
             return
-        heard = self.recognizer.transcribe(audio, language, profile=self.live_profile, gate=False)
+        heard = self.recognizer.transcribe(audio, "auto", profile=self.live_profile, gate=False)
         text = heard.text.strip()
         if not text:
             return  # noise, or a line Whisper invents on silence: no sentence
@@ -319,9 +316,7 @@ class InterpreterSession:
         pad = int(s.segmenter.pad_s * SAMPLE_RATE)
         audio = self._audio(max(0, speech_start - pad), now)
         audio_s = audio.size / SAMPLE_RATE
-        if self._partial_lang is None or (
-            self._partial_lang_audio_s < TRUSTED_DETECTION_S <= audio_s
-        ):
+        if self._partial_lang is None or (self._partial_lang_audio_s < REDETECT_AFTER_S <= audio_s):
             self._partial_lang = self.recognizer.detect_language(audio, self.live_profile)
             self._partial_lang_audio_s = audio_s
         heard = self.recognizer.transcribe(
