@@ -18,7 +18,7 @@ HEADINGS = {
         "due": "due",
         "duration": "Duration",
         "offline": "Offline notes",
-        "offline_detail": "written without a language model: the summary is the most central "
+        "offline_detail": "no language model wrote these; the summary is the most central "
         "sentences of the transcript and the items were found by patterns",
         "problems": "Problems",
     },
@@ -33,7 +33,7 @@ HEADINGS = {
         "due": "截止",
         "duration": "时长",
         "offline": "离线纪要",
-        "offline_detail": "未使用语言模型：摘要为转写中最具代表性的句子，事项由规则识别",
+        "offline_detail": "未经语言模型；摘要为转写中最具代表性的句子，事项由规则识别",
         "problems": "问题",
     },
 }

@@ -1,0 +1,25 @@
+"""The meeting-notes skill: recordings and transcripts become notes a person would write.
+
+This module is imported at every start of the CLI, so it stays light: the skill and the
+commands import numpy, PyAV, faster-whisper and openai only when they run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.registry import hookimpl
+
+
+@hookimpl
+def ting_register_skills(register: Any) -> None:
+    from skills.meeting_notes.meeting_skill import MeetingNotesSkill
+
+    register(MeetingNotesSkill())
+
+
+@hookimpl
+def ting_register_commands(cli: Any) -> None:
+    from skills.meeting_notes.cli_commands import register
+
+    register(cli)

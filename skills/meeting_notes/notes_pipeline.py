@@ -1,0 +1,237 @@
+"""From a file to stored notes: transcribe (if audio), summarize, store, render.
+
+Runs inside the skill (so the runtime records the exchange in the history, where it is
+searchable) and yields the events the CLI, the UI and ``--json`` show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import (
+    AudioError,
+    ProviderAuthError,
+    ProviderError,
+    ProviderNotConfigured,
+    SkillError,
+    UsageError,
+)
+from assistant.events import Event, Progress, Result
+from skills.meeting_notes.audio_stream import check_readable_file
+from skills.meeting_notes.notes_model import MeetingNotes, TranscriptLine
+from skills.meeting_notes.offline_notes import default_title, guess_language, offline_notes
+from skills.meeting_notes.rendering import render_markdown
+from skills.meeting_notes.transcript_files import TEXT_SUFFIXES, read_transcript_file
+
+if TYPE_CHECKING:
+    from assistant.skill import SkillContext
+    from skills.meeting_notes.meeting_store import MeetingStore
+    from voice.asr import SpeechRecognizer
+
+LANGUAGE_CHOICES = ("auto", "zh", "en")
+
+
+def recognizer_for(ctx: SkillContext) -> SpeechRecognizer:
+    """The session's ASR engine (``services["asr"]``), built from the settings if absent."""
+    engine = ctx.services.get("asr")
+    if engine is not None:
+        return engine() if callable(engine) else engine
+    from voice.asr import SpeechRecognizer
+
+    engine = SpeechRecognizer.from_settings(ctx.settings)
+    ctx.services["asr"] = engine
+    return engine
+
+
+def looks_like_text(path: Path) -> bool:
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return True
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if not head or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # only a character cut at the end of the sample
+    return True
+
+
+def make_notes(
+    ctx: SkillContext,
+    store: MeetingStore,
+    *,
+    path: Path,
+    language: str = "auto",
+    title: str | None = None,
+    notes_language: str | None = None,
+    speaker_channels: tuple[str, str] | None = None,
+    recording_id: int | None = None,
+    part_chars: int | None = None,
+) -> Iterator[Event]:
+    if language not in LANGUAGE_CHOICES:
+        raise UsageError(f"language must be one of {', '.join(LANGUAGE_CHOICES)}, not {language!r}")
+    path = path.expanduser()
+    check_readable_file(path)
+    source_hash: str | None = None
+    job_key: str | None = None
+    duration: float | None = None
+    chunk_counts: dict[str, int] = {}
+    if looks_like_text(path):
+        kind = "transcript"
+        lines = read_transcript_file(path)
+        spoken = guess_language(" ".join(t.text for t in lines[:200]))
+        meeting_language = spoken if language == "auto" else language
+        stamps = [t.end or t.start for t in lines if t.start is not None]
+        duration = max((s for s in stamps if s is not None), default=None)
+        yield Progress("transcript", f"read {len(lines)} lines from {path.name}")
+    else:
+        from skills.meeting_notes.transcription import ChunkedTranscriber
+
+        kind = "recording" if recording_id is not None else "audio"
+        transcriber = ChunkedTranscriber(
+            path,
+            store=store,
+            recognizer=recognizer_for(ctx),
+            cancel=ctx.cancel,
+            language=language,
+            speaker_channels=speaker_channels,
+        )
+        outcome = yield from transcriber.run()
+        lines, meeting_language, duration = outcome.lines, outcome.language, outcome.duration
+        source_hash, job_key = outcome.source_hash, outcome.job_key
+        chunk_counts = {
+            "total": outcome.chunks_total,
+            "transcribed": outcome.chunks_transcribed,
+            "reused": outcome.chunks_reused,
+        }
+        if not lines:
+            raise AudioError(f"no speech was found in {path} ({duration:.0f} s of audio)")
+    ctx.cancel.raise_if_cancelled()
+    written_language = notes_language or meeting_language
+    notes = yield from _notes_for(
+        ctx,
+        store,
+        lines,
+        language=written_language,
+        title=title or "",
+        name=path.stem,
+        duration=duration,
+        job_key=job_key,
+        part_chars=part_chars,
+    )
+    notes = dataclasses.replace(notes, source=str(path))
+    markdown = render_markdown(notes)
+    meeting_id = store.save_meeting(
+        notes,
+        markdown=markdown,
+        source_path=str(path),
+        source_hash=source_hash,
+        source_kind=kind,
+        history_id=ctx.history_id,
+        recording_id=recording_id,
+    )
+    payload: dict[str, Any] = {
+        "meeting_id": meeting_id,
+        "title": notes.title,
+        "language": notes.language,
+        "offline": notes.offline,
+        "duration": duration,
+        "source": str(path),
+        "kind": kind,
+        "problems": notes.problems,
+        "notes": notes.to_dict(),
+    }
+    if chunk_counts:
+        payload["chunks"] = chunk_counts
+    yield Result(text=markdown, payload=payload)
+
+
+def _notes_for(
+    ctx: SkillContext,
+    store: MeetingStore,
+    lines: list[TranscriptLine],
+    *,
+    language: str,
+    title: str,
+    name: str,
+    duration: float | None,
+    job_key: str | None,
+    part_chars: int | None,
+) -> Generator[Progress, None, MeetingNotes]:
+    from skills.meeting_notes.summarizer import PART_CHARS, ModelSummarizer
+
+    def offline(reason: str, problems: list[str] | None = None) -> MeetingNotes:
+        return offline_notes(
+            lines,
+            language=language,
+            title=title or default_title(language, name),
+            duration=duration,
+            reason=reason,
+            problems=problems or [],
+        )
+
+    try:
+        llm = ctx.llm()
+    except ProviderNotConfigured:
+        yield Progress("summarizing", "no language model configured: writing offline notes")
+        return offline("no language model configured")
+    summarizer = ModelSummarizer(
+        llm,
+        cancel=ctx.cancel,
+        language=language,
+        store=store,
+        job_key=job_key,
+        part_chars=part_chars or PART_CHARS,
+    )
+    try:
+        outcome = yield from summarizer.summarize(lines)
+    except ProviderAuthError as exc:
+        return offline(f"the language model refused: {exc.message}")
+    except ProviderError as exc:
+        yield Progress("summarizing", f"the language model failed: {exc.message}")
+        return offline(f"the language model failed: {exc.message}")
+    found = outcome.notes
+    return MeetingNotes(
+        title=title or found.title or default_title(language, name),
+        language=language,
+        summary=found.summary,
+        decisions=found.decisions,
+        action_items=found.action_items,
+        open_questions=found.open_questions,
+        transcript=lines,
+        duration=duration,
+        offline=False,
+        problems=outcome.problems,
+    )
+
+
+def notes_for_latest_recording(ctx: SkillContext, store: MeetingStore) -> Iterator[Event]:
+    """``ting ask "summarize the meeting"``: the last recording's notes (made if needed)."""
+    recording = store.latest_recording()
+    if recording is None:
+        raise SkillError(
+            "there is no meeting recording yet",
+            hint="record one with `ting meeting record`, or make notes from a file with "
+            "`ting meeting notes FILE`",
+        )
+    existing = store.meeting_for_recording(recording.id)
+    if existing is not None:
+        notes = existing.notes()
+        yield Result(
+            text=render_markdown(notes),
+            payload={"meeting_id": existing.id, "title": notes.title, "reused": True},
+        )
+        return
+    channels = tuple(recording.channels) if len(recording.channels) == 2 else None
+    yield from make_notes(
+        ctx,
+        store,
+        path=Path(recording.path),
+        title=recording.title,
+        speaker_channels=channels,  # type: ignore[arg-type]
+        recording_id=recording.id,
+    )

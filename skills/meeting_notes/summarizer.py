@@ -1,0 +1,347 @@
+"""Notes from a transcript through the language model: map over parts, then reduce.
+
+* The transcript is cut into parts of at most ``PART_CHARS`` characters on line
+  boundaries. One part: a single call writes the final notes. Several: each part is
+  "mapped" to notes of its own, then one "reduce" call merges them into the meeting's
+  notes (title, summary, decisions, action items, open questions).
+* Each step is one progress event ("part 2 of 5"), and the client's heartbeats while the
+  model thinks are passed on with the step's count.
+* A part whose call fails or whose answer is not the JSON asked for is tried again; if
+  it fails again it is reported in the notes' problems and that part's notes come from
+  the offline extractor, so the rest of the meeting is not lost. A failed reduce falls
+  back to the parts' notes merged in order. Each part's answer is stored, so a second
+  run does not pay for it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import Cancelled, ProviderAuthError, ProviderError, ProviderNotConfigured
+from assistant.events import Progress
+from skills.meeting_notes.notes_model import ActionItem, TranscriptLine
+from skills.meeting_notes.offline_notes import offline_notes
+from skills.meeting_notes.rendering import clock
+
+if TYPE_CHECKING:
+    from assistant.llm import LLMClient
+    from assistant.skill import CancelToken
+    from skills.meeting_notes.meeting_store import MeetingStore
+
+PART_CHARS = 6000
+ATTEMPTS_PER_STEP = 2
+LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English"}
+
+_NOTES_SHAPE = (
+    '"summary": ["…"], "decisions": ["…"], '
+    '"action_items": [{"what": "…", "owner": "… or null", "due": "… or null"}], '
+    '"open_questions": ["…"]'
+)
+MAP_PROMPT = (
+    "You take meeting notes. You get one part of a meeting transcript (lines may start "
+    "with [time] and a speaker). Extract what matters in this part: key points, decisions "
+    "made, action items (what; owner and due date only if they were said) and open "
+    "questions. Write in {language}. Use only what the transcript says. Reply with JSON "
+    "only, exactly this shape: {{" + _NOTES_SHAPE + "}}"
+)
+FINAL_PROMPT = (
+    "You take meeting notes. You get {what}. Write the meeting's notes: a short title, "
+    "3 to 8 summary bullets, the decisions, the action items (what; owner and due date "
+    "only if they were said) and the open questions. Write in {language}. Use only what "
+    'you were given. Reply with JSON only, exactly this shape: {{"title": "…", '
+    + _NOTES_SHAPE
+    + "}}"
+)
+
+
+@dataclass
+class PartNotes:
+    summary: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    action_items: list[ActionItem] = field(default_factory=list)
+    open_questions: list[str] = field(default_factory=list)
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "decisions": self.decisions,
+            "action_items": [
+                {"what": a.what, "owner": a.owner, "due": a.due} for a in self.action_items
+            ],
+            "open_questions": self.open_questions,
+        }
+
+
+@dataclass(frozen=True)
+class SummaryOutcome:
+    notes: PartNotes
+    problems: list[str]
+    model_steps: int  # calls that answered (from the model or its stored answer)
+
+
+def transcript_text(lines: Sequence[TranscriptLine]) -> str:
+    out = []
+    for line in lines:
+        stamp = f"[{clock(line.start)}] " if line.start is not None else ""
+        speaker = f"{line.speaker}: " if line.speaker else ""
+        out.append(f"{stamp}{speaker}{line.text}")
+    return "\n".join(out)
+
+
+def split_for_summary(
+    lines: Sequence[TranscriptLine], max_chars: int = PART_CHARS
+) -> list[list[TranscriptLine]]:
+    """Consecutive parts of at most ``max_chars`` characters (a longer line stands alone)."""
+    parts: list[list[TranscriptLine]] = []
+    current: list[TranscriptLine] = []
+    size = 0
+    for line in lines:
+        length = len(line.text) + 12
+        if current and size + length > max_chars:
+            parts.append(current)
+            current, size = [], 0
+        current.append(line)
+        size += length
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError("expected a list of strings")
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def _owner_or_due(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in ("", "null", "none", "n/a", "unknown", "无", "未知") else text
+
+
+def parse_notes_json(text: str) -> PartNotes:
+    """The model's JSON answer as notes; ValueError when it is not what was asked for."""
+    body = re.sub(r"^\s*```(?:json)?\s*|\s*```\s*$", "", text.strip())
+    start, end = body.find("{"), body.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("the answer holds no JSON object")
+    try:
+        data = json.loads(body[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the answer is not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise ValueError("the answer is not a JSON object")
+    items: list[ActionItem] = []
+    raw_items = data.get("action_items") or []
+    if not isinstance(raw_items, list):
+        raise ValueError("action_items is not a list")
+    for raw in raw_items:
+        if isinstance(raw, str):
+            raw = {"what": raw}
+        if not isinstance(raw, dict) or not str(raw.get("what") or "").strip():
+            continue
+        items.append(
+            ActionItem(
+                what=str(raw["what"]).strip(),
+                owner=_owner_or_due(raw.get("owner")),
+                due=_owner_or_due(raw.get("due")),
+            )
+        )
+    if not any(k in data for k in ("summary", "decisions", "action_items", "open_questions")):
+        raise ValueError("the answer has none of the fields asked for")
+    return PartNotes(
+        summary=_strings(data.get("summary")),
+        decisions=_strings(data.get("decisions")),
+        action_items=items,
+        open_questions=_strings(data.get("open_questions")),
+        title=str(data.get("title") or "").strip(),
+    )
+
+
+def merge_parts(parts: Sequence[PartNotes]) -> PartNotes:
+    merged = PartNotes()
+    for p in parts:
+        merged.summary += p.summary
+        merged.decisions += p.decisions
+        merged.action_items += p.action_items
+        merged.open_questions += p.open_questions
+    return merged
+
+
+class ModelSummarizer:
+    """Map-reduce notes through ``llm`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        llm: LLMClient,
+        *,
+        cancel: CancelToken,
+        language: str,
+        store: MeetingStore | None = None,
+        job_key: str | None = None,
+        part_chars: int = PART_CHARS,
+    ) -> None:
+        self.llm = llm
+        self.cancel = cancel
+        self.language = language
+        self.store = store
+        self.job_key = job_key
+        self.part_chars = part_chars
+        self.started = time.monotonic()
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.language[:2], self.language)
+
+    def summarize(
+        self, lines: Sequence[TranscriptLine]
+    ) -> Generator[Progress, None, SummaryOutcome]:
+        parts = split_for_summary(lines, self.part_chars)
+        if not parts:
+            raise ValueError("nothing to summarize")
+        problems: list[str] = []
+        if len(parts) == 1:
+            prompt = FINAL_PROMPT.format(what="a meeting transcript", language=self.language_name)
+            notes = yield from self._step(
+                0, 1, prompt, transcript_text(parts[0]), "writing the notes"
+            )
+            return SummaryOutcome(notes, problems, 1)
+        total = len(parts) + 1
+        mapped: list[PartNotes] = []
+        answered = 0
+        for i, part in enumerate(parts):
+            span = _span(part)
+            try:
+                notes = yield from self._step(
+                    i,
+                    total,
+                    MAP_PROMPT.format(language=self.language_name),
+                    transcript_text(part),
+                    f"summarizing part {i + 1} of {len(parts)}{span}",
+                )
+                answered += 1
+            except _StepFailed as failed:
+                problems.append(
+                    f"part {i + 1} of {len(parts)}{span} could not be summarized "
+                    f"({failed.reason}); its notes come from the offline extractor"
+                )
+                offline = offline_notes(part, language=self.language, title="")
+                notes = PartNotes(
+                    summary=offline.summary,
+                    decisions=offline.decisions,
+                    action_items=offline.action_items,
+                    open_questions=offline.open_questions,
+                )
+            mapped.append(notes)
+        if not answered:
+            raise ProviderError(f"every part failed: {problems[-1]}")
+        parts_json = json.dumps(
+            [{"part": i + 1, **p.to_dict()} for i, p in enumerate(mapped)], ensure_ascii=False
+        )
+        try:
+            final = yield from self._step(
+                len(parts),
+                total,
+                FINAL_PROMPT.format(
+                    what="notes taken on consecutive parts of one meeting, as JSON",
+                    language=self.language_name,
+                ),
+                parts_json,
+                f"merging the notes of {len(parts)} parts",
+            )
+            answered += 1
+        except _StepFailed as failed:
+            problems.append(
+                f"merging the parts failed ({failed.reason}); the notes of each part are "
+                "listed in order"
+            )
+            final = merge_parts(mapped)
+        return SummaryOutcome(final, problems, answered)
+
+    def _step(
+        self, index: int, total: int, system: str, user: str, message: str
+    ) -> Generator[Progress, None, PartNotes]:
+        from assistant.llm import Completion
+
+        input_hash = hashlib.sha256(f"{self.llm.model}\n{system}\n{user}".encode()).hexdigest()[:32]
+        if self.store is not None and self.job_key:
+            stored = self.store.summary_part(self.job_key, index, input_hash)
+            if stored is not None:
+                yield self._progress(f"{message} (kept from an earlier run)", index + 1, total)
+                return parse_notes_json(json.dumps(stored))
+        reason = ""
+        for attempt in range(1, ATTEMPTS_PER_STEP + 1):
+            self.cancel.raise_if_cancelled()
+            suffix = f" (try {attempt} of {ATTEMPTS_PER_STEP})" if attempt > 1 else ""
+            yield self._progress(message + suffix, index, total)
+            completion = None
+            try:
+                for item in self.llm.stream(
+                    [{"role": "system", "content": system}, {"role": "user", "content": user}],
+                    cancel=self.cancel,
+                    stage="summarizing",
+                    message=message + suffix,
+                    temperature=0.2,
+                ):
+                    if isinstance(item, Completion):
+                        completion = item
+                    elif isinstance(item, Progress):
+                        yield Progress(
+                            "summarizing" if item.stage != "retrying" else "retrying",
+                            item.message,
+                            index,
+                            total,
+                            time.monotonic() - self.started,
+                        )
+                if completion is None:
+                    raise ProviderError("the provider closed the stream without an answer")
+                notes = parse_notes_json(completion.text)
+            except (Cancelled, ProviderAuthError, ProviderNotConfigured):
+                raise
+            except ProviderError as exc:
+                reason = exc.user_message()
+            except ValueError as exc:
+                reason = f"the model's answer was not usable: {exc}"
+            else:
+                if self.store is not None and self.job_key:
+                    self.store.save_summary_part(self.job_key, index, input_hash, notes.to_dict())
+                yield self._progress(f"{message}: done", index + 1, total)
+                return notes
+            yield Progress(
+                "retrying",
+                f"{message} failed: {reason}",
+                index,
+                total,
+                time.monotonic() - self.started,
+            )
+        raise _StepFailed(reason)
+
+    def _progress(self, message: str, done: int, total: int) -> Progress:
+        return Progress("summarizing", message, done, total, time.monotonic() - self.started)
+
+
+class _StepFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _span(part: Sequence[TranscriptLine]) -> str:
+    starts = [line.start for line in part if line.start is not None]
+    ends = [line.end or line.start for line in part if line.start is not None]
+    if not starts:
+        return ""
+    return f" ({clock(min(starts))}–{clock(max(e for e in ends if e is not None))})"

@@ -1,0 +1,415 @@
+"""Long audio → timed transcript, in chunks cut at pauses, checkpointed, resumable.
+
+Two passes over the file, both streamed (memory stays flat for an hour of audio):
+
+1. plan: Silero VAD over a sliding window finds the speech; ``ChunkPlanner`` cuts the
+   timeline at pauses into chunks of about one Whisper window of speech. The plan is
+   stored with the job (keyed by the file's SHA-256, the language asked for and the
+   model), so a second run does not redo it.
+2. transcribe: each chunk's speech goes through the local Whisper engine; each finished
+   chunk is written to ``meeting_chunks`` in its own transaction. A run that was
+   stopped (Ctrl-C, SIGKILL, power cut) starts again at the first chunk not written.
+
+Progress: one event per chunk with "part i of n", percent and an ETA (from the speech
+seconds done per wall second in this run), and a heartbeat at least every second while
+Whisper works on a chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import Cancelled
+from assistant.events import Progress
+from skills.meeting_notes.audio_stream import (
+    SAMPLE_RATE,
+    file_fingerprint,
+    iter_audio_blocks,
+    mono,
+    probe_audio,
+)
+from skills.meeting_notes.chunk_plan import (
+    DEFAULT_MAX_SPEECH,
+    DEFAULT_WINDOW,
+    ChunkPlanner,
+    PlannedChunk,
+)
+from skills.meeting_notes.notes_model import TranscriptLine
+from skills.meeting_notes.rendering import clock
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assistant.skill import CancelToken
+    from skills.meeting_notes.meeting_store import MeetingStore
+    from voice.asr import SpeechRecognizer
+
+PLAN_VERSION = "1"
+HEARTBEAT_S = 1.0
+
+
+@dataclass(frozen=True)
+class TranscriptionOutcome:
+    lines: list[TranscriptLine]
+    language: str
+    duration: float
+    source_hash: str
+    job_key: str
+    chunks_total: int
+    chunks_transcribed: int  # by this run
+    chunks_reused: int  # finished by an earlier run
+
+
+def job_key_for(source_hash: str, language: str, model: str) -> str:
+    return hashlib.sha256(f"{source_hash}|{language}|{model}|{PLAN_VERSION}".encode()).hexdigest()[
+        :32
+    ]
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "ETA …"
+    return f"ETA {clock(seconds)}"
+
+
+def _run_with_heartbeats(
+    work: Callable[[], Any],
+    cancel: CancelToken,
+    heartbeat: Callable[[float], Progress],
+) -> Generator[Progress, None, Any]:
+    """Run ``work`` on a worker thread; yield a heartbeat every second until it is done."""
+    results: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+
+    def target() -> None:
+        try:
+            results.put((True, work()))
+        except BaseException as exc:  # handed to the caller's thread
+            results.put((False, exc))
+
+    started = time.monotonic()
+    threading.Thread(target=target, name="ting-meeting-asr", daemon=True).start()
+    while True:
+        if cancel.cancelled:
+            raise Cancelled()
+        try:
+            ok, value = results.get(timeout=HEARTBEAT_S)
+        except queue.Empty:
+            yield heartbeat(time.monotonic() - started)
+            continue
+        if ok:
+            return value
+        raise value
+
+
+def label_speaker(
+    stereo: np.ndarray, start: float, end: float, channel_names: tuple[str, str]
+) -> str | None:
+    """Which channel was louder over ``[start, end)`` seconds of a (n, 2) block."""
+    import numpy as np
+
+    a, b = int(start * SAMPLE_RATE), max(int(end * SAMPLE_RATE), int(start * SAMPLE_RATE) + 1)
+    piece = stereo[max(0, a) : b]
+    if piece.size == 0:
+        return None
+    energy = np.sqrt(np.mean(np.square(piece, dtype=np.float64), axis=0))
+    if float(energy.max()) < 1e-4:
+        return None
+    return channel_names[int(np.argmax(energy))]
+
+
+def _normalized_word(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def split_segment_sentences(segments: Sequence[Any]) -> list[tuple[float, float, str]]:
+    """Whisper segments cut into sentences, each given a share of the segment's time
+    proportional to its length (Whisper base often returns 20 s as one segment)."""
+    from skills.meeting_notes.extractive import split_sentences
+
+    out: list[tuple[float, float, str]] = []
+    for seg in segments:
+        sentences = split_sentences(seg.text) or [seg.text]
+        total = sum(len(s) for s in sentences) or 1
+        cursor = float(seg.start)
+        span = max(0.0, float(seg.end) - float(seg.start))
+        for sentence in sentences:
+            share = span * len(sentence) / total
+            out.append((cursor, cursor + share, sentence))
+            cursor += share
+    return out
+
+
+class ChunkedTranscriber:
+    """One file's chunked, checkpointed transcription (see the module docstring)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        store: MeetingStore,
+        recognizer: SpeechRecognizer,
+        cancel: CancelToken,
+        language: str = "auto",
+        speaker_channels: tuple[str, str] | None = None,
+        max_speech: int = DEFAULT_MAX_SPEECH,
+        window: int = DEFAULT_WINDOW,
+        on_chunk_done: Callable[[int], None] | None = None,
+    ) -> None:
+        self.path = path
+        self.store = store
+        self.recognizer = recognizer
+        self.cancel = cancel
+        self.language = language
+        self.speaker_channels = speaker_channels
+        self.max_speech = max_speech
+        self.window = window
+        self.on_chunk_done = on_chunk_done
+        self.started = time.monotonic()
+
+    # -- the whole run -----------------------------------------------------------------
+
+    def run(self) -> Generator[Progress, None, TranscriptionOutcome]:
+        yield self._progress("hashing", f"reading {self.path.name}")
+        duration_hint, channels = probe_audio(self.path)
+        stereo = self.speaker_channels is not None and channels >= 2
+        source_hash = file_fingerprint(self.path)
+        job_key = job_key_for(source_hash, self.language, self.recognizer.model_name)
+        job = self.store.ensure_job(
+            job_key,
+            source_hash=source_hash,
+            source_path=str(self.path),
+            language=self.language,
+            model=self.recognizer.model_name,
+        )
+        if job["plan_json"]:
+            plan = [PlannedChunk.from_dict(d) for d in json.loads(job["plan_json"])]
+            duration = float(job["duration"])
+        else:
+            plan, duration = yield from self._plan(duration_hint)
+            self.store.save_plan(job_key, [c.to_dict() for c in plan], duration)
+        finished = self.store.finished_chunks(job_key)
+        reused = sum(1 for c in plan if c.index in finished)
+        language = job["language"] or (None if self.language == "auto" else self.language)
+        transcribed = 0
+        if reused < len(plan):
+            transcribed, language = yield from self._transcribe(
+                plan, finished, job_key, language, stereo, duration
+            )
+            finished = self.store.finished_chunks(job_key)
+        lines = self._lines(plan, finished)
+        yield self._progress(
+            "transcribed",
+            f"transcript ready: {len(lines)} lines from {clock(duration)} of audio",
+            len(plan),
+            len(plan),
+        )
+        return TranscriptionOutcome(
+            lines=lines,
+            language=language or "en",
+            duration=duration,
+            source_hash=source_hash,
+            job_key=job_key,
+            chunks_total=len(plan),
+            chunks_transcribed=transcribed,
+            chunks_reused=reused,
+        )
+
+    def _progress(
+        self, stage: str, message: str, done: int | None = None, total: int | None = None
+    ) -> Progress:
+        return Progress(stage, message, done, total, time.monotonic() - self.started)
+
+    # -- pass 1: the plan --------------------------------------------------------------
+
+    def _plan(
+        self, duration_hint: float | None
+    ) -> Generator[Progress, None, tuple[list[PlannedChunk], float]]:
+        from voice.asr import speech_chunks
+
+        def find_speech(buffer: np.ndarray) -> list[tuple[int, int]]:
+            return [(r["start"], r["end"]) for r in speech_chunks(buffer, self.recognizer.vad)]
+
+        planner = ChunkPlanner(find_speech, max_speech=self.max_speech, window=self.window)
+        plan: list[PlannedChunk] = []
+        position = 0
+        total = int(duration_hint) if duration_hint else None
+        last_report = 0.0
+        for block in iter_audio_blocks(self.path):
+            self.cancel.raise_if_cancelled()
+            plan.extend(planner.feed(block))
+            position += len(block)
+            now = time.monotonic()
+            if now - last_report >= HEARTBEAT_S:
+                last_report = now
+                seconds = position / SAMPLE_RATE
+                of = f" of {clock(duration_hint)}" if duration_hint else ""
+                yield self._progress(
+                    "planning",
+                    f"finding speech: {clock(seconds)}{of}",
+                    int(seconds) if total else None,
+                    total,
+                )
+        plan.extend(planner.finish())
+        return plan, position / SAMPLE_RATE
+
+    # -- pass 2: transcription ---------------------------------------------------------
+
+    def _chunk_audio(self, stereo: bool) -> Iterator[tuple[int, np.ndarray]]:
+        """(timeline offset, block) pairs of the file, in order."""
+        offset = 0
+        for block in iter_audio_blocks(self.path, stereo=stereo):
+            yield offset, block
+            offset += len(block)
+
+    def _transcribe(
+        self,
+        plan: list[PlannedChunk],
+        finished: dict[int, dict[str, Any]],
+        job_key: str,
+        language: str | None,
+        stereo: bool,
+        duration: float,
+    ) -> Generator[Progress, None, tuple[int, str | None]]:
+        import numpy as np
+
+        total = len(plan)
+        speech_left = sum(c.speech_samples for c in plan if c.index not in finished)
+        speech_done = 0
+        run_started = time.monotonic()
+        first_todo = next(c.index for c in plan if c.index not in finished)
+        previous = finished.get(first_todo - 1)
+        context = (
+            " ".join(s["text"] for s in json.loads(previous["segments_json"])) if previous else ""
+        )
+        blocks = self._chunk_audio(stereo)
+        buffer: np.ndarray | None = None
+        buffer_start = 0
+        transcribed = 0
+        done = len(finished)
+        for chunk in plan:
+            self.cancel.raise_if_cancelled()
+            # bring the buffer up to the end of this chunk, dropping what is behind it
+            while buffer is None or buffer_start + len(buffer) < chunk.end:
+                try:
+                    offset, block = next(blocks)
+                except StopIteration:
+                    break
+                if buffer is None:
+                    buffer, buffer_start = block, offset
+                else:
+                    buffer = np.concatenate([buffer, block])
+            if chunk.index in finished:
+                if buffer is not None:
+                    buffer, buffer_start = buffer[chunk.end - buffer_start :], chunk.end
+                continue
+            assert buffer is not None
+            audio = buffer[chunk.start - buffer_start : chunk.end - buffer_start]
+            buffer, buffer_start = buffer[chunk.end - buffer_start :], chunk.end
+            eta = None
+            elapsed_run = time.monotonic() - run_started
+            if speech_done and elapsed_run > 0:
+                eta = (speech_left - speech_done) / (speech_done / elapsed_run)
+            percent = 100 * chunk.end / max(1, int(duration * SAMPLE_RATE))
+            where = f"{clock(chunk.start / SAMPLE_RATE)}–{clock(chunk.end / SAMPLE_RATE)}"
+            message = f"transcribing part {chunk.index + 1} of {total} ({where})"
+
+            def heartbeat(
+                waited: float, message: str = message, eta: float | None = eta, done: int = done
+            ) -> Progress:
+                left = None if eta is None else max(0.0, eta - waited)
+                return self._progress(
+                    "transcribing", f"{message} · {format_eta(left)}", done, total
+                )
+
+            yield self._progress("transcribing", f"{message} · {format_eta(eta)}", done, total)
+            chunk_started = time.monotonic()
+            lang_for_chunk = language or "auto"
+            found_language, segments = yield from _run_with_heartbeats(
+                lambda a=audio, c=chunk, lang=lang_for_chunk, ctx=context: self._transcribe_chunk(
+                    a, c, lang, ctx
+                ),
+                self.cancel,
+                heartbeat,
+            )
+            if language is None and segments:
+                language = found_language
+                self.store.set_job_language(job_key, language)
+            self.store.save_chunk(
+                job_key,
+                chunk.index,
+                start_s=chunk.start / SAMPLE_RATE,
+                end_s=chunk.end / SAMPLE_RATE,
+                language=found_language,
+                segments=segments,
+                seconds_taken=time.monotonic() - chunk_started,
+            )
+            if self.on_chunk_done is not None:
+                self.on_chunk_done(chunk.index)
+            transcribed += 1
+            done += 1
+            speech_done += chunk.speech_samples
+            if segments:
+                context = " ".join(s["text"] for s in segments)
+            yield self._progress(
+                "transcribed_part",
+                f"part {chunk.index + 1} of {total} done · {percent:.0f}%",
+                done,
+                total,
+            )
+        return transcribed, language
+
+    def _transcribe_chunk(
+        self, audio: np.ndarray, chunk: PlannedChunk, language: str, context: str
+    ) -> tuple[str, list[dict[str, Any]]]:
+        import numpy as np
+        from faster_whisper.vad import SpeechTimestampsMap
+
+        if not chunk.speech:
+            return language, []
+        pieces = [audio[s - chunk.start : e - chunk.start] for s, e in chunk.speech]
+        speech = mono(np.concatenate(pieces))
+        transcript = self.recognizer.transcribe(speech, language, gate=False, context=context)
+        timeline = SpeechTimestampsMap(
+            [{"start": s, "end": e} for s, e in chunk.speech], SAMPLE_RATE
+        )
+        segments: list[dict[str, Any]] = []
+        for seg_start, seg_end, text in split_segment_sentences(transcript.segments):
+            start = timeline.get_original_time(seg_start)
+            end = timeline.get_original_time(seg_end, is_end=True)
+            if _normalized_word(text) == "you":
+                continue  # Whisper's favourite invention on a breath or a click
+            item: dict[str, Any] = {"start": start, "end": max(start, end), "text": text}
+            if audio.ndim == 2 and self.speaker_channels:
+                speaker = label_speaker(
+                    audio,
+                    start - chunk.start / SAMPLE_RATE,
+                    end - chunk.start / SAMPLE_RATE,
+                    self.speaker_channels,
+                )
+                if speaker:
+                    item["speaker"] = speaker
+            segments.append(item)
+        return transcript.language, segments
+
+    @staticmethod
+    def _lines(
+        plan: list[PlannedChunk], finished: dict[int, dict[str, Any]]
+    ) -> list[TranscriptLine]:
+        lines: list[TranscriptLine] = []
+        for chunk in plan:
+            row = finished.get(chunk.index)
+            if row is None:
+                continue
+            for seg in json.loads(row["segments_json"]):
+                lines.append(
+                    TranscriptLine(seg["text"], seg["start"], seg["end"], seg.get("speaker"))
+                )
+        return lines
