@@ -11,7 +11,7 @@ from assistant.errors import UsageError
 
 
 def register(cli: click.Group) -> None:
-    for command in (ask, route, history, config, doctor, skills, status, trigger):
+    for command in (app_command, ask, route, history, config, doctor, skills, status, trigger):
         cli.add_command(command)
 
 
@@ -291,6 +291,16 @@ def doctor(as_json, offline):
 
 
 # -- the running app -------------------------------------------------------------------
+
+
+@click.command("app")
+@click.option("--terminal", is_flag=True, help="A terminal session even where a display exists.")
+def app_command(terminal):
+    """Start the desktop app (a terminal session where no display exists)."""
+    from assistant.session import start_default, terminal_session
+
+    app = get_app()
+    sys.exit(terminal_session(app) if terminal else start_default(app))
 
 
 @click.command()
