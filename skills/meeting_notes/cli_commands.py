@@ -40,6 +40,15 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def parse_channel_names(text: str | None) -> tuple[str, str] | None:
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",")]
+    if len(names) != 2 or not all(names):
+        raise UsageError(f"--channels takes two names like Me,Them, not {text!r}")
+    return names[0], names[1]
+
+
 def _store():
     from assistant.cli import get_app
     from skills.meeting_notes.meeting_store import MeetingStore
@@ -141,6 +150,12 @@ def register(cli: click.Group) -> None:
         help="Write the notes in this language (default: the meeting's).",
     )
     @click.option("--title", default=None, help="The meeting's title (default: the model's).")
+    @click.option(
+        "--channels",
+        default=None,
+        metavar="LEFT,RIGHT",
+        help="Two-channel audio: label who spoke by channel (recordings use Me,Them).",
+    )
     @click.option("--json", "as_json", is_flag=True, help="Events as JSON lines on stdout.")
     def notes(
         source: Path,
@@ -148,6 +163,7 @@ def register(cli: click.Group) -> None:
         language: str,
         notes_language: str | None,
         title: str | None,
+        channels: str | None,
         as_json: bool,
     ) -> None:
         """Notes from an audio file (wav/flac/ogg/mp3/m4a) or a text transcript.
@@ -163,6 +179,7 @@ def register(cli: click.Group) -> None:
                 notes_language=notes_language,
                 title=title,
                 as_json=as_json,
+                speaker_channels=parse_channel_names(channels),
             )
         )
 

@@ -181,7 +181,8 @@ class ChunkedTranscriber:
         duration_hint, channels = probe_audio(self.path)
         stereo = self.speaker_channels is not None and channels >= 2
         source_hash = file_fingerprint(self.path)
-        job_key = job_key_for(source_hash, self.language, self.recognizer.model_name)
+        labels = "|" + ",".join(self.speaker_channels) if stereo and self.speaker_channels else ""
+        job_key = job_key_for(source_hash, self.language + labels, self.recognizer.model_name)
         job = self.store.ensure_job(
             job_key,
             source_hash=source_hash,

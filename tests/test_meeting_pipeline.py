@@ -1,0 +1,159 @@
+"""Meeting notes end to end with the real Whisper model, real SQLite and the real CLI.
+
+The English meeting is built at test time from Debian's asterisk prompts (a human
+speaker, known words), two channels like `ting meeting record` writes them; the
+Mandarin one from the voice tests' eSpeak NG clips (machine speech, see
+tests/data/audio/SOURCES.md). Audio is about a minute: two transcription chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fixtures_core import ROOT, TING
+
+sys.path.insert(0, str(Path(__file__).parent / "data" / "meeting"))
+from build_meeting import english_meeting, mandarin_meeting, word_recall  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def _env(ting_home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["TING_HOME"] = str(ting_home)
+    env.pop("TING_DEBUG", None)
+    return env
+
+
+def _chunk_rows(ting_home: Path) -> list[tuple[int, str, float]]:
+    conn = sqlite3.connect(ting_home / "ting.db")
+    try:
+        return conn.execute(
+            "select chunk_index, transcribed_at, seconds_taken from meeting_chunks"
+            " order by chunk_index"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_killed_mid_transcription_resumes_without_redoing_chunks(
+    tmp_path, ting_home, ting_uses_test_model, ting
+):
+    audio = tmp_path / "standup.wav"
+    spoken = english_meeting(audio, stereo=True)
+    out = tmp_path / "notes.md"
+    options = ["--json", "--out", str(out), "--channels", "Me,Them"]
+    command = [*TING, "meeting", "notes", str(audio), *options]
+
+    # first run: SIGKILL as soon as the first chunk is reported finished
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(ting_home),
+        cwd=str(ROOT),
+    )
+    seen: list[dict] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        event = json.loads(line)
+        seen.append(event)
+        if event.get("stage") == "transcribed_part":
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, [e.get("stage") for e in seen]
+    assert not out.exists()  # nothing half-written
+    assert not list(tmp_path.glob(".notes.md.*"))
+    before = _chunk_rows(ting_home)
+    assert [row[0] for row in before] == [0]
+    planning = [e for e in seen if e.get("stage") == "transcribing"]
+    assert planning and planning[0]["total"] == 2 and planning[0]["done"] == 0
+    assert "part 1 of 2" in planning[0]["message"] and "ETA" in planning[0]["message"]
+
+    # second run: the finished chunk is kept, only the other one is transcribed
+    ran = ting("meeting", "notes", str(audio), *options, timeout=240)
+    assert ran.code == 0, ran.err
+    events = ran.json_lines()
+    result = next(e for e in events if e["type"] == "result")
+    assert result["payload"]["chunks"] == {"total": 2, "transcribed": 1, "reused": 1}
+    after = _chunk_rows(ting_home)
+    assert [row[0] for row in after] == [0, 1]
+    assert after[0] == before[0]  # the same row: not transcribed again
+    transcribing = [e for e in events if e.get("stage") == "transcribing"]
+    assert transcribing and all("part 2 of 2" in e["message"] for e in transcribing)
+    assert {"type": "saved", "path": str(out)} in events
+
+    # what was said is in the transcript, in order, with times and the right speaker
+    notes = result["payload"]["notes"]
+    heard = " ".join(line["text"] for line in notes["transcript"])
+    assert word_recall(" ".join(s.text for s in spoken), heard) >= 0.85, heard
+    starts = [line["start"] for line in notes["transcript"]]
+    assert starts == sorted(starts)
+    assert notes["language"] == "en" and notes["offline"] is True
+    right_speaker = 0
+    for said in spoken:
+        near = [t for t in notes["transcript"] if said.start - 1.0 <= t["start"] < said.end]
+        assert near, (said, notes["transcript"])
+        expected = ("Me", "Them")[said.channel]
+        right_speaker += all(t.get("speaker") == expected for t in near[:1])
+    assert right_speaker >= len(spoken) - 1
+
+    # the notes file, the stored meeting, the history and the exports agree
+    markdown = out.read_text(encoding="utf-8")
+    assert markdown == result["text"]
+    assert "Offline notes (no language model configured)" in markdown
+    assert "Comedian Mail" in markdown
+    listed = ting("meeting", "list", "--json")
+    assert [m["id"] for m in listed.json_lines()[0]["meetings"]] == [
+        result["payload"]["meeting_id"]
+    ]
+    found = ting("history", "search", "Comedian", "--json")
+    assert found.code == 0 and "Comedian" in found.out
+    srt = ting("meeting", "export", str(result["payload"]["meeting_id"]), "--format", "srt")
+    assert srt.code == 0 and srt.out.startswith("1\n00:00:0") and " --> " in srt.out
+
+    # a third run reuses everything and transcribes nothing
+    again = ting("meeting", "notes", str(audio), "--json", "--channels", "Me,Them")
+    third = next(e for e in again.json_lines() if e["type"] == "result")
+    assert third["payload"]["chunks"] == {"total": 2, "transcribed": 0, "reused": 2}
+
+
+def test_mandarin_meeting_in_process(tmp_path, recognizer):
+    """The skill with the session's recognizer: Chinese out, Simplified, key words heard."""
+    import zhconv
+
+    from assistant.app import App
+    from assistant.config import Settings
+    from assistant.events import Result
+    from assistant.skill import Request
+
+    audio = tmp_path / "zh-meeting.wav"
+    mandarin_meeting(audio)
+    app = App(Settings())
+    app.services["asr"] = recognizer
+    events = list(
+        app.runtime.run(
+            Request(
+                "meeting notes",
+                skill="meeting_notes",
+                options={"path": str(audio), "language": "zh"},
+            )
+        )
+    )
+    result = next(e for e in events if isinstance(e, Result))
+    notes = result.payload["notes"]
+    text = "".join(line["text"] for line in notes["transcript"])
+    assert notes["language"] == "zh"
+    assert "小明" in text and "翻译" in text, text
+    assert zhconv.convert(text, "zh-hans") == text
+    assert "离线纪要" in result.text and "## 会议记录" in result.text
+    assert app.history.search("小明")  # the exchange is searchable
