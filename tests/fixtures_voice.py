@@ -126,3 +126,34 @@ def non_speech_clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
         "music": _plucked_chords(sr),
     }
     return {name: write_wav(folder / f"{name}.wav", data) for name, data in clips.items()}
+
+
+@pytest.fixture(scope="session")
+def pulse_sink() -> str:
+    """The PulseAudio null sink whose monitor is the default source (voice/testing_audio.sh).
+
+    Skips on a developer machine with no such server; fails in CI, where tests/run.sh
+    starts one.
+    """
+    import os
+    import shutil
+    import subprocess
+
+    sink = os.environ.get("TING_TEST_SINK", "ting_test_sink")
+    if shutil.which("pactl"):
+        probe = subprocess.run(
+            ["pactl", "list", "short", "sinks"], capture_output=True, text=True, timeout=10
+        )
+        if probe.returncode == 0 and sink in probe.stdout:
+            return sink
+    from fixtures_core import require_service
+
+    require_service("TING_TEST_PULSEAUDIO", "PulseAudio with the ting_test_sink null sink")
+    pytest.fail("TING_TEST_PULSEAUDIO is set but pactl finds no ting_test_sink")
+
+
+def play_into_sink(sink: str, path: Path):
+    """Start playing ``path`` into the null sink; returns the running paplay process."""
+    import subprocess
+
+    return subprocess.Popen(["paplay", f"--device={sink}", str(path)])

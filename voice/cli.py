@@ -65,11 +65,92 @@ def voice_model(as_json: bool) -> None:
         click.echo(f"{recognizer.model_name}: {folder}")
 
 
+@voice_group.command("devices")
+@click.option("--json", "as_json", is_flag=True)
+def voice_devices(as_json: bool) -> None:
+    """List the audio input devices (the system default marked with *)."""
+    from voice.capture import input_devices
+
+    devices = input_devices()
+    if as_json:
+        from assistant.cli import emit_json
+
+        emit_json({"devices": [d.to_dict() for d in devices]})
+        return
+    if not devices:
+        click.echo("no input devices")
+    for d in devices:
+        mark = "*" if d.is_default else " "
+        click.echo(f"{mark} {d.index:3d}  {d.name}  ({d.channels} ch, {d.default_rate:.0f} Hz)")
+
+
+@voice_group.command("level")
+@click.option("--device", default=None, help="Input device name or index (default: setting).")
+@click.option("--seconds", default=1.0, type=click.FloatRange(0.1, 30), show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def voice_level(device: str | None, seconds: float, as_json: bool) -> None:
+    """Record briefly from the input device and report how loud it is."""
+    from assistant.config import load_settings
+    from voice.capture import SAMPLE_RATE, MicrophoneStream
+
+    name = load_settings().input_device if device is None else device
+    with MicrophoneStream(name) as stream:
+        start = stream.position
+        stream.wait_for(start + int(seconds * SAMPLE_RATE), timeout=seconds + 5)
+        level = stream.level_dbfs(seconds)
+        chosen = stream.device
+    assert chosen is not None
+    if as_json:
+        from assistant.cli import emit_json
+
+        emit_json({"device": chosen.name, "level_dbfs": round(level, 1)})
+    else:
+        click.echo(f"{chosen.name}: {level:.1f} dBFS")
+
+
+@click.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), help="Write a wav file instead of playing."
+)
+@click.option(
+    "--language", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True
+)
+@click.option(
+    "--voice", default=None, help="auto, piper, espeak or a Piper .onnx (default: setting)."
+)
+@click.option("--json", "as_json", is_flag=True)
+def say(
+    text: tuple[str, ...], out: Path | None, language: str, voice: str | None, as_json: bool
+) -> None:
+    """Speak TEXT aloud (Piper for English, eSpeak NG for Chinese), or write it to --out."""
+    from assistant.config import load_settings
+    from voice.tts import SpeechSynthesizer, play, write_wav
+
+    words = " ".join(text).strip()
+    if words == "-":
+        words = sys.stdin.read().strip()
+    synthesizer = SpeechSynthesizer(voice if voice is not None else load_settings().tts_voice)
+    speech = synthesizer.synthesize(words, language)
+    if out is not None:
+        write_wav(out, speech)
+    else:
+        play(speech)
+    if as_json:
+        from assistant.cli import emit_json
+
+        emit_json(
+            {
+                "engine": speech.engine,
+                "duration": round(speech.duration, 3),
+                "sample_rate": speech.sample_rate,
+                "out": str(out) if out is not None else None,
+            }
+        )
+
+
 def register(cli: click.Group) -> None:
     """Add the voice commands to the ``ting`` command group."""
     cli.add_command(transcribe)
     cli.add_command(voice_group)
-
-
-def _stderr(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    cli.add_command(say)

