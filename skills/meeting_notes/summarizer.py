@@ -47,17 +47,19 @@ MAP_PROMPT = (
     "You take meeting notes. You get one part of a meeting transcript (lines may start "
     "with [time] and a speaker). Extract what matters in this part: key points, decisions "
     "made, action items (what; owner and due date only if they were said) and open "
-    "questions. Write in {language}. Use only what the transcript says. Reply with JSON "
-    "only, exactly this shape: {{" + _NOTES_SHAPE + "}}"
+    "questions. Write in <LANGUAGE>. Use only what the transcript says. Reply with JSON "
+    "only, exactly this shape: {" + _NOTES_SHAPE + "}"
 )
 FINAL_PROMPT = (
-    "You take meeting notes. You get {what}. Write the meeting's notes: a short title, "
+    "You take meeting notes. You get <WHAT>. Write the meeting's notes: a short title, "
     "3 to 8 summary bullets, the decisions, the action items (what; owner and due date "
-    "only if they were said) and the open questions. Write in {language}. Use only what "
-    'you were given. Reply with JSON only, exactly this shape: {{"title": "…", '
-    + _NOTES_SHAPE
-    + "}}"
+    "only if they were said) and the open questions. Write in <LANGUAGE>. Use only what "
+    'you were given. Reply with JSON only, exactly this shape: {"title": "…", ' + _NOTES_SHAPE + "}"
 )
+
+
+def _prompt(template: str, language: str, what: str = "") -> str:
+    return template.replace("<LANGUAGE>", language).replace("<WHAT>", what)
 
 
 @dataclass
@@ -214,10 +216,13 @@ class ModelSummarizer:
             raise ValueError("nothing to summarize")
         problems: list[str] = []
         if len(parts) == 1:
-            prompt = FINAL_PROMPT.format(what="a meeting transcript", language=self.language_name)
-            notes = yield from self._step(
-                0, 1, prompt, transcript_text(parts[0]), "writing the notes"
-            )
+            prompt = _prompt(FINAL_PROMPT, self.language_name, "a meeting transcript")
+            try:
+                notes = yield from self._step(
+                    0, 1, prompt, transcript_text(parts[0]), "writing the notes"
+                )
+            except _StepFailed as failed:
+                raise ProviderError(failed.reason) from None
             return SummaryOutcome(notes, problems, 1)
         total = len(parts) + 1
         mapped: list[PartNotes] = []
@@ -228,7 +233,7 @@ class ModelSummarizer:
                 notes = yield from self._step(
                     i,
                     total,
-                    MAP_PROMPT.format(language=self.language_name),
+                    _prompt(MAP_PROMPT, self.language_name),
                     transcript_text(part),
                     f"summarizing part {i + 1} of {len(parts)}{span}",
                 )
@@ -255,9 +260,10 @@ class ModelSummarizer:
             final = yield from self._step(
                 len(parts),
                 total,
-                FINAL_PROMPT.format(
-                    what="notes taken on consecutive parts of one meeting, as JSON",
-                    language=self.language_name,
+                _prompt(
+                    FINAL_PROMPT,
+                    self.language_name,
+                    "notes taken on consecutive parts of one meeting, as JSON",
                 ),
                 parts_json,
                 f"merging the notes of {len(parts)} parts",

@@ -1,0 +1,184 @@
+"""Meeting notes through a language model: map-reduce against the scripted
+OpenAI-compatible server (real HTTP through the real client), retries, a part that
+keeps failing, cancel while the model thinks, and no provider at all."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from scripted_provider import Reply
+
+from assistant.app import App
+from assistant.config import load_settings
+from assistant.events import Failed, Progress, Result
+from assistant.skill import CancelToken, Request
+
+TRANSCRIPT_LINES = [
+    # part 1
+    "[00:00] Ana: Part-A starts: we review the budget for the new office.",
+    "[00:10] Bob: Rent is the largest item in the budget this year.",
+    "[00:20] Ana: I'll send the budget sheet to everyone by Friday.",
+    # part 2
+    "[00:30] Bob: Part-B starts: furniture costs went up by ten percent.",
+    "[00:40] Ana: We decided to buy the desks from the cheaper supplier.",
+    "[00:50] Bob: The supplier delivers within three weeks of the order.",
+    # part 3
+    "[01:00] Li: Part-C starts: the forecast for next quarter looks thin.",
+    "[01:10] Li: Li will update the forecast by Monday.",
+    "[01:20] Ana: Who approves spending above the budget limit?",
+    # part 4
+    "[01:30] Bob: Part-D starts: the movers need a date for the office move.",
+    "[01:40] Ana: Let's book the movers for the last week of March.",
+    "[01:50] Bob: Then we close the budget review for today.",
+]
+PART_MARKERS = ("Part-A", "Part-B", "Part-C", "Part-D")
+
+
+def _write_transcript(tmp_path, lines=TRANSCRIPT_LINES):
+    path = tmp_path / "budget.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _run(path, *, part_chars=None, cancel=None, on_event=None):
+    app = App(load_settings())
+    options = {"path": str(path), "language": "auto"}
+    if part_chars:
+        options["part_chars"] = part_chars
+    events = []
+    for event in app.runtime.run(
+        Request("meeting notes: budget", skill="meeting_notes", options=options), cancel=cancel
+    ):
+        events.append(event)
+        if on_event:
+            on_event(event)
+    return app, events
+
+
+def _notes_json(summary, **extra):
+    return json.dumps(
+        {"summary": summary, "decisions": [], "action_items": [], "open_questions": [], **extra}
+    )
+
+
+def test_map_reduce_with_a_retried_part_and_a_failed_part(tmp_path, provider_env):
+    provider = provider_env
+    tries: dict[str, int] = {}
+
+    def respond(body):
+        system, user = body["messages"][0]["content"], body["messages"][1]["content"]
+        if "one part of a meeting transcript" in system:
+            marker = next(m for m in PART_MARKERS if m in user)
+            tries[marker] = tries.get(marker, 0) + 1
+            if marker == "Part-B" and tries[marker] == 1:
+                return Reply(status=500, error_message="overloaded")  # the client retries
+            if marker == "Part-C":
+                return Reply("Sorry, I cannot help with that.")  # never JSON
+            items = []
+            if marker == "Part-A":
+                items = [{"what": "send the budget sheet", "owner": "Ana", "due": "Friday"}]
+            return Reply(_notes_json([f"{marker} summary point"], action_items=items))
+        parts = json.loads(user)
+        assert [p["part"] for p in parts] == [1, 2, 3, 4]
+        return Reply(
+            json.dumps(
+                {
+                    "title": "Budget review",
+                    "summary": [p["summary"][0] for p in parts if p["summary"]],
+                    "decisions": ["Buy desks from the cheaper supplier"],
+                    "action_items": [a for p in parts for a in p["action_items"]],
+                    "open_questions": [q for p in parts for q in p["open_questions"]],
+                }
+            )
+        )
+
+    provider.responder = respond
+    app, events = _run(_write_transcript(tmp_path), part_chars=220)
+
+    result = next(e for e in events if isinstance(e, Result))
+    notes = result.payload["notes"]
+    assert result.payload["offline"] is False
+    assert notes["title"] == "Budget review"
+    assert tries == {"Part-A": 1, "Part-B": 2, "Part-C": 2, "Part-D": 1}
+    assert len(provider.requests) == 7  # 4 parts + 1 retried + 1 tried again + the reduce
+    [problem] = notes["problems"]
+    assert "part 3 of 4 (01:00–01:30)" in problem and "offline extractor" in problem
+
+    # the failed part was not lost: its offline notes went into the reduce
+    reduce_input = json.loads(provider.requests[-1]["messages"][1]["content"])
+    part_c = reduce_input[2]
+    assert {"what": "update the forecast", "owner": "Li", "due": "by Monday"} in part_c[
+        "action_items"
+    ]
+    assert "Who approves spending above the budget limit?" in part_c["open_questions"]
+    assert {"what": "update the forecast", "owner": "Li", "due": "by Monday", "at": None} in (
+        notes["action_items"]
+    )
+
+    # one progress step per map and the reduce, with retries shown
+    steps = [e for e in events if isinstance(e, Progress) and e.stage == "summarizing"]
+    assert {e.total for e in steps} == {5}
+    assert {e.done for e in steps} >= {0, 1, 2, 3, 4, 5}
+    retries = [e for e in events if isinstance(e, Progress) and e.stage == "retrying"]
+    assert any("overloaded" in e.message or "500" in e.message for e in retries)
+    assert any("part 3 of 4" in e.message for e in retries)
+
+    # stored and searchable; the Markdown lists the problem
+    assert "# Budget review" in result.text and "## Problems" in result.text
+    assert [x.id for x in app.history.search("forecast")]
+
+
+def test_one_part_is_one_call_in_the_meetings_language(tmp_path, provider_env):
+    lines = ["张伟：我来整理会议纪要，下周五前发给大家。", "李娜：我们决定下个月上线。"]
+    provider_env.queue_reply(
+        json.dumps(
+            {
+                "title": "上线计划",
+                "summary": ["下个月上线"],
+                "decisions": ["下个月上线"],
+                "action_items": [{"what": "整理会议纪要", "owner": "张伟", "due": "下周五前"}],
+                "open_questions": [],
+            },
+            ensure_ascii=False,
+        )
+    )
+    _, events = _run(_write_transcript(tmp_path, lines))
+    result = next(e for e in events if isinstance(e, Result))
+    [request] = provider_env.requests
+    assert "Simplified Chinese" in request["messages"][0]["content"]
+    assert "张伟: 我来整理会议纪要" in request["messages"][1]["content"]
+    assert result.payload["language"] == "zh" and result.payload["offline"] is False
+    assert "# 上线计划" in result.text
+    assert "- [ ] 整理会议纪要 (负责人: 张伟; 截止: 下周五前)" in result.text
+
+
+def test_cancel_while_the_model_thinks_stores_nothing(tmp_path, provider_env):
+    provider_env.queue_reply(_notes_json(["never"]), delay_before_first_token=60)
+    cancel = CancelToken()
+
+    def cancel_on_heartbeat(event):
+        # a heartbeat from the client while the model has not answered yet ("… 1 s")
+        if (
+            isinstance(event, Progress)
+            and event.stage == "summarizing"
+            and event.message.endswith(" s")
+        ):
+            cancel.cancel()
+
+    app, events = _run(_write_transcript(tmp_path), cancel=cancel, on_event=cancel_on_heartbeat)
+    assert isinstance(events[-1], Failed) and events[-1].kind == "cancelled"
+    assert not any(isinstance(e, Result) for e in events)
+    count = app.history.db.execute("select count(*) from meetings").fetchone()[0]
+    assert count == 0
+    assert app.history.list(1)[0].status == "cancelled"
+
+
+@pytest.mark.parametrize("status", [401, 500])
+def test_a_provider_that_fails_gives_labelled_offline_notes(tmp_path, provider_env, status):
+    provider_env.responder = lambda body: Reply(status=status, error_message="nope")
+    _, events = _run(_write_transcript(tmp_path))
+    result = next(e for e in events if isinstance(e, Result))
+    assert result.payload["offline"] is True
+    assert "Offline notes (the language model" in result.text
+    assert "send the budget sheet" in result.text  # the pattern-based action item
