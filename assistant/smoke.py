@@ -125,8 +125,8 @@ def _speak_with_bundled_voice() -> tuple[float, str]:
         voice = PiperVoice.load(model, config_path=config)
     except Exception as exc:  # onnxruntime/json raise many types for a damaged file
         raise ModelFilesError(
-            f"voice file {model} cannot be loaded ({type(exc).__name__}: {exc})".splitlines()[0],
-            hint="reinstall Ting",
+            f"voice file {model} cannot be loaded ({type(exc).__name__})",
+            hint="it is damaged or truncated; reinstall Ting",
         ) from None
     samples = 0
     rate = voice.config.sample_rate
