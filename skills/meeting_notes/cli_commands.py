@@ -126,6 +126,87 @@ def run_notes(
     return code
 
 
+def run_recording(
+    *, title: str | None, make_notes: bool, system_output: bool, language: str, as_json: bool
+) -> int:
+    import datetime as _dt
+
+    from assistant.cli import emit_json, get_app
+    from assistant.errors import AudioError
+    from assistant.paths import data_dir
+    from skills.meeting_notes.meeting_store import MeetingStore
+    from skills.meeting_notes.recorder import (
+        KeyToggle,
+        MeetingRecorder,
+        SystemOutputSource,
+        recorder_signals,
+    )
+    from skills.meeting_notes.rendering import clock
+
+    app = get_app()
+    store = MeetingStore(app.history)
+    store.settle_stale_recordings()
+    folder = data_dir() / "recordings"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"meeting-{stamp}.wav"
+    tty = sys.stderr.isatty() and not as_json
+
+    def report(stage: str, info: dict) -> None:
+        if as_json:
+            emit_json({"type": "progress", "stage": stage, **info})
+        elif tty:
+            seconds = info.get("recorded", 0.0)
+            state = {"paused": "paused  ", "resumed": "recording"}.get(stage, "recording")
+            sys.stderr.write(f"\r\x1b[2K{state} {clock(seconds)}  (p: pause/resume, Ctrl-C: stop)")
+            sys.stderr.flush()
+
+    source = SystemOutputSource.find() if system_output else None
+    recorder = MeetingRecorder(
+        path, input_device=app.settings.input_device, system_output=source, report=report
+    )
+    recording_id = store.start_recording(title, str(path), recorder.channels, pid=os.getpid())
+    if not as_json:
+        click.echo(f"recording to {path} (p: pause/resume, Ctrl-C: stop)", err=True)
+    try:
+        with recorder_signals(recorder), KeyToggle(recorder):
+            seconds = recorder.run()
+    except AudioError:
+        store.finish_recording(recording_id, duration=0.0, status="failed")
+        raise
+    store.finish_recording(recording_id, duration=seconds, status="stopped")
+    if tty:
+        sys.stderr.write("\r\x1b[2K")
+    if as_json:
+        emit_json(
+            {
+                "type": "progress",
+                "stage": "stopped",
+                "recording_id": recording_id,
+                "path": str(path),
+                "recorded": seconds,
+                "paused_seconds": round(recorder.paused_seconds, 3),
+            }
+        )
+    else:
+        click.echo(f"recorded {clock(seconds)} to {path} (recording {recording_id})")
+    if not make_notes:
+        return 0
+    if seconds < 1.0:
+        raise AudioError("the recording is shorter than a second: no notes made")
+    channels = recorder.channels
+    return run_notes(
+        path=path,
+        out=None,
+        language=language,
+        notes_language=None,
+        title=title,
+        as_json=as_json,
+        speaker_channels=(channels[0], channels[1]) if len(channels) == 2 else None,
+        recording_id=recording_id,
+    )
+
+
 def register(cli: click.Group) -> None:
     @cli.group("meeting")
     def meeting() -> None:
@@ -180,6 +261,37 @@ def register(cli: click.Group) -> None:
                 title=title,
                 as_json=as_json,
                 speaker_channels=parse_channel_names(channels),
+            )
+        )
+
+    @meeting.command("record")
+    @click.option("--title", default=None, help="The meeting's title.")
+    @click.option(
+        "--notes/--no-notes", default=True, show_default=True, help="Make notes when it stops."
+    )
+    @click.option(
+        "--system-output/--no-system-output",
+        default=True,
+        show_default=True,
+        help="Also record what the computer plays (the default sink's monitor).",
+    )
+    @click.option("--language", type=click.Choice(["auto", "zh", "en"]), default="auto")
+    @click.option("--json", "as_json", is_flag=True, help="Events as JSON lines on stdout.")
+    def record(
+        title: str | None, notes: bool, system_output: bool, language: str, as_json: bool
+    ) -> None:
+        """Record a meeting: the microphone and (where available) the system's output.
+
+        p or space (or SIGUSR1) pauses and resumes; Ctrl-C stops. The audio is written
+        to the data folder as it comes; the notes are made when it stops.
+        """
+        sys.exit(
+            run_recording(
+                title=title,
+                make_notes=notes,
+                system_output=system_output,
+                language=language,
+                as_json=as_json,
             )
         )
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from assistant.errors import AudioError
 from assistant.migrations import Migrations
 
 if TYPE_CHECKING:
@@ -94,6 +95,11 @@ def m001_meeting_tables(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("create index meetings_source on meetings(source_hash)")
+
+
+@MIGRATIONS
+def m002_recording_pid(db: sqlite_utils.Database) -> None:
+    db.execute("alter table meeting_recordings add column pid integer")
 
 
 def now_iso() -> str:
@@ -297,14 +303,37 @@ class MeetingStore:
 
     # -- recordings --------------------------------------------------------------------
 
-    def start_recording(self, title: str | None, path: str, channels: list[str]) -> int:
+    def start_recording(
+        self, title: str | None, path: str, channels: list[str], pid: int | None = None
+    ) -> int:
         with self.history.transaction() as conn:
             cur = conn.execute(
-                "insert into meeting_recordings (title, path, channels, started_at, status)"
-                " values (?, ?, ?, ?, 'recording')",
-                (title, path, json.dumps(channels), now_iso()),
+                "insert into meeting_recordings (title, path, channels, started_at, status, pid)"
+                " values (?, ?, ?, ?, 'recording', ?)",
+                (title, path, json.dumps(channels), now_iso(), pid),
             )
             return int(cur.lastrowid)
+
+    def settle_stale_recordings(self) -> list[int]:
+        """Recordings whose recorder died: fix the WAV header, mark them interrupted."""
+        from pathlib import Path
+
+        from skills.meeting_notes.recorder import repair_wav_header
+
+        settled: list[int] = []
+        rows = list(
+            self.db.query("select id, path, pid from meeting_recordings where status = 'recording'")
+        )
+        for row in rows:
+            if row["pid"] and _process_alive(row["pid"]):
+                continue
+            try:
+                duration = repair_wav_header(Path(row["path"]))
+            except (OSError, AudioError):  # gone, or not a file we wrote
+                duration = 0.0
+            self.finish_recording(row["id"], duration=duration, status="interrupted")
+            settled.append(row["id"])
+        return settled
 
     def finish_recording(self, recording_id: int, *, duration: float, status: str) -> None:
         with self.history.transaction() as conn:
@@ -321,6 +350,18 @@ class MeetingStore:
     def latest_recording(self) -> Recording | None:
         rows = list(self.db.query("select * from meeting_recordings order by id desc limit 1"))
         return _recording(rows[0]) if rows else None
+
+
+def _process_alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, somebody else's
+        return True
+    return True
 
 
 def _meeting(row: dict[str, Any]) -> StoredMeeting:

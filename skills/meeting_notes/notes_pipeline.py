@@ -211,6 +211,7 @@ def _notes_for(
 
 def notes_for_latest_recording(ctx: SkillContext, store: MeetingStore) -> Iterator[Event]:
     """``ting ask "summarize the meeting"``: the last recording's notes (made if needed)."""
+    store.settle_stale_recordings()
     recording = store.latest_recording()
     if recording is None:
         raise SkillError(
