@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant.events import Progress
 from skills.meeting_notes.chunk_plan import (
     EDGE_GUARD,
     SAMPLE_RATE,
@@ -23,6 +24,7 @@ from skills.meeting_notes.meeting_patterns import (
 )
 from skills.meeting_notes.notes_model import ActionItem, MeetingNotes, TranscriptLine
 from skills.meeting_notes.offline_notes import guess_language, offline_notes
+from skills.meeting_notes.progress_view import progress_bar_line
 from skills.meeting_notes.rendering import clock, render, srt_time
 from skills.meeting_notes.transcript_files import parse_transcript
 
@@ -373,3 +375,21 @@ def test_render_srt():
 def test_clock_formats(seconds, short, srt):
     assert clock(seconds) == short
     assert srt_time(seconds) == srt
+
+
+@pytest.mark.parametrize(
+    ("event", "line"),
+    [
+        (
+            Progress("transcribing", "part 3 of 8 · ETA 01:20", 2, 8),
+            "transcribing [######------------------]  25% part 3 of 8 · ETA 01:20",
+        ),
+        (Progress("hashing", "reading a.wav"), "hashing … reading a.wav"),
+        (
+            Progress("summarizing", "merging", 5, 5),
+            "summarizing [########################] 100% merging",
+        ),
+    ],
+)
+def test_progress_bar_line(event, line):
+    assert progress_bar_line(event) == line
