@@ -3,6 +3,8 @@ run as a user runs it against real SQLite and the scripted OpenAI-compatible ser
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fixtures_core import assert_clean_failure
 from scripted_provider import Reply
@@ -244,3 +246,31 @@ def test_help(ting) -> None:
     for args in (["translate", "--help"], ["translate", "glossary", "--help"]):
         ran = ting(*args)
         assert ran.code == 0 and "Usage:" in ran.out
+
+
+# -- speech -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_speech_into_english_works_offline_with_whisper(
+    ting, ting_uses_test_model, asterisk_clips
+) -> None:
+    path, said = asterisk_clips["conf-onlyperson"]
+    ran = ting("translate", "--audio", str(path), "--json")  # no provider set up
+    assert ran.code == 0, ran.err
+    result = ran.json_lines()[-1]
+    assert result["type"] == "result"
+    payload = result["payload"]
+    assert (payload["engine"], payload["target_lang"]) == ("whisper-translate", "en")
+    heard = " ".join(re.findall(r"[a-z]+", payload["translation"].lower()))
+    assert "only person in this conference" in heard, payload
+    row = ting("history", "list", "--json").json_lines()[0]["exchanges"][0]
+    assert (row["skill"], row["status"], row["input"]) == ("translation", "ok", f"[speech] {path}")
+
+
+def test_speech_into_chinese_needs_a_provider(ting, asterisk_clips) -> None:
+    path, _ = asterisk_clips["conf-onlyperson"]
+    ran = ting("translate", "--audio", str(path), "--to", "zh")
+    assert_clean_failure(ran, code=1, mentions="no language-model provider is set up")
+    ran = ting("translate", "--audio", str(path), "--to", "zh", "--offline")
+    assert_clean_failure(ran, code=1, mentions="offline speech translation only goes into English")

@@ -49,10 +49,6 @@ if TYPE_CHECKING:
 
 Emit = Callable[[dict[str, Any]], None]
 
-# The partials' language is detected on the first second of a sentence and once more
-# when the sentence has this much audio (a one-second guess is often wrong).
-REDETECT_AFTER_S = 2.5
-
 
 class AudioSource:  # the shape FileReplay and Microphone share
     started_at: float | None
@@ -65,8 +61,10 @@ class AudioSource:  # the shape FileReplay and Microphone share
 
 @dataclass(frozen=True)
 class PipelineSettings:
-    partial_interval_s: float = 1.0  # a partial transcript per this much new speech
-    min_partial_speech_s: float = 0.8  # no partial for less speech than this
+    # A partial costs a whole encoder pass (~0.5-1.5 s on two cores); one still running
+    # when the sentence ends holds up its final transcript, so they are kept sparse.
+    partial_interval_s: float = 1.5  # a partial transcript per this much new speech
+    min_partial_speech_s: float = 1.2  # no partial for less speech than this
     max_partial_backlog_s: float = 0.3  # real-time pace: skip a partial when this far behind
     segmenter: SegmenterSettings = SegmenterSettings()
 
@@ -124,8 +122,8 @@ class InterpreterSession:
         self._blocks: list[AudioBlock] = []
         self._next_index = 1
         self._last_partial_at = 0  # sample position of the last partial attempt
-        self._partial_lang: str | None = None  # language detected for the current sentence
-        self._partial_lang_audio_s = 0.0  # on how many seconds of it
+        self._partial_lang: str | None = None  # the language partials are decoded in
+        self._last_language: str | None = None  # of the last finished sentence
         self._last_partial_text = ""
 
     # -- output --------------------------------------------------------------------------
@@ -265,7 +263,6 @@ class InterpreterSession:
         # the language is detected again on the whole sentence: the partials' guess, made
         # on a second or two, is often wrong (it costs one more encoder pass per sentence)
         self._partial_lang = None
-        self._partial_lang_audio_s = 0.0
         self._last_partial_text = ""
         if audio.size < FRAME_SAMPLES:
             return
@@ -273,6 +270,7 @@ class InterpreterSession:
         text = heard.text.strip()
         if not text:
             return  # noise, or a line Whisper invents on silence: no sentence
+        self._last_language = heard.language
         index = self._next_index
         self._next_index += 1
         start_s = round(ended.start / SAMPLE_RATE, 3)
@@ -310,15 +308,20 @@ class InterpreterSession:
             and self._last_partial_at > speech_start
         ):
             return
+        if segmenter.silent_frames > 3:
+            return  # a pause: the sentence may be ending, and its final transcript comes first
         self._last_partial_at = now
         if not self.fast and blocks.backlog_s > s.max_partial_backlog_s:
             return  # behind the audio: the finished sentence matters more
         pad = int(s.segmenter.pad_s * SAMPLE_RATE)
         audio = self._audio(max(0, speech_start - pad), now)
-        audio_s = audio.size / SAMPLE_RATE
-        if self._partial_lang is None or (self._partial_lang_audio_s < REDETECT_AFTER_S <= audio_s):
-            self._partial_lang = self.recognizer.detect_language(audio, self.live_profile)
-            self._partial_lang_audio_s = audio_s
+        if self._partial_lang is None:
+            # the language of the sentence before (people answer in turn, but a detection
+            # costs an encoder pass that would hold up the final transcript); detected
+            # only for the first sentence of a session
+            self._partial_lang = self._last_language or self.recognizer.detect_language(
+                audio, self.live_profile
+            )
         heard = self.recognizer.transcribe(
             audio, self._partial_lang, profile=self.live_profile, gate=False
         )

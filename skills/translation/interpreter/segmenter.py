@@ -102,6 +102,13 @@ class SentenceSegmenter:
         return self.speech_start is not None
 
     @property
+    def silent_frames(self) -> int:
+        """Frames since speech last went on (0 while speaking or outside a sentence)."""
+        if self.speech_start is None:
+            return 0
+        return self.frame_index - self._last_speech_frame
+
+    @property
     def samples_seen(self) -> int:
         return self.frame_index * FRAME_SAMPLES
 

@@ -50,6 +50,7 @@ class ProviderSentenceTranslator:
         self.llm = llm
         self.glossary = list(glossary)
         self.cancel = cancel
+        self.first_token_s: list[float] = []  # the provider's own latency, per request
 
     def translate(self, text: str, target_lang: str, context: Sequence[ContextPair]) -> str:
         from skills.translation.glossary import relevant_entries
@@ -58,6 +59,8 @@ class ProviderSentenceTranslator:
         terms = relevant_entries(self.glossary, text, target_lang)
         messages = translation_messages(text, target_lang, terms, context, interpreting=True)
         completion = self.llm.complete(messages, cancel=self.cancel, stage="translating")
+        if completion.first_token_s is not None:
+            self.first_token_s.append(completion.first_token_s)
         translation = completion.text.strip()
         if not translation:
             raise ProviderError("the provider returned an empty translation")
