@@ -28,7 +28,8 @@ else
 fi
 BUNDLE=$ROOT/dist/ting
 
-SCRATCH=$(mktemp -d)
+mkdir -p build  # scratch next to dist/: the bad-install copies are hard links
+SCRATCH=$(mktemp -d "$ROOT/build/ci_check.XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT
 EMPTY_PATH=$SCRATCH/empty-path
 mkdir -p "$EMPTY_PATH"
