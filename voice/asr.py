@@ -326,12 +326,14 @@ class SpeechRecognizer:
         profile: DecodeProfile | None = None,
         gate: bool = True,
         context: str = "",
+        chunks: list[dict[str, int]] | None = None,
     ) -> Transcript:
         """Text for 16 kHz mono float32 ``audio``; empty text when there is no speech.
 
         ``gate`` runs Silero VAD first and feeds Whisper only the speech regions (none:
         empty text, Whisper not called). ``context`` is text heard just before this
-        audio (used as the prompt, for continuity when decoding in pieces).
+        audio (used as the prompt, for continuity when decoding in pieces). ``chunks``
+        are VAD regions already found for this audio (saves running VAD twice).
         """
         import numpy as np
         from faster_whisper.vad import SpeechTimestampsMap, collect_chunks
@@ -340,7 +342,8 @@ class SpeechRecognizer:
         profile = profile or FILE_DECODING
         audio = np.asarray(audio, dtype=np.float32).reshape(-1)
         duration = audio.size / SAMPLE_RATE
-        chunks = speech_chunks(audio, self.vad) if gate else [{"start": 0, "end": audio.size}]
+        if chunks is None:
+            chunks = speech_chunks(audio, self.vad) if gate else [{"start": 0, "end": audio.size}]
         if not chunks or audio.size == 0:
             return Transcript("", "" if language == "auto" else language, duration, [])
         pieces, _ = collect_chunks(audio, chunks)

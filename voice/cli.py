@@ -149,8 +149,42 @@ def say(
         )
 
 
+@click.command()
+@click.option("--language", type=click.Choice(["auto", "zh", "en"]), default=None)
+@click.option(
+    "--mode",
+    type=click.Choice(["hold", "toggle"]),
+    default=None,
+    help="Hotkey mode (default: setting).",
+)
+@click.option(
+    "--hotkey", default=None, help="Global hotkey, e.g. '<ctrl>+<alt>+space' (default: setting)."
+)
+@click.option("--no-hotkey", is_flag=True, help="Only Enter and `ting trigger`, no global hotkey.")
+@click.option("--transcribe-only", is_flag=True, help="Print what was heard; do not run it.")
+@click.option("--once", is_flag=True, help="Exit after one utterance.")
+@click.option("--yes", "-y", is_flag=True, help="Confirm any proposed write without asking.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout.")
+def listen(language, mode, hotkey, no_hotkey, transcribe_only, once, yes, as_json) -> None:
+    """Push-to-talk in the terminal: Enter starts and stops; the text runs like `ting ask`."""
+    from voice.listen import ListenOptions, ListenSession
+
+    options = ListenOptions(
+        language=language or "",
+        mode=mode or "",
+        hotkey=hotkey or "",
+        use_hotkey=not no_hotkey,
+        route=not transcribe_only,
+        as_json=as_json,
+        once=once,
+        assume_yes=yes,
+    )
+    sys.exit(ListenSession(options).run())
+
+
 def register(cli: click.Group) -> None:
     """Add the voice commands to the ``ting`` command group."""
     cli.add_command(transcribe)
     cli.add_command(voice_group)
     cli.add_command(say)
+    cli.add_command(listen)

@@ -1,0 +1,192 @@
+"""``ting listen``: a terminal push-to-talk loop.
+
+Enter starts and stops talking (a terminal sees no key-up, so Enter always toggles);
+the global hotkey, where pynput works, follows ``hotkey_mode`` (hold: talk while held;
+toggle: press to start, press to stop); ``ting trigger`` toggles over the local socket.
+Each transcript is printed and handed to the router and skill, as ``ting ask`` does.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from assistant.errors import TingError
+
+if TYPE_CHECKING:
+    from voice.asr import Transcript
+
+
+@dataclass
+class ListenOptions:
+    language: str = "auto"
+    mode: str = "hold"
+    hotkey: str = ""
+    use_hotkey: bool = True
+    route: bool = True
+    as_json: bool = False
+    once: bool = False
+    assume_yes: bool = False
+
+
+class ListenSession:
+    def __init__(self, options: ListenOptions) -> None:
+        self.options = options
+        self._heard: queue.Queue[tuple[Transcript, float] | BaseException | None] = queue.Queue()
+        self.talk: Any = None
+        self._print_lock = threading.Lock()
+
+    # -- output ----------------------------------------------------------------------
+
+    def say(self, kind: str, text: str = "", **extra: Any) -> None:
+        with self._print_lock:
+            if self.options.as_json:
+                from assistant.cli import emit_json
+
+                emit_json(
+                    {"type": kind, **({"text": text} if text or kind == "heard" else {}), **extra}
+                )
+            elif kind == "heard":
+                click.echo(f"heard: {text}" if text else "heard nothing")
+            elif kind == "partial":
+                click.echo(f"… {text}", err=True)
+            elif text:
+                click.echo(text, err=True)
+
+    # -- run -------------------------------------------------------------------------
+
+    def run(self) -> int:
+        from assistant.app import App
+        from voice.capture import MicrophoneStream
+        from voice.push_to_talk import PushToTalk
+        from voice.trigger_server import TriggerServer
+
+        app = App.from_environment()
+        settings = app.settings
+        recognizer = app.speech_recognizer()
+        recognizer.warm()
+        stream = MicrophoneStream(settings.input_device).open()
+        self.talk = PushToTalk(
+            recognizer,
+            stream,
+            language=self.options.language or settings.asr_language,
+            on_heard=lambda t, latency: self._heard.put((t, latency)),
+            on_partial=lambda text: self.say("partial", text),
+            on_state=lambda state: self.say("state", state=state),
+            on_error=self._heard.put,
+        )
+        server = self._start_trigger_server(TriggerServer)
+        hotkey = self._start_hotkey(settings) if self.options.use_hotkey else None
+        try:
+            recognizer.wait_warm()
+            assert stream.device is not None
+            self.say(
+                "ready",
+                f"listening on {stream.device.name}: press Enter to talk, "
+                "Enter again to stop (Ctrl+D quits)",
+                device=stream.device.name,
+            )
+            return self._loop(app)
+        finally:
+            if hotkey is not None:
+                hotkey.stop()
+            if server is not None:
+                server.close()
+            stream.close()
+
+    def _start_trigger_server(self, server_class: Callable[..., Any]) -> Any:
+        try:
+            return server_class(self._on_command).start()
+        except TingError as exc:
+            self.say("warning", f"ting trigger will not reach this session: {exc.user_message()}")
+            return None
+
+    def _start_hotkey(self, settings: Any) -> Any:
+        from voice.hotkey import GlobalHotkey
+
+        combo = self.options.hotkey or settings.hotkey
+        mode = self.options.mode or settings.hotkey_mode
+        if mode == "hold":
+            hotkey = GlobalHotkey(combo, self.talk.press, self.talk.release)
+        else:
+            hotkey = GlobalHotkey(combo, self.talk.toggle)
+        try:
+            hotkey.start()
+        except TingError as exc:
+            self.say("warning", exc.user_message())
+            return None
+        self.say("hotkey", f"hotkey {combo} ({mode})", hotkey=combo, mode=mode)
+        return hotkey
+
+    def _on_command(self, command: str) -> dict[str, Any]:
+        import os
+
+        if command == "status":
+            return {"running": True, "state": self.talk.state, "pid": os.getpid(), "app": "listen"}
+        if command == "trigger":
+            state = self.talk.toggle()
+            return {"ok": True, "state": state}
+        if command == "quit":
+            self._heard.put(None)
+            return {"ok": True}
+        return {"ok": False, "error": f"{command} is not supported by ting listen"}
+
+    def _stdin_reader(self) -> None:
+        for _line in sys.stdin:
+            self.talk.toggle()
+        self._heard.put(None)  # end of input
+
+    def _loop(self, app: Any) -> int:
+        threading.Thread(target=self._stdin_reader, name="ting-stdin", daemon=True).start()
+        code = 0
+        while True:
+            item = self._heard.get()
+            if item is None:
+                if self.talk.state == "listening":
+                    self.talk.release()
+                    item = self._heard.get()
+                if item is None:
+                    return code
+            if isinstance(item, BaseException):
+                if isinstance(item, TingError):
+                    self.say("error", item.user_message())
+                    code = item.exit_code
+                    if self.options.once:
+                        return code
+                    continue
+                raise item
+            transcript, latency = item
+            self.say(
+                "heard",
+                transcript.text,
+                language=transcript.language,
+                duration=round(transcript.duration, 3),
+                latency_ms=round(latency * 1000),
+            )
+            if transcript.text and self.options.route:
+                code = self._run_request(app, transcript.text)
+            if self.options.once:
+                return code
+
+    def _run_request(self, app: Any, text: str) -> int:
+        from assistant.console import EventPrinter, drive
+        from assistant.skill import Request
+
+        request = Request(text=text, origin="voice")
+        try:
+            return drive(
+                app.runtime.run(request),
+                runtime=app.runtime,
+                printer=EventPrinter(as_json=self.options.as_json),
+                assume_yes=self.options.assume_yes,
+                origin="voice",
+            )
+        except TingError as exc:
+            self.say("error", exc.user_message())
+            return exc.exit_code
