@@ -15,7 +15,7 @@ DEBS=(
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   fonts-noto-cjk
   ffmpeg sox espeak-ng asterisk-core-sounds-en-wav
-  git patch
+  git patch desktop-file-utils libglib2.0-bin
 )
 missing=()
 for p in "${DEBS[@]}"; do

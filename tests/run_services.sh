@@ -44,4 +44,10 @@ if [ "$code" = 5 ]; then
   echo "pytest collected no tests: that is a failure here" >&2
   exit 1
 fi
+# In CI (or when asked) also build the desktop bundle and check it from a clean
+# environment: --version, --smoke, the app starting, bad installs, install.sh (~3 min).
+if [ "$code" = 0 ] && { [ "${CI:-}" = true ] || [ "${TING_TEST_BUNDLE:-}" = 1 ]; }; then
+  echo "== building and checking the desktop bundle (packaging/ci_check.sh)"
+  PATH="$ROOT/.venv/bin:$PATH" bash "$ROOT/packaging/ci_check.sh" || code=$?
+fi
 exit "$code"
