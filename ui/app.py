@@ -8,6 +8,7 @@ background after the icon is up (``TING_NO_ASR_WARM=1`` skips that).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
@@ -25,11 +26,14 @@ from assistant.ipc import (
 )
 from ui.i18n import tr
 from ui.tray import AppActions, FallbackWindow, TrayIcon
+from ui.voice_bridge import VoiceSession, voice_session_for
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from assistant.app import App
+    from assistant.events import Event
     from ui.chat_window import ChatWindow
+    from ui.voice_overlay import VoiceOverlay
 
 log = logging.getLogger("ting.ui")
 
@@ -56,8 +60,11 @@ class DesktopController(QObject):
         self.state_detail = ""
         self.speech_recognizer: Any = None
         self.speech_model_state = "off"  # off | loading | loaded | failed
-        self.voice: Any = None
         self.instance_server: Any = None
+        self.voice: VoiceSession | None = None
+        self._voice_answer = ""  # the streamed answer to the utterance being run
+        self._voice_run = False  # the chat window's current run came from the voice
+        self._build_voice_session()
 
     # -- start and stop ----------------------------------------------------------------
 
@@ -70,6 +77,8 @@ class DesktopController(QObject):
         self.icon_shown.emit()
         if os.environ.get("TING_NO_ASR_WARM") != "1":
             QTimer.singleShot(0, self.warm_speech_model)
+            if self.voice is not None:  # the stream stays open from now on (pre-roll)
+                QTimer.singleShot(0, self.voice.open)
 
     def serve_instance_commands(self) -> None:
         from ui.instance_server import InstanceServer
@@ -79,7 +88,7 @@ class DesktopController(QObject):
 
     def shutdown(self) -> None:
         if self.voice is not None:
-            self.voice.stop()
+            self.voice.close()
         for window in self.windows.values():
             window.close()
         self.runner.shutdown()
@@ -92,13 +101,9 @@ class DesktopController(QObject):
         """Build the recognizer and load its model off the GUI thread, once."""
         if self.speech_recognizer is not None:
             return
-        try:
-            from voice.asr import SpeechRecognizer
-        except ImportError:
+        if importlib.util.find_spec("voice.asr") is None:
             return
-        recognizer = SpeechRecognizer.from_settings(self.app.settings)
-        self.speech_recognizer = recognizer
-        self.app.services.setdefault("asr", recognizer)
+        recognizer = self.recognizer()
         self.speech_model_state = "loading"
 
         def loaded(_result: object) -> None:
@@ -142,6 +147,7 @@ class DesktopController(QObject):
                 "tray": self.tray_status(),
                 "windows": sorted(n for n, w in self.windows.items() if w.isVisible()),
                 "speech_model": self.speech_model_state,
+                "voice": self.voice_status(),
             }
         if command == "show":
             self.perform("chat")
@@ -188,6 +194,41 @@ class DesktopController(QObject):
         QApplication.quit()
 
     def toggle_talk(self) -> dict[str, Any]:
+        """Tray, chat window, `ting trigger`: start talking, or stop (then the text runs)."""
+        if self.voice is None:
+            message = tr("Voice input is not available in this build.")
+            self.overlay().show_message(message)
+            return {"ok": False, "state": self.state, "error": message}
+        state = self.voice.toggle()
+        return {"ok": True, "state": state}
+
+    def voice_status(self) -> dict[str, Any]:
+        voice = self.voice
+        if voice is None:
+            return {"available": False}
+        device = voice.stream.device.name if voice.stream is not None else None
+        return {
+            "available": True,
+            "state": voice.state,
+            "microphone": device,
+            "hotkey": bool(voice.hotkey),
+            "hotkey_problem": voice.hotkey_problem,
+        }
+
+    # -- voice -------------------------------------------------------------------------
+
+    def _build_voice_session(self) -> None:
+        voice = voice_session_for(self.app, self.runner, self.recognizer)
+        self.voice = voice
+        if voice is None:
+            return
+        voice.state_changed.connect(self._voice_state)
+        voice.level.connect(self._voice_level)
+        voice.partial.connect(self._voice_partial)
+        voice.heard.connect(self._voice_heard)
+        voice.failed.connect(self._voice_failed)
+
+    def overlay(self) -> VoiceOverlay:
         from ui.voice_overlay import VoiceOverlay
 
         overlay = self.windows.get("overlay")
@@ -195,19 +236,89 @@ class DesktopController(QObject):
             overlay = VoiceOverlay()
             self.windows["overlay"] = overlay
         assert isinstance(overlay, VoiceOverlay)
-        if self.voice is None:
-            from ui.voice_bridge import voice_session_for
+        return overlay
 
-            self.voice = voice_session_for(self.app, self.runner)
-        if self.voice is None:
-            message = tr("Voice input is not available in this build.")
-            overlay.show_message(message)
-            return {"ok": False, "state": self.state, "error": message}
-        if self.state == "listening":
-            self.voice.stop()
-        else:
-            self.voice.start()
-        return {"ok": True, "state": self.state}
+    def _voice_state(self, state: str) -> None:
+        overlay = self.overlay()
+        if state == "starting":
+            overlay.start_listening(tr("Opening the microphone…"))
+        elif state == "listening":
+            overlay.start_listening()
+            self.set_state("listening")
+        elif state == "thinking":
+            overlay.set_transcribing()
+            self.set_state("thinking")
+        elif state == "idle" and self.state in ("listening", "thinking"):
+            chat = self.windows.get("chat")
+            if chat is None or not getattr(chat, "busy", False):
+                self.set_state("idle")
+        chat = self.windows.get("chat")
+        if chat is not None:
+            chat.set_listening(state in ("starting", "listening"))  # type: ignore[attr-defined]
+
+    def _voice_level(self, level: float) -> None:
+        self.overlay().set_level(level)
+
+    def _voice_partial(self, text: str) -> None:
+        if self.voice is not None and self.voice.state == "listening":
+            self.overlay().set_partial(text)
+
+    def _voice_heard(self, text: str) -> None:
+        overlay = self.overlay()
+        chat = self.chat_window()
+        if not text.strip():
+            overlay.set_result(tr("Heard nothing."))
+            if not chat.busy:
+                self.set_state("idle")
+            return
+        overlay.set_heard(text)
+        if chat.busy:
+            overlay.set_result(tr("Still working on the last request; try again."), error=True)
+            return
+        self._voice_answer = ""
+        self._voice_run = True  # before the run's events, which are queued
+        chat.submit(text, origin="voice")
+
+    def _voice_failed(self, message: str) -> None:
+        self.overlay().show_message(message)
+        self.set_state("error", message[:120])
+
+    def _chat_event(self, event: Event) -> None:
+        """The chat window's run events, mirrored in the overlay for a spoken request."""
+        from assistant.events import Delta, Failed, NeedsConfirmation, Progress, Result
+
+        if not self._voice_run:
+            return
+        overlay = self.overlay()
+        if isinstance(event, Progress):
+            if event.stage == "routed":
+                overlay.set_routed(event.message.split(" ", 1)[0])
+        elif isinstance(event, Delta):
+            self._voice_answer += event.text
+            overlay.set_result(self._voice_answer, final=False)
+        elif isinstance(event, Result):
+            overlay.set_result(event.text or self._voice_answer)
+        elif isinstance(event, NeedsConfirmation):
+            overlay.set_confirmation(event.preview)
+            self._raise(self.chat_window())
+        elif isinstance(event, Failed):
+            cancelled = event.kind == "cancelled"
+            overlay.set_result(tr("Cancelled.") if cancelled else event.error, error=not cancelled)
+
+    def _settings_saved(self, changes: dict[str, Any]) -> None:
+        voice = self.voice
+        if voice is None:
+            return
+        if "input_device" in changes and voice.stream is not None:
+            voice.close()
+            self._build_voice_session()
+            if self.voice is not None:
+                self.voice.open()
+            return
+        if voice.talk is not None:
+            voice.talk.language = self.app.settings.asr_language
+        if {"hotkey", "hotkey_mode"} & set(changes) and voice.is_open:
+            voice.start_hotkey()
 
     # -- windows -----------------------------------------------------------------------
 
@@ -220,6 +331,7 @@ class DesktopController(QObject):
             window.busy_changed.connect(self._chat_busy)
             window.exchange_finished.connect(self._exchange_finished)
             window.talk_requested.connect(self.toggle_talk)
+            window.run_event.connect(self._chat_event)
             self.windows["chat"] = window
         return window  # type: ignore[return-value]
 
@@ -230,10 +342,11 @@ class DesktopController(QObject):
                 from ui.settings_window import SettingsWindow
 
                 window = SettingsWindow(self.app, self.runner)
+                window.saved.connect(self._settings_saved)
             elif name == "interpreter":
                 from ui.interpreter_window import InterpreterWindow
 
-                window = InterpreterWindow(self.app, self.runner)
+                window = InterpreterWindow(self.app, self.runner, self.microphone_stream)
             elif name == "meeting":
                 from ui.meeting_window import MeetingWindow
 
@@ -244,10 +357,21 @@ class DesktopController(QObject):
             self.windows[name] = window
         return window
 
+    def recognizer(self) -> Any:
+        """The app's one speech recognizer (``services["asr"]``, shared with the skills)."""
+        if self.speech_recognizer is None:
+            engine = self.app.services.get("asr") or self.app.speech_recognizer
+            self.speech_recognizer = engine() if callable(engine) else engine
+        return self.speech_recognizer
+
     def _recognizer(self) -> Any:
         if self.speech_recognizer is None:
             self.warm_speech_model()
-        return self.speech_recognizer
+        return self.recognizer()
+
+    def microphone_stream(self) -> Any:
+        """The open microphone stream the push-to-talk uses (None until it is open)."""
+        return self.voice.stream if self.voice is not None else None
 
     @staticmethod
     def _raise(window: QWidget) -> None:
@@ -262,6 +386,7 @@ class DesktopController(QObject):
             self.set_state("idle")
 
     def _exchange_finished(self, outcome: dict[str, Any]) -> None:
+        self._voice_run = False
         status = outcome.get("status")
         title = (outcome.get("input") or "")[:48]
         if status == "error":

@@ -301,6 +301,7 @@ class ChatWindow(QMainWindow):
     confirmation_finished = Signal(dict)  # {"ok": bool, "text": str}
     history_shown = Signal(list)  # ids now listed in the sidebar
     talk_requested = Signal()
+    run_event = Signal(object)  # every event of the running request, after the window's own use
 
     def __init__(
         self,
@@ -439,6 +440,14 @@ class ChatWindow(QMainWindow):
         return self._answer
 
     def _on_event(self, event: Event) -> None:
+        self._show_event(event)
+        self.run_event.emit(event)
+
+    def set_listening(self, listening: bool) -> None:
+        """The Talk button follows the voice session: Stop while it listens."""
+        self.talk_button.setText(tr("Stop") if listening else tr("Talk"))
+
+    def _show_event(self, event: Event) -> None:
         state = self._run_state
         if isinstance(event, Progress):
             if event.stage == "routed":

@@ -1,26 +1,31 @@
-"""Where the desktop app meets the voice side (capture → ASR → runtime).
+"""Where the desktop app meets the voice side (capture → live ASR → runtime).
 
-The app talks to a ``VoiceSession``: ``start()`` begins listening, ``stop()`` ends the
-utterance; it reports through Qt signals (``level``, ``partial``, ``heard``, ``failed``,
-``listening_changed``). ``voice_session_for`` builds one when the voice package provides
-microphone capture; this build's ``voice`` package has the speech recognizer but no
-capture module yet, so it returns None and the app says that voice input is not
-available instead of pretending to listen.
+``VoiceSession`` composes the voice package the way ``ting listen`` does: one
+``MicrophoneStream`` kept open (ring buffer with pre-roll), one ``PushToTalk`` over it
+and the app's one ``SpeechRecognizer``. Every way in drives that same ``PushToTalk``:
+the tray's Talk, the chat window's Talk button and ``ting trigger`` call ``toggle()``;
+the global hotkey (``GlobalHotkey``, pynput) calls ``press``/``release`` in hold mode
+and ``toggle`` in toggle mode, straight from its own thread (so the press position in
+the ring is taken when the key went down).
 
-What a capture backend must offer for this bridge (in ``voice/capture.py``)::
+The voice package calls back on its own threads (PortAudio's audio thread, the live
+decoder, the release thread, pynput); the session re-emits everything as Qt signals,
+which Qt queues to the GUI thread: ``level`` (0..1), ``partial``, ``heard`` (the final
+text of one utterance), ``failed`` (one line), ``state_changed`` (idle, starting,
+listening, thinking) and ``listening_changed``.
 
-    class MicrophoneCapture:
-        def __init__(self, device: str = "", sample_rate: int = 16000): ...
-        def start(self, on_chunk: Callable[[np.ndarray], None]) -> None  # float32 mono
-        def stop(self) -> np.ndarray  # the whole utterance
-
-``on_chunk`` is called on the audio thread; the session computes the level from it and
-runs partial transcripts through the recognizer in the runner's I/O pool.
+Nothing here imports ``voice`` (numpy, sounddevice, faster-whisper) at module level:
+opening the stream and starting the hotkey run on the task runner's I/O pool.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -29,27 +34,261 @@ if TYPE_CHECKING:
     from assistant.app import App
     from ui.workers import TaskRunner
 
+log = logging.getLogger("ting.ui")
+
+LEVEL_EVERY_S = 0.05  # at most this often a level signal while listening
+LEVEL_FLOOR_DBFS = -60.0  # this quiet or quieter shows as an empty meter
+
+IDLE, STARTING, LISTENING, THINKING = "idle", "starting", "listening", "thinking"
+
+
+def capture_available() -> bool:
+    """Whether this build has microphone capture and live decoding (without importing them)."""
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("voice.capture", "voice.push_to_talk", "voice.streaming")
+    )
+
+
+def level_from_block(block: Any) -> float:
+    """0..1 for one block of float samples: its RMS in dBFS, -60 dB → 0, 0 dB → 1."""
+    import numpy as np
+
+    if block.size == 0:
+        return 0.0
+    rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))
+    if rms <= 0:
+        return 0.0
+    dbfs = 20 * math.log10(rms)
+    return max(0.0, min(1.0, (dbfs - LEVEL_FLOOR_DBFS) / -LEVEL_FLOOR_DBFS))
+
+
+def error_line(exc: BaseException) -> str:
+    from assistant.errors import TingError
+
+    if isinstance(exc, TingError):
+        return exc.user_message()
+    return f"{type(exc).__name__}: {exc}"
+
 
 class VoiceSession(QObject):
     level = Signal(float)  # 0..1
     partial = Signal(str)
-    heard = Signal(str)  # the final transcript of one utterance
+    heard = Signal(str)  # the final transcript of one utterance ("" when nothing was said)
     failed = Signal(str)
     listening_changed = Signal(bool)
+    state_changed = Signal(str)  # idle | starting | listening | thinking
+    ready = Signal()  # the stream is open: talking starts at once from now on
+    hotkey_changed = Signal(str)  # "" when on, else why the hotkey is off
+
+    def __init__(
+        self,
+        app: App,
+        runner: TaskRunner,
+        recognizer: Callable[[], Any],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.runner = runner
+        self._recognizer = recognizer
+        self.stream: Any = None  # voice.capture.MicrophoneStream, once open
+        self.talk: Any = None  # voice.push_to_talk.PushToTalk, once the stream is open
+        self.hotkey: Any = None
+        self.hotkey_problem = ""
+        self.state = IDLE
+        self.last_latency_s: float | None = None
+        self.last_language = ""
+        self._opening = False
+        self._start_when_open = False
+        self._lock = threading.Lock()
+        self._last_level_at = 0.0
+
+    # -- the stream: opened once, off the GUI thread -----------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.talk is not None
+
+    def open(self) -> None:
+        """Open the microphone stream (and the hotkey) in the background; idempotent."""
+        if self.talk is not None or self._opening:
+            return
+        self._opening = True
+        self.runner.call(
+            self._open_blocking,
+            "open the microphone",
+            on_success=self._opened,
+            on_failure=self._open_failed,
+        )
+
+    def _open_blocking(self) -> Any:
+        from voice.capture import MicrophoneStream
+        from voice.push_to_talk import PushToTalk
+
+        settings = self.app.settings
+        stream = MicrophoneStream(settings.input_device).open()
+        stream.add_listener(self._on_block)
+        talk = PushToTalk(
+            self._recognizer(),
+            stream,
+            language=settings.asr_language,
+            on_heard=self._on_heard,
+            on_partial=self.partial.emit,
+            on_state=self._on_state,
+            on_error=lambda exc: self.failed.emit(error_line(exc)),
+        )
+        return stream, talk
+
+    def _opened(self, result: Any) -> None:
+        self.stream, self.talk = result
+        self._opening = False
+        assert self.stream.device is not None
+        log.info("microphone open: %s", self.stream.device.name)
+        self.ready.emit()
+        self.start_hotkey()
+        if self._start_when_open:
+            self._start_when_open = False
+            self.start()
+
+    def _open_failed(self, message: str) -> None:
+        self._opening = False
+        self._start_when_open = False
+        self._set_state(IDLE)
+        self.failed.emit(message)
+
+    # -- the hotkey --------------------------------------------------------------------
+
+    def start_hotkey(self) -> None:
+        """Watch ``settings.hotkey`` (hold or toggle per ``hotkey_mode``), off the GUI thread."""
+        self.stop_hotkey()
+        settings = self.app.settings
+        combination, mode = settings.hotkey, settings.hotkey_mode
+        if not combination:
+            return
+
+        def start() -> Any:
+            from voice.hotkey import GlobalHotkey
+
+            if mode == "toggle":
+                hotkey = GlobalHotkey(combination, self.toggle)
+            else:
+                hotkey = GlobalHotkey(combination, self.press, self.release_in_background)
+            return hotkey.start()
+
+        def started(hotkey: Any) -> None:
+            self.hotkey = hotkey
+            self.hotkey_problem = ""
+            log.info("hotkey %s (%s)", combination, mode)
+            self.hotkey_changed.emit("")
+
+        def failed(message: str) -> None:
+            self.hotkey_problem = message
+            log.warning("%s", message)
+            self.hotkey_changed.emit(message)
+
+        self.runner.call(start, "start the hotkey", on_success=started, on_failure=failed)
+
+    def stop_hotkey(self) -> None:
+        hotkey, self.hotkey = self.hotkey, None
+        if hotkey is not None:
+            hotkey.stop()
+
+    # -- talking (any thread) ----------------------------------------------------------
 
     def start(self) -> None:
-        raise NotImplementedError
+        """Start listening; before the stream is open, as soon as it is."""
+        if self.talk is None:
+            self._start_when_open = True
+            self._set_state(STARTING)
+            self.open()
+            return
+        self.press()
 
     def stop(self) -> None:
-        raise NotImplementedError
+        """Stop listening; the final text comes through ``heard``."""
+        if self.talk is None:
+            if self._start_when_open:
+                self._start_when_open = False
+                self._set_state(IDLE)
+            return
+        self.release_in_background()
+
+    def toggle(self) -> str:
+        if self.state in (LISTENING, STARTING):
+            self.stop()
+        elif self.state == IDLE:
+            self.start()
+        return self.state
+
+    def press(self) -> None:
+        talk = self.talk
+        if talk is None:
+            self.start()
+            return
+        try:
+            talk.press()
+        except Exception as exc:  # the stream died (device unplugged …)
+            self.failed.emit(error_line(exc))
+
+    def release_in_background(self) -> None:
+        """Release on a thread of its own: the final decode must not block the caller
+        (the GUI thread, or pynput's listener thread)."""
+        talk = self.talk
+        if talk is None or talk.state != LISTENING:
+            return
+        threading.Thread(target=talk.release, name="ting-release", daemon=True).start()
+
+    # -- callbacks from the voice threads ----------------------------------------------
+
+    def _on_block(self, block: Any) -> None:  # PortAudio's thread: keep it quick
+        if self.state != LISTENING:
+            return
+        now = time.monotonic()
+        if now - self._last_level_at < LEVEL_EVERY_S:
+            return
+        self._last_level_at = now
+        self.level.emit(level_from_block(block))
+
+    def _on_state(self, state: str) -> None:
+        self._set_state(state)
+
+    def _set_state(self, state: str) -> None:
+        with self._lock:
+            was_listening = self.state == LISTENING
+            self.state = state
+        self.state_changed.emit(state)
+        if was_listening != (state == LISTENING):
+            self.listening_changed.emit(state == LISTENING)
+
+    def _on_heard(self, transcript: Any, latency: float) -> None:
+        self.last_latency_s = latency
+        self.last_language = transcript.language
+        self.heard.emit(transcript.text)
+
+    # -- end ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the hotkey, end a running utterance, close the stream."""
+        self.stop_hotkey()
+        talk, stream = self.talk, self.stream
+        self.talk = None
+        self._start_when_open = False
+        if talk is not None and talk.state == LISTENING:
+            try:
+                talk.release()
+            except Exception:  # closing anyway
+                log.exception("releasing on close failed")
+        if stream is not None:
+            stream.remove_listener(self._on_block)
+            stream.close()
+        self.stream = None
 
 
-def capture_available() -> bool:
-    return importlib.util.find_spec("voice.capture") is not None
-
-
-def voice_session_for(app: App, runner: TaskRunner) -> Any:
-    """A ``VoiceSession`` for this app, or None where microphone capture is missing."""
+def voice_session_for(
+    app: App, runner: TaskRunner, recognizer: Callable[[], Any] | None = None
+) -> VoiceSession | None:
+    """A ``VoiceSession`` for this app, or None where this build has no capture."""
     if not capture_available():
         return None
-    return None  # voice.capture exists but its interface is not wired here yet
+    return VoiceSession(app, runner, recognizer or app.speech_recognizer)

@@ -15,6 +15,12 @@ from ui.i18n import tr
 from ui.state_icons import state_icon
 
 HIDE_AFTER_MS = 6000
+RESULT_CHARS = 600
+
+
+def _clip(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= RESULT_CHARS else text[: RESULT_CHARS - 1] + "…"
 
 
 class LevelMeter(QWidget):
@@ -94,10 +100,10 @@ class VoiceOverlay(QFrame):
 
     # -- what the voice session and runtime report ------------------------------------
 
-    def start_listening(self) -> None:
+    def start_listening(self, status: str = "") -> None:
         self._hide_timer.stop()
         self._set_icon("listening")
-        self.status.setText(tr("Listening…"))
+        self.status.setText(status or tr("Listening…"))
         self.meter.show()
         self.meter.set_level(0.0)
         for label in (self.partial, self.meta, self.result):
@@ -111,6 +117,12 @@ class VoiceOverlay(QFrame):
         self.partial.setText(text)
         self._fit()
 
+    def set_transcribing(self) -> None:
+        """Key released: the last words are being decoded."""
+        self._set_icon("thinking")
+        self.status.setText(tr("Transcribing…"))
+        self.meter.set_level(0.0)
+
     def set_heard(self, text: str) -> None:
         self._set_icon("thinking")
         self.status.setText(tr("Heard"))
@@ -122,10 +134,22 @@ class VoiceOverlay(QFrame):
         self.meta.setText(tr("Routed to {skill}", skill=skill))
         self._fit()
 
-    def set_result(self, text: str, *, error: bool = False) -> None:
-        self._set_icon("error" if error else "idle")
+    def set_result(self, text: str, *, error: bool = False, final: bool = True) -> None:
+        """The answer (``final=False`` while it still streams in)."""
+        self._set_icon("error" if error else ("idle" if final else "thinking"))
+        if final:
+            self.status.setText(tr("Failed") if error else tr("Done"))
         self.result.setStyleSheet("color: #b03a2e;" if error else "")
-        self.result.setText(text[:600])
+        self.result.setText(_clip(text))
+        self._fit()
+        self._hide_timer.start()
+
+    def set_confirmation(self, preview: str) -> None:
+        """What waits for a Save/Apply in the chat window."""
+        self._set_icon("thinking")
+        self.status.setText(tr("Needs your confirmation"))
+        self.result.setStyleSheet("")
+        self.result.setText(_clip(preview) + "\n" + tr("Confirm or discard it in the chat window."))
         self._fit()
         self._hide_timer.start()
 

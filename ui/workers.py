@@ -11,9 +11,11 @@ so emits from a pool thread are queued):
 * ``CallTask`` runs one function (a history query, a settings write, a connection test)
   and emits its return value or a one-line error.
 
-Two pools: ``database_pool`` has a single thread and runs everything that writes the
+Three pools: ``database_pool`` has a single thread and runs everything that writes the
 database (every runtime run and confirm records the exchange), so one thread owns the
-writes; ``io_pool`` runs the rest (reads, network checks, model loading).
+writes; ``io_pool`` runs the short rest (reads, network checks, model loading, opening
+the microphone); ``session_pool`` runs what lasts as long as the user wants (a live
+interpreter session, a meeting recording), so those never starve the other two.
 """
 
 from __future__ import annotations
@@ -132,6 +134,8 @@ class TaskRunner(QObject):
         self.database_pool.setMaxThreadCount(1)
         self.io_pool = QThreadPool(self)
         self.io_pool.setMaxThreadCount(2)
+        self.session_pool = QThreadPool(self)
+        self.session_pool.setMaxThreadCount(4)
         self._running: set[EventStreamTask | CallTask] = set()
 
     def stream(
@@ -166,15 +170,21 @@ class TaskRunner(QObject):
         on_success: Callable[[Any], Any] | None = None,
         on_failure: Callable[[str], Any] | None = None,
         writes: bool = False,
+        long_running: bool = False,
     ) -> CallTask:
-        """Start ``function`` on the I/O pool (or the database pool when it ``writes``)."""
+        """Start ``function`` on the I/O pool (the database pool when it ``writes``, the
+        session pool when it is ``long_running``)."""
         task = CallTask(function, description)
         if on_success is not None:
             task.signals.succeeded.connect(on_success)
         if on_failure is not None:
             task.signals.failed.connect(on_failure)
         self._keep_until_finished(task, task.signals.finished)
-        (self.database_pool if writes else self.io_pool).start(task.runnable())
+        if long_running:
+            pool = self.session_pool
+        else:
+            pool = self.database_pool if writes else self.io_pool
+        pool.start(task.runnable())
         return task
 
     def _keep_until_finished(self, task: EventStreamTask | CallTask, finished: Any) -> None:
@@ -194,4 +204,5 @@ class TaskRunner(QObject):
         """Cancel running streams and wait for the pools; True if everything stopped."""
         self.cancel_all()
         done = self.database_pool.waitForDone(timeout_ms)
+        done = self.session_pool.waitForDone(timeout_ms) and done
         return self.io_pool.waitForDone(timeout_ms) and done
