@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fixtures_ui import ChatScript, EventLoopWatch, save_screenshot
 
@@ -16,22 +17,6 @@ pytest_plugins = ["fixtures_ui"]
 
 IVR_PROMPT = Path("/usr/share/asterisk/sounds/en/basic-pbx-ivr-main.wav")
 STALL_LIMIT_S = 0.5  # generous: a blocked loop shows up as seconds, not milliseconds
-
-
-@pytest.fixture(scope="session")
-def recognizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """One loaded recognizer for the session (the bundled model joined once)."""
-    from assistant.errors import ModelFilesError
-    from voice.asr import SpeechRecognizer
-
-    recognizer = SpeechRecognizer(
-        "base", cache_dir=tmp_path_factory.mktemp("asr-models"), candidate_languages=("zh", "en")
-    )
-    try:
-        recognizer.load()
-    except ModelFilesError as exc:
-        pytest.skip(f"the bundled Whisper model cannot be loaded: {exc.message}")
-    return recognizer
 
 
 @pytest.fixture
@@ -141,8 +126,7 @@ def test_interpreter_window_columns_and_save(
     qtbot.addWidget(window)
     window.show()
     assert list(window.columns) == ["zh", "en"]
-    if not window.start_button.isEnabled():
-        assert "microphone" in window.notice.text()
+    assert window.start_button.isEnabled()  # this build has capture and the interpreter
     # the display contract a live session drives
     window.add_exchange(
         "zh", "我们明天上午十点开会。", "We have a meeting at ten tomorrow morning."
@@ -153,11 +137,88 @@ def test_interpreter_window_columns_and_save(
     assert "好的，到时候见" in window.columns["zh"].lines.toPlainText()
     assert "ten tomorrow" in window.columns["en"].lines.toPlainText()
     save_screenshot(window, "interpreter_window")
-    target = tmp_path / "interpreter.txt"
-    with qtbot.waitSignal(task_runner_done(task_runner), timeout=10_000):
+    target = tmp_path / "interpreter.md"
+    with qtbot.waitSignal(window.saved, timeout=10_000):
         window.save_to(target)
     saved = target.read_text(encoding="utf-8")
-    assert saved.startswith("[zh] 我们明天上午十点开会。\n  → We have a meeting")
+    assert "Chinese: 我们明天上午十点开会。" in saved
+    assert "→ English: We have a meeting at ten tomorrow morning." in saved
+
+
+def _tagged_translation(body: dict) -> Any:
+    """A fake translation that shows what was asked: ZH<text> or EN<text>."""
+    from scripted_provider import Reply
+
+    system = body["messages"][0]["content"]
+    tag = "ZH" if "into Chinese" in system else "EN"
+    return Reply(text=f"{tag}<{body['messages'][-1]['content']}>", chunk_size=3)
+
+
+@pytest.mark.slow
+@pytest.mark.audio
+def test_live_interpreter_from_the_microphone_fills_both_columns(
+    qtbot: Any,
+    provider_env: Any,
+    core_app: Any,
+    task_runner: Any,
+    recognizer: Any,
+    pulse_sink: str,
+    asterisk_clips: dict[str, tuple[Path, str]],
+    tmp_path: Path,
+) -> None:
+    """Start, speak (asterisk prompts played into the null sink, captured through the
+    app's MicrophoneStream), stop: each sentence in the English column, its translation
+    from the scripted provider in the 中文 column; the session is in the history and
+    saves as Markdown and SRT."""
+    from fixtures_voice import play_into_sink, write_wav
+
+    from ui.interpreter_window import InterpreterWindow
+
+    provider_env.responder = _tagged_translation
+    core_app.services["asr"] = recognizer
+    window = InterpreterWindow(core_app, task_runner)
+    qtbot.addWidget(window)
+    window.show()
+    first, said_first = asterisk_clips["conf-onlyperson"]
+    second, said_second = asterisk_clips["vm-sorry"]
+    pause = write_wav(tmp_path / "pause.wav", np.zeros(int(1.5 * 16_000)))
+    partials: list[str] = []
+    window.feed.event.connect(
+        lambda e: partials.append(e["text"]) if e.get("type") == "partial" else None
+    )
+    with EventLoopWatch(50) as watch:
+        assert window.start_session()
+        qtbot.waitUntil(lambda: "Listening" in window.notice.text(), timeout=120_000)
+        for clip in (first, pause, second, pause):
+            player = play_into_sink(pulse_sink, clip)
+            qtbot.waitUntil(lambda p=player: p.poll() is not None, timeout=60_000)
+        qtbot.waitUntil(lambda: len(window.transcript) >= 2, timeout=180_000)
+        qtbot.waitUntil(
+            lambda: all(row["translation"] for row in window.transcript), timeout=60_000
+        )
+        save_screenshot(window, "interpreter_window_live")
+        with qtbot.waitSignal(window.session_finished, timeout=120_000) as finished:
+            window.start_button.click()  # Stop
+    outcome = finished.args[0]
+    assert outcome["status"] == "ok" and outcome["sentences"] >= 2, outcome
+    english = window.columns["en"].lines.toPlainText().lower()
+    chinese = window.columns["zh"].lines.toPlainText()
+    assert "only person in this conference" in english, english
+    assert "did not understand your response" in english, english
+    assert chinese.count("ZH<") >= 2, chinese
+    assert "only person in this conference" in chinese.lower()
+    assert watch.longest_gap < 1.0, f"event loop stalled {watch.longest_gap:.2f} s"
+    # kept in the history as a bilingual transcript, saved as Markdown and SRT
+    row = core_app.history.get(outcome["id"])
+    assert row is not None and row.output["kind"] == "interpreter_session"
+    assert row.origin == "voice" and row.status == "ok"
+    markdown, srt = tmp_path / "session.md", tmp_path / "session.srt"
+    for target in (markdown, srt):
+        with qtbot.waitSignal(window.saved, timeout=10_000):
+            window.save_to(target)
+    assert "→ Chinese: ZH<" in markdown.read_text(encoding="utf-8")
+    cues = srt.read_text(encoding="utf-8")
+    assert cues.startswith("1\n00:00:") and "ZH<" in cues
 
 
 def test_voice_overlay_shows_each_stage(qtbot: Any) -> None:

@@ -1,22 +1,28 @@
 """The interpreter window: two people, two languages, one screen.
 
 Two columns (the pair's first language | second, e.g. 中文 | English) in large text;
-each finished utterance appears in the column of the language it was spoken in with
-its translation beside it, and the live partial line shows what is being heard. Start /
-Stop, a "speak translations" toggle, and Save (a plain-text transcript).
+each finished sentence appears in the column of the language it was spoken in, its
+translation beside it in the other column once it arrives, and the live partial line
+shows what is being heard. Start / Stop, a "speak translations" toggle, and Save
+(Markdown or SRT; the session is also kept in the history as a bilingual transcript).
 
-The window is driven through ``add_exchange`` and ``set_partial``; the live session that
-calls them needs microphone capture and speech translation from ``voice`` and
-``skills.translation``. Where that session is missing, Start is disabled and the
-window says why, rather than showing anything that is not really heard.
+Start runs the translation skill's live interpreter (``InterpreterSession`` from
+``skills.translation.interpreter.session_factory.build_session``) on the runner's
+session pool. Its audio comes from the app's open ``MicrophoneStream`` (the one the
+push-to-talk uses, so the device is opened once) through ``SharedMicrophoneSource``, or
+from a file replayed at real time (``start_session(input_file=...)``). The session calls
+``emit`` on its own threads; ``InterpreterFeed`` turns that into a Qt signal.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -77,27 +83,120 @@ class InterpreterColumn(QWidget):
         self.partial.setMinimumHeight(int(self.partial.fontMetrics().lineSpacing() * 2.6))
         layout.addWidget(self.partial)
 
-    def add_line(self, text: str, *, translated: bool) -> None:
-        colour = "#555555" if translated else "#111111"
-        self.lines.append(f'<p style="color:{colour}; margin-bottom:8px">{_escape(text)}</p>')
+    def show_lines(self, lines: list[tuple[str, bool]]) -> None:
+        """Replace the column's text: (text, translated) per sentence, in order."""
+        html = "".join(
+            f'<p style="color:{"#555555" if translated else "#111111"}; margin-bottom:8px">'
+            f"{_escape(text)}</p>"
+            for text, translated in lines
+        )
+        bar = self.lines.verticalScrollBar()
+        follow = bar.value() >= bar.maximum() - 4
+        self.lines.setHtml(html)
+        if follow:
+            bar.setValue(bar.maximum())
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+class SharedMicrophoneSource:
+    """An interpreter audio source over an open ``voice.capture.MicrophoneStream``.
+
+    Blocks of 100 ms (like the interpreter's own ``Microphone``) go to the pipeline's
+    ``BlockQueue``; while the ``CaptureGate`` is closed (Ting speaks a translation) the
+    samples are replaced by silence. ``stop`` ends the block stream; the microphone
+    stream itself stays open for the push-to-talk.
+    """
+
+    BLOCK_SAMPLES = 1600
+
+    def __init__(
+        self,
+        stream: Any,
+        *,
+        gate: Any = None,
+        description: str = "",
+        on_started: Callable[[], None] | None = None,
+    ) -> None:
+        self.stream = stream
+        self.on_started = on_started
+        self.gate = gate
+        self.description = description or "microphone"
+        self.started_at: float | None = None
+        self._blocks: Any = None
+        self._pending: list[Any] = []
+        self._pending_size = 0
+        self._position = 0
+        self._lock = threading.Lock()
+
+    def start(self, blocks: Any) -> None:
+        self._blocks = blocks
+        self.stream.open()
+        self.started_at = time.monotonic()
+        self.stream.add_listener(self._on_block)
+        if self.on_started is not None:
+            self.on_started()
+
+    def _on_block(self, samples: Any) -> None:  # the audio thread
+        import numpy as np
+
+        from skills.translation.interpreter.audio_sources import AudioBlock
+
+        with self._lock:
+            if self._blocks is None:
+                return
+            self._pending.append(samples)
+            self._pending_size += samples.size
+            if self._pending_size < self.BLOCK_SAMPLES:
+                return
+            block = np.concatenate(self._pending).astype(np.float32, copy=False)
+            self._pending, self._pending_size = [], 0
+            if self.gate is not None and not self.gate.is_open():
+                block = np.zeros_like(block)
+            self._blocks.put(AudioBlock(block, self._position))
+            self._position += block.size
+
+    def stop(self) -> None:
+        self.stream.remove_listener(self._on_block)
+        with self._lock:
+            blocks, self._blocks = self._blocks, None
+        if blocks is not None:
+            blocks.put(None)
+
+
+class InterpreterFeed(QObject):
+    """The session's ``emit`` (called on its threads) as a Qt signal."""
+
+    event = Signal(dict)
+
+
 class InterpreterWindow(QMainWindow):
     start_requested = Signal()
     stop_requested = Signal()
+    session_started = Signal()
+    session_finished = Signal(dict)  # {"status": ok|error, "sentences", "translated", "id", ...}
+    saved = Signal(str)  # the path a transcript was written to
 
-    def __init__(self, app: App, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        runner: TaskRunner,
+        microphone: Callable[[], Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.app = app
         self.runner = runner
+        self.microphone = microphone  # the app's open MicrophoneStream, or None
         self.setWindowTitle(tr("Ting — Interpreter"))
         self.resize(960, 600)
         self.languages = app.settings.languages
-        self.transcript: list[dict[str, str]] = []
+        # one row per sentence: {"sentence", "language", "heard", "target", "translation"}
+        self.transcript: list[dict[str, Any]] = []
+        self.saved_transcript: Any = None  # the finished session's BilingualTranscript
+        self.history_id: int | None = None
         host = QWidget()
         layout = QVBoxLayout(host)
         columns = QGridLayout()
@@ -115,6 +214,7 @@ class InterpreterWindow(QMainWindow):
         self.start_button = QPushButton(tr("Start"))
         self.speak_toggle = QCheckBox(tr("Speak translations"))
         self.save_button = QPushButton(tr("Save transcript…"))
+        self.save_button.setEnabled(False)
         controls.addWidget(self.start_button)
         controls.addWidget(self.speak_toggle)
         controls.addStretch(1)
@@ -122,7 +222,12 @@ class InterpreterWindow(QMainWindow):
         layout.addLayout(controls)
         self.setCentralWidget(host)
         self.running = False
+        self.stopping = False
         self.session: Any = None
+        self._cancel: Any = None
+        self._own_stream: Any = None
+        self.feed = InterpreterFeed(self)
+        self.feed.event.connect(self._on_session_event)
         self.start_button.clicked.connect(self._toggle)
         self.save_button.clicked.connect(self.choose_save)
         if not capture_available():
@@ -144,33 +249,251 @@ class InterpreterWindow(QMainWindow):
     def add_exchange(self, language: str, heard: str, translation: str) -> None:
         """One finished utterance in ``language`` and its translation into the other."""
         other = next((lang for lang in self.languages if lang != language), language)
+        self.transcript.append(
+            {
+                "sentence": len(self.transcript) + 1,
+                "language": language,
+                "heard": heard,
+                "target": other,
+                "translation": translation,
+            }
+        )
         if language in self.columns:
             self.columns[language].partial.clear()
-            self.columns[language].add_line(heard, translated=False)
-        if other in self.columns:
-            self.columns[other].add_line(translation, translated=True)
-        self.transcript.append({"language": language, "heard": heard, "translation": translation})
+        self._render()
+        self.save_button.setEnabled(True)
+
+    def _render(self) -> None:
+        """Each sentence in its column, its translation (or … while it comes) in the other."""
+        lines: dict[str, list[tuple[str, bool]]] = {lang: [] for lang in self.columns}
+        for row in self.transcript:
+            if row["language"] in lines:
+                lines[row["language"]].append((row["heard"], False))
+            if row["target"] in lines and row["target"] != row["language"]:
+                lines[row["target"]].append((row["translation"] or "…", True))
+        for language, column in self.columns.items():
+            column.show_lines(lines[language])
+
+    def _on_session_event(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "partial":
+            self.set_partial(event.get("lang", ""), event.get("text", ""))
+        elif kind == "source":
+            lang = event.get("lang", "")
+            other = next((x for x in self.languages if x != lang), lang)
+            self.transcript.append(
+                {
+                    "sentence": event.get("sentence"),
+                    "language": lang,
+                    "heard": event.get("text", ""),
+                    "target": other,
+                    "translation": "",
+                }
+            )
+            if lang in self.columns:
+                self.columns[lang].partial.clear()
+            self._render()
+        elif kind == "translation":
+            for row in self.transcript:
+                if row["sentence"] == event.get("sentence"):
+                    row["translation"] = event.get("text", "")
+                    row["target"] = event.get("lang", row["target"])
+            self._render()
+        elif kind == "notice":
+            self.notice.setText(event.get("text", ""))
+        elif kind == "started" and self.notice.text() == tr("Loading the speech model…"):
+            self.notice.setText(tr("Listening… speak in either language."))
 
     # -- controls ---------------------------------------------------------------------
 
     def _toggle(self) -> None:
-        self.running = not self.running
-        self.start_button.setText(tr("Stop") if self.running else tr("Start"))
-        (self.start_requested if self.running else self.stop_requested).emit()
+        if self.running:
+            self.stop_session()
+        else:
+            self.start_session()
 
-    def transcript_text(self) -> str:
-        lines = []
-        for item in self.transcript:
-            lines.append(f"[{item['language']}] {item['heard']}\n  → {item['translation']}")
-        return "\n".join(lines) + ("\n" if lines else "")
+    def start_session(self, input_file: str | Path | None = None) -> bool:
+        """Start interpreting the microphone (or ``input_file`` replayed at real time)."""
+        if self.running:
+            return False
+        from assistant.skill import CancelToken
+
+        self.running, self.stopping = True, False
+        self.transcript.clear()
+        self.saved_transcript = None
+        self.history_id = None
+        self._render()
+        for column in self.columns.values():
+            column.partial.clear()
+        self.notice.setStyleSheet("color: #8a6d1d;")
+        self.notice.setText(tr("Loading the speech model…"))
+        self.start_button.setText(tr("Stop"))
+        self.speak_toggle.setEnabled(False)
+        self.save_button.setEnabled(False)
+        cancel = CancelToken()
+        self._cancel = cancel
+        speak = self.speak_toggle.isChecked()
+        stream = self.microphone() if self.microphone is not None else None
+        self.runner.call(
+            lambda: self._run_session(cancel, stream, input_file, speak),
+            "interpreter session",
+            on_success=self._session_done,
+            on_failure=self._session_failed,
+            long_running=True,
+        )
+        self.start_requested.emit()
+        return True
+
+    def _run_session(
+        self, cancel: Any, stream: Any, input_file: str | Path | None, speak: bool
+    ) -> dict[str, Any]:
+        """On the session pool: build the session, run it until stopped, report."""
+        from skills.translation.interpreter.session_factory import build_session
+
+        session, finish = build_session(
+            self.app,
+            pair=(self.languages[0], self.languages[1]),
+            input_file=str(input_file) if input_file else None,
+            fast=False,
+            speak=speak,
+            speak_to=None,
+            device=None,
+            drain_timeout_s=30.0,
+            emit=self.feed.event.emit,
+        )
+        own_stream = None
+        if not input_file:
+            if stream is None:  # the push-to-talk has not opened one: open our own
+                from voice.capture import MicrophoneStream
+
+                stream = own_stream = MicrophoneStream(self.app.settings.input_device)
+            gate = getattr(session.source, "gate", None)
+            session.source = SharedMicrophoneSource(
+                stream,
+                gate=gate,
+                description=session.transcript.source,
+                on_started=lambda: self.feed.event.emit({"type": "started"}),
+            )
+        else:
+            self.feed.event.emit({"type": "started"})
+        self.session = session
+        try:
+            transcript = session.run(cancel)  # a stop before this ends it at once
+        finally:
+            finish()
+            if own_stream is not None:
+                own_stream.close()
+        recorder = session.recorder
+        return {
+            "status": "ok",
+            "sentences": len(transcript.sentences),
+            "translated": transcript.translated_count,
+            "id": recorder.exchange_id if recorder is not None else None,
+            "transcript": transcript,
+        }
+
+    def stop_session(self) -> None:
+        """Stop listening; what was heard is still transcribed and translated."""
+        if self._cancel is not None and self.running:
+            self.stopping = True
+            self._cancel.cancel()
+            self.start_button.setEnabled(False)
+            self.notice.setText(tr("Finishing the last sentence…"))
+            self.stop_requested.emit()
+
+    def _session_done(self, outcome: dict[str, Any]) -> None:
+        self.saved_transcript = outcome.get("transcript")
+        self.history_id = outcome.get("id")
+        if self.history_id is not None:
+            self.notice.setText(
+                tr(
+                    "Saved in the history as #{id}: {count} sentence(s), {translated} translated.",
+                    id=self.history_id,
+                    count=outcome.get("sentences", 0),
+                    translated=outcome.get("translated", 0),
+                )
+            )
+        self._end_session()
+        self.session_finished.emit({k: v for k, v in outcome.items() if k != "transcript"})
+
+    def _session_failed(self, message: str) -> None:
+        self.notice.setStyleSheet("color: #b03a2e;")
+        self.notice.setText(message)
+        self._end_session()
+        self.session_finished.emit({"status": "error", "error": message})
+
+    def _end_session(self) -> None:
+        self.running = self.stopping = False
+        self._cancel = None
+        self.session = None
+        self.start_button.setText(tr("Start"))
+        self.start_button.setEnabled(capture_available())
+        self.speak_toggle.setEnabled(True)
+        self.save_button.setEnabled(bool(self.transcript))
+        for column in self.columns.values():
+            column.partial.clear()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        self.stop_session()
+        super().closeEvent(event)
+
+    # -- saving -----------------------------------------------------------------------
+
+    def bilingual_transcript(self) -> Any:
+        """The session's ``BilingualTranscript`` (built from the rows shown if none ran)."""
+        if self.saved_transcript is not None:
+            return self.saved_transcript
+        from skills.translation.interpreter.transcript import (
+            BilingualTranscript,
+            InterpretedSentence,
+        )
+
+        transcript = BilingualTranscript((self.languages[0], self.languages[1]), "interpreter")
+        for index, row in enumerate(self.transcript, start=1):
+            transcript.add(
+                InterpretedSentence(
+                    index,
+                    row["language"],
+                    row["heard"],
+                    0.0,
+                    0.0,
+                    row["target"],
+                    row["translation"] or None,
+                )
+            )
+        return transcript
+
+    def transcript_text(self, fmt: str = "md") -> str:
+        from skills.translation.interpreter.transcript import to_markdown, to_srt
+
+        transcript = self.bilingual_transcript()
+        return to_srt(transcript) if fmt == "srt" else to_markdown(transcript)
 
     def choose_save(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, tr("Save transcript…"), "interpreter.txt", "Text (*.txt)"
+        name, chosen = QFileDialog.getSaveFileName(
+            self,
+            tr("Save transcript…"),
+            "interpreter.md",
+            "Markdown (*.md);;SubRip subtitles (*.srt)",
         )
         if name:
             self.save_to(Path(name))
 
     def save_to(self, path: Path) -> None:
-        text = self.transcript_text()
-        self.runner.call(lambda: path.write_text(text, encoding="utf-8"), "save transcript")
+        """Markdown, or SRT subtitles when ``path`` ends in .srt."""
+        text = self.transcript_text("srt" if path.suffix.lower() == ".srt" else "md")
+        self.runner.call(
+            lambda: path.write_text(text, encoding="utf-8"),
+            "save transcript",
+            on_success=lambda _n: self._saved(path),
+            on_failure=self._session_failed_save,
+        )
+
+    def _saved(self, path: Path) -> None:
+        self.notice.setStyleSheet("")
+        self.notice.setText(tr("Saved {path}", path=str(path)))
+        self.saved.emit(str(path))
+
+    def _session_failed_save(self, message: str) -> None:
+        self.notice.setStyleSheet("color: #b03a2e;")
+        self.notice.setText(message)
