@@ -101,6 +101,92 @@ def test_meeting_cancel_stops_between_pieces(
     assert window.import_button.isEnabled()
 
 
+@pytest.mark.slow
+@pytest.mark.audio
+def test_meeting_record_then_notes_with_progress_and_exports(
+    qtbot: Any,
+    core_app: Any,
+    task_runner: Any,
+    recognizer: Any,
+    pulse_sink: str,
+    asterisk_clips: dict[str, tuple[Path, str]],
+    tmp_path: Path,
+) -> None:
+    """Record (the null sink's monitor is the microphone), speak, stop: the meeting_notes
+    skill transcribes the recording with progress and writes offline notes (no provider);
+    Markdown, text and SRT exports; the event loop stays live throughout."""
+    from fixtures_voice import play_into_sink
+
+    from ui.meeting_window import MeetingWindow
+
+    core_app.services["asr"] = recognizer
+    window = MeetingWindow(core_app, task_runner, lambda: recognizer)
+    assert window.notes_skill_installed
+    qtbot.addWidget(window)
+    window.show()
+    percents: list[int] = []
+    window.progress_changed.connect(percents.append)
+    reports: list[str] = []
+    window.recording_report.connect(lambda stage, _info: reports.append(stage))
+    clips = [asterisk_clips[name] for name in ("conf-onlyperson", "vm-sorry", "invalid")]
+    with EventLoopWatch(50) as watch:
+        assert window.start_recording(system_output=False)
+        qtbot.waitUntil(lambda: "recording" in reports, timeout=60_000)
+        for clip, _said in clips:
+            player = play_into_sink(pulse_sink, clip)
+            qtbot.waitUntil(lambda p=player: p.poll() is not None, timeout=60_000)
+        assert window.status.text().startswith("Recording…")
+        save_screenshot(window, "meeting_window_recording")
+        with qtbot.waitSignal(window.task_finished, timeout=300_000) as done:
+            window.record_button.click()  # Stop recording: notes are made from it
+            qtbot.waitUntil(lambda: bool(percents), timeout=120_000)
+            save_screenshot(window, "meeting_window_progress")
+    outcome = done.args[0]
+    assert outcome["status"] == "ok", outcome
+    assert percents[-1] == 100 or window.progress.value() == 100
+    transcript = window.transcript_view.toPlainText().lower()
+    assert "only person in this conference" in transcript, transcript
+    assert "not a valid extension" in transcript, transcript
+    assert "only person" in window.notes_markdown.lower()
+    assert window.export_button.isEnabled()
+    assert watch.longest_gap < 1.0, f"event loop stalled {watch.longest_gap:.2f} s"
+    save_screenshot(window, "meeting_window_notes")
+    exports = {}
+    for name in ("notes.md", "notes.txt", "notes.srt"):
+        with qtbot.waitSignal(window.exported, timeout=10_000):
+            window.export_to(tmp_path / name)
+        exports[name] = (tmp_path / name).read_text(encoding="utf-8")
+    assert exports["notes.md"].startswith("# ")
+    assert exports["notes.srt"].startswith("1\n00:00:")
+    assert "only person in this conference" in exports["notes.txt"].lower()
+    # the recording and the notes are the skill's: in its store and in the history
+    from skills.meeting_notes.meeting_store import MeetingStore
+
+    store = MeetingStore(core_app.history)
+    recording = store.latest_recording()
+    assert recording is not None and store.meeting_for_recording(recording.id) is not None
+
+
+@pytest.mark.slow
+def test_meeting_import_cancel_keeps_the_window_usable(
+    qtbot: Any, core_app: Any, task_runner: Any, recognizer: Any, speech_file: Path
+) -> None:
+    from ui.meeting_window import MeetingWindow
+
+    core_app.services["asr"] = recognizer
+    window = MeetingWindow(core_app, task_runner, lambda: recognizer)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.task_finished, timeout=240_000) as done:
+        assert window.process_file(speech_file)
+        qtbot.waitUntil(lambda: window.cancel_button.isEnabled(), timeout=10_000)
+        window.cancel_button.click()
+    assert done.args[0]["status"] == "cancelled", done.args[0]
+    assert window.status.text() == "Cancelled."
+    assert not window.export_button.isEnabled()
+    assert window.import_button.isEnabled() and window.record_button.isEnabled()
+
+
 def test_chat_event_loop_stays_live_while_the_model_is_silent(
     qtbot: Any, provider_env: Any, core_app: Any, task_runner: Any
 ) -> None:
