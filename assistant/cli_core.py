@@ -221,6 +221,11 @@ def config_set(key, value):
             "the API key is not a setting: use `ting config set-key` (it reads the key from a hidden prompt or stdin)"
         )
     stored = save_setting(key, value)
+    if key == "start_at_login":  # the autostart entry follows the setting
+        from assistant import autostart
+        from assistant.config import load_settings
+
+        autostart.apply(load_settings())
     click.echo(f"{key} = {stored!r}")
 
 

@@ -25,8 +25,16 @@ def open_settings(qtbot: Any, core_app: Any, task_runner: Any) -> Any:
     return window
 
 
+@pytest.fixture
+def xdg_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throw-away XDG_CONFIG_HOME: the autostart entry is written there, not in ~."""
+    folder = tmp_path / "xdg-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
+
+
 def test_save_writes_the_config_file_and_updates_the_app(
-    qtbot: Any, core_app: Any, task_runner: Any, ting_home: Path
+    qtbot: Any, core_app: Any, task_runner: Any, ting_home: Path, xdg_config: Path
 ) -> None:
     window = open_settings(qtbot, core_app, task_runner)
     assert window.model.text() == "gpt-4o-mini"
@@ -54,6 +62,27 @@ def test_save_writes_the_config_file_and_updates_the_app(
     assert "api_key" not in written
     assert core_app.settings.default_currency == "USD"  # the running app sees it
     assert window.status.text() == "Saved settings."
+    # "start at login" wrote the XDG autostart entry (assistant.autostart.apply) …
+    entry = xdg_config / "autostart" / "ting.desktop"
+    assert entry.is_file() and "X-Ting-Autostart=true" in entry.read_text(encoding="utf-8")
+    # … and unticking it removes the entry again
+    window.start_at_login.setChecked(False)
+    with qtbot.waitSignal(window.saved, timeout=10_000) as saved:
+        window.save_button.click()
+    assert set(saved.args[0]) == {"start_at_login"}
+    assert not entry.exists()
+
+
+def test_config_set_start_at_login_writes_and_removes_the_entry(
+    ting: Any, xdg_config: Path
+) -> None:
+    entry = xdg_config / "autostart" / "ting.desktop"
+    on = ting("config", "set", "start_at_login", "true", env={"XDG_CONFIG_HOME": str(xdg_config)})
+    assert on.code == 0, on.err
+    assert entry.is_file()
+    off = ting("config", "set", "start_at_login", "false", env={"XDG_CONFIG_HOME": str(xdg_config)})
+    assert off.code == 0, off.err
+    assert not entry.exists()
 
 
 def test_invalid_value_is_refused_with_one_line(

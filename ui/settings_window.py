@@ -97,7 +97,12 @@ def _save(changes: dict[str, str], api_key: str) -> Settings:
         set_api_key(api_key)
     for key, raw in changes.items():
         save_setting(key, raw)
-    return load_settings()
+    settings = load_settings()
+    if "start_at_login" in changes:  # the autostart entry follows the setting
+        from assistant import autostart
+
+        autostart.apply(settings)
+    return settings
 
 
 def _test_connection(settings: Settings, typed_key: str) -> str:
