@@ -312,7 +312,10 @@ class SpeechRecognizer:
         with self._decode_lock:
             model = self.load()
             model.min_frames = profile.min_window_frames
-            language, _probability, all_probs = model.detect_language(audio=speech)
+            # the features exactly as transcribe() slices them (it drops the last frame),
+            # so a decode of the same audio reuses this encoder pass (trimmed_encoder)
+            features = model.feature_extractor(speech)[..., :-1]
+            language, _probability, all_probs = model.detect_language(features=features)
         if language in self.candidate_languages or not self.candidate_languages:
             return language
         ranked = [(p, lang) for lang, p in all_probs if lang in self.candidate_languages]
