@@ -165,6 +165,7 @@ def run_ting(audio_path: Path, provider: Provider) -> dict[str, Any]:
     translator = session.worker.translator if session.worker else None
     return {
         "events": events,
+        "timings": session.timings,
         "texts": [s.text for s in transcript.sentences],
         "ttft": list(getattr(translator, "first_token_s", [])),
         "wall": wall,

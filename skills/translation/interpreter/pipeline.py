@@ -5,7 +5,8 @@
     source thread ──blocks──▶ Silero (per frame) ──▶ SentenceSegmenter
                                                         │ in speech: every
                                                         │ partial_interval_s → partial
-                                                        │ sentence ended → Whisper
+                                                        │ a pause begins → Whisper
+                                                        │ sentence ended → its text
                                                         ▼
                                          "source" event ──▶ TranslationWorker (thread)
                                                                    │
@@ -17,6 +18,16 @@ first sample of the audio (``emitted_s`` on the wall clock of the session). At r
 pace a partial transcript is skipped while the pipeline is behind the audio, so a
 finished sentence is never kept waiting; with ``fast`` replay partials are made at fixed
 audio positions (repeatable). The Whisper model is used from this thread only.
+
+Where the time goes after a sentence's last word (measured in bench/results_interpreter.md):
+``end_silence_s`` of pause before the sentence is known to be over, then one Whisper
+pass. So the pass starts early: as soon as a pause has lasted ``pad_s`` (the audio a
+finished sentence is cut with), the sentence so far is decoded (the "early final"); if
+the pause then lasts long enough, that text is the sentence's final text (the audio is
+the same), and if the speaker goes on it is shown as a partial. Language detection and
+decoding share one encoder pass (``voice.trimmed_encoder``), and partials decode once,
+with no temperature fallback, so a partial still running when a sentence ends costs
+less.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import Cancelled
 from skills.translation.interpreter.audio_sources import SAMPLE_RATE, AudioBlock, BlockQueue
+from skills.translation.interpreter.partials import BackgroundPartials, PartialRequest
 from skills.translation.interpreter.segmenter import (
     FRAME_SAMPLES,
     SegmenterSettings,
@@ -39,6 +51,7 @@ from skills.translation.interpreter.segmenter import (
 from skills.translation.interpreter.transcript import BilingualTranscript, InterpretedSentence
 from skills.translation.interpreter.translation_worker import SourceSentence
 from skills.translation.languages import other_language
+from voice.asr import LIVE_DECODING, DecodeProfile
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,6 +59,7 @@ if TYPE_CHECKING:
     from assistant.history import HistoryStore
     from assistant.skill import CancelToken
     from skills.translation.interpreter.translation_worker import TranslationWorker
+    from voice.asr import Transcript
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -66,7 +80,24 @@ class PipelineSettings:
     partial_interval_s: float = 1.5  # a partial transcript per this much new speech
     min_partial_speech_s: float = 1.2  # no partial for less speech than this
     max_partial_backlog_s: float = 0.3  # real-time pace: skip a partial when this far behind
+    # real-time pace: decode a sentence when its pause begins, not when the pause is long
+    # enough to end it (off with ``fast`` replay, where the queued audio already says)
+    early_final: bool = True
     segmenter: SegmenterSettings = SegmenterSettings()
+    final_profile: DecodeProfile = LIVE_DECODING
+    # a partial is thrown away a moment later: one decode, no fallback temperatures
+    partial_profile: DecodeProfile = DecodeProfile(
+        beam_size=1, min_window_s=LIVE_DECODING.min_window_s, temperatures=(0.0,)
+    )
+
+
+@dataclass(frozen=True)
+class EarlyFinal:
+    """A sentence decoded when its pause began: ``span`` is its padded sample range."""
+
+    span: tuple[int, int]
+    heard: Transcript
+    asr_s: float
 
 
 class SessionRecorder:
@@ -106,6 +137,7 @@ class InterpreterSession:
         fast: bool = False,
         settings: PipelineSettings | None = None,
         drain_timeout_s: float = 30.0,
+        partial_recognizer: Any | None = None,
     ) -> None:
         self.source = source
         self.recognizer = recognizer
@@ -122,9 +154,18 @@ class InterpreterSession:
         self._blocks: list[AudioBlock] = []
         self._next_index = 1
         self._last_partial_at = 0  # sample position of the last partial attempt
-        self._partial_lang: str | None = None  # the language partials are decoded in
-        self._last_language: str | None = None  # of the last finished sentence
         self._last_partial_text = ""
+        self._early: EarlyFinal | None = None
+        # real-time partials on a second, low-priority model (see partials.py); without
+        # one (or with fast replay) partials are decoded here, between blocks
+        self.partial_recognizer = None if fast else partial_recognizer
+        self._partials: BackgroundPartials | None = None
+        self._partial_lock = threading.Lock()  # sentence serial + last partial shown
+        self._serial = 0  # sentences ended so far (a partial for an older one is dropped)
+        self._last_partial_end_s = 0.0
+        # per finished sentence, for the bench: Whisper seconds, whether the early final
+        # was used, how far behind the audio the pipeline was when the sentence ended
+        self.timings: list[dict[str, Any]] = []
 
     # -- output --------------------------------------------------------------------------
 
@@ -186,14 +227,15 @@ class InterpreterSession:
     # -- the loop ------------------------------------------------------------------------
 
     def run(self, cancel: CancelToken) -> BilingualTranscript:
-        from voice.asr import LIVE_DECODING
-
-        self.live_profile = LIVE_DECODING
         detector = StreamingSpeechDetector()
         segmenter = SentenceSegmenter(self.settings.segmenter)
         blocks = BlockQueue()
         if self.worker is not None:
             self.worker.start()
+        if self.partial_recognizer is not None:
+            self._partials = BackgroundPartials(
+                self.partial_recognizer, self.settings.partial_profile, self._partial_heard
+            ).start()
         status, error = "ok", None
         self.source.start(blocks)
         stopping = False
@@ -213,9 +255,10 @@ class InterpreterSession:
                 for probability in detector.feed(block.samples):
                     ended = segmenter.push(probability)
                     if ended is not None:
-                        self._finish_sentence(ended)
+                        self._finish_sentence(ended, segmenter.samples_seen)
                 if segmenter.in_speech:
-                    self._maybe_partial(segmenter, blocks)
+                    if not self._maybe_early_final(segmenter, blocks):
+                        self._maybe_partial(segmenter, blocks)
                     assert segmenter.speech_start is not None
                     pad = int(self.settings.segmenter.pad_s * SAMPLE_RATE)
                     self._trim(segmenter.speech_start * FRAME_SAMPLES - pad)
@@ -232,6 +275,8 @@ class InterpreterSession:
             status, error = "cancelled", "stopped by the user"
         finally:
             self.source.stop()
+            if self._partials is not None:
+                self._partials.stop()
             self._close_worker(drain=status == "ok")
             if self.recorder is not None:
                 with self._lock:
@@ -258,19 +303,42 @@ class InterpreterSession:
     def _target(self, lang: str) -> str:
         return other_language(lang, self.pair)
 
-    def _finish_sentence(self, ended: SentenceEnded) -> None:
-        audio = self._audio(ended.start, ended.end)
-        # the language is detected again on the whole sentence: the partials' guess, made
-        # on a second or two, is often wrong (it costs one more encoder pass per sentence)
-        self._partial_lang = None
-        self._last_partial_text = ""
-        if audio.size < FRAME_SAMPLES:
-            return
-        heard = self.recognizer.transcribe(audio, "auto", profile=self.live_profile, gate=False)
+    def _decode(self, audio: np.ndarray, language: str, profile: DecodeProfile):
+        started = time.monotonic()
+        heard = self.recognizer.transcribe(audio, language, profile=profile, gate=False)
+        return heard, round(time.monotonic() - started, 3)
+
+    def _finish_sentence(self, ended: SentenceEnded, audio_seen: int | None = None) -> None:
+        behind_s = (
+            None if audio_seen is None else round(self._clock() - audio_seen / SAMPLE_RATE, 3)
+        )
+        early, self._early = self._early, None
+        with self._partial_lock:
+            self._serial += 1
+            self._last_partial_text = ""
+            self._last_partial_end_s = 0.0
+        if early is not None and early.span == (ended.start, ended.end):
+            heard, asr_s = early.heard, early.asr_s  # decoded when the pause began
+        else:
+            audio = self._audio(ended.start, ended.end)
+            if audio.size < FRAME_SAMPLES:
+                return
+            # the language is detected on the whole sentence (the partials' guess, made on
+            # a second or two, is often wrong); it shares the decode's encoder pass
+            heard, asr_s = self._decode(audio, "auto", self.settings.final_profile)
+            early = None
+        self.timings.append(
+            {
+                "sentence": self._next_index,
+                "asr_s": asr_s,
+                "early": early is not None,
+                "behind_s": behind_s,
+                "kept": bool(heard.text.strip()),
+            }
+        )
         text = heard.text.strip()
         if not text:
             return  # noise, or a line Whisper invents on silence: no sentence
-        self._last_language = heard.language
         index = self._next_index
         self._next_index += 1
         start_s = round(ended.start / SAMPLE_RATE, 3)
@@ -295,6 +363,55 @@ class InterpreterSession:
         if self.worker is not None:
             self.worker.submit(SourceSentence(index, heard.language, text, target, end_s))
 
+    def _maybe_early_final(self, segmenter: SentenceSegmenter, blocks: BlockQueue) -> bool:
+        """Decode the sentence when its pause has lasted ``pad_s``; True if it did."""
+        s = self.settings
+        if self.fast or not s.early_final:
+            return False
+        if segmenter.silent_frames * FRAME_SAMPLES < s.segmenter.pad_s * SAMPLE_RATE:
+            return False
+        if blocks.backlog_s * SAMPLE_RATE >= segmenter.frames_to_end() * FRAME_SAMPLES:
+            return False  # the audio already queued says whether the sentence is over
+        pending = segmenter.pending()
+        if pending is None:
+            return False
+        span = (pending.start, pending.end)
+        if self._early is not None and self._early.span == span:
+            return False  # decoded already, the pause goes on
+        audio = self._audio(*span)
+        if audio.size < FRAME_SAMPLES:
+            return False
+        heard, asr_s = self._decode(audio, "auto", s.final_profile)
+        self._early = EarlyFinal(span, heard, asr_s)
+        self._last_partial_at = segmenter.samples_seen
+        # shown at once: if the speaker goes on it was a partial, if not the same text comes
+        # back as the sentence's source line as soon as the pause is long enough
+        self._show_partial(self._serial, heard, pending.speech_end / SAMPLE_RATE)
+        return True
+
+    def _show_partial(self, serial: int, heard: Transcript, audio_end_s: float) -> None:
+        text = heard.text.strip()
+        with self._partial_lock:
+            if serial != self._serial or not text or text == self._last_partial_text:
+                return  # its sentence is over, or nothing new
+            if audio_end_s < self._last_partial_end_s:
+                return  # a later partial is on screen already
+            self._last_partial_text = text
+            self._last_partial_end_s = audio_end_s
+            self.emit(
+                {
+                    "type": "partial",
+                    "sentence": self._next_index,
+                    "lang": heard.language,
+                    "text": text,
+                    "audio_end_s": round(audio_end_s, 3),
+                }
+            )
+
+    def _partial_heard(self, request: PartialRequest, heard: Transcript) -> None:
+        """On the partials thread: show it unless its sentence ended meanwhile."""
+        self._show_partial(request.serial, heard, request.audio_end_s)
+
     def _maybe_partial(self, segmenter: SentenceSegmenter, blocks: BlockQueue) -> None:
         s = self.settings
         assert segmenter.speech_start is not None
@@ -310,31 +427,24 @@ class InterpreterSession:
             return
         if segmenter.silent_frames > 3:
             return  # a pause: the sentence may be ending, and its final transcript comes first
+        pad = int(s.segmenter.pad_s * SAMPLE_RATE)
+        if self._partials is not None:
+            if not self._partials.idle:
+                return  # still on the last one (or loading): try again with newer audio
+            self._last_partial_at = now
+            request = PartialRequest(
+                self._serial,
+                self._next_index,
+                self._audio(max(0, speech_start - pad), now),
+                now / SAMPLE_RATE,
+            )
+            self._partials.submit(request)
+            return
         self._last_partial_at = now
         if not self.fast and blocks.backlog_s > s.max_partial_backlog_s:
             return  # behind the audio: the finished sentence matters more
-        pad = int(s.segmenter.pad_s * SAMPLE_RATE)
         audio = self._audio(max(0, speech_start - pad), now)
-        if self._partial_lang is None:
-            # the language of the sentence before (people answer in turn, but a detection
-            # costs an encoder pass that would hold up the final transcript); detected
-            # only for the first sentence of a session
-            self._partial_lang = self._last_language or self.recognizer.detect_language(
-                audio, self.live_profile
-            )
-        heard = self.recognizer.transcribe(
-            audio, self._partial_lang, profile=self.live_profile, gate=False
-        )
-        text = heard.text.strip()
-        if not text or text == self._last_partial_text:
-            return
-        self._last_partial_text = text
-        self.emit(
-            {
-                "type": "partial",
-                "sentence": self._next_index,
-                "lang": self._partial_lang,
-                "text": text,
-                "audio_end_s": round(now / SAMPLE_RATE, 3),
-            }
-        )
+        # detected on each partial: it shares the decode's encoder pass, so it costs only
+        # Whisper's language head (people answering in turn switch language)
+        heard, _ = self._decode(audio, "auto", s.partial_profile)
+        self._show_partial(self._serial, heard, now / SAMPLE_RATE)

@@ -112,6 +112,18 @@ class SentenceSegmenter:
     def samples_seen(self) -> int:
         return self.frame_index * FRAME_SAMPLES
 
+    def pending(self) -> SentenceEnded | None:
+        """The sentence ``push`` will report if the pause going on now lasts long enough
+        (the same positions, so work started on it early can be matched); None outside
+        speech, while speech goes on, or for a burst too short to be a sentence."""
+        if self.speech_start is None or self.silent_frames == 0:
+            return None
+        return self._sentence(self.speech_start, self._last_speech_frame, forced=False)
+
+    def frames_to_end(self) -> int:
+        """Frames of silence still needed to end the current sentence."""
+        return max(0, self._frames(self.settings.end_silence_s) - self.silent_frames)
+
     def _frames(self, seconds: float) -> int:
         return max(1, round(seconds * SAMPLE_RATE / FRAME_SAMPLES))
 

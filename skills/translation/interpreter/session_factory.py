@@ -1,7 +1,9 @@
 """Building one interpreter session from the app: the one place its parts are wired.
 
 The recognizer (loaded and primed before any audio flows, so real-time replay is not
-held up by the model load), the audio source, the translation worker over the provider
+held up by the model load), at real-time pace a second copy of the model for partial
+transcripts (loaded in the background at low priority, see ``partials.py``), the audio
+source, the translation worker over the provider
 (one try per request: the worker does its own retrying), the speaker and the history
 recorder.
 """
@@ -60,6 +62,17 @@ def build_session(
     recognizer.candidate_languages = pair
     recognizer.load()
     recognizer.prime()
+    partial_recognizer = None
+    if not fast:
+        from voice.asr import SpeechRecognizer
+
+        partial_recognizer = SpeechRecognizer(
+            recognizer.model_name,
+            cache_dir=recognizer.cache_dir,
+            cpu_threads=1,  # at most one core, and at nice 19: the final decode comes first
+            vad=recognizer.vad,
+            candidate_languages=pair,
+        )
 
     startup_notices: list[str] = []
     llm = None
@@ -67,6 +80,7 @@ def build_session(
         llm = app.llm()
         llm.retry = RetryPolicy(attempts=1)
         llm.timeout_s = min(llm.timeout_s, WORKER_REQUEST_TIMEOUT_S)
+        import openai  # noqa: F401  (now, not in the first sentence's translation: ~0.5-1 s)
     except ProviderNotConfigured as exc:
         startup_notices.append(
             f"translation off: {exc.message}; showing the transcript only ({exc.hint})"
@@ -114,6 +128,7 @@ def build_session(
         on_translation=speak_translation if speaker is not None else None,
         fast=fast,
         drain_timeout_s=drain_timeout_s,
+        partial_recognizer=partial_recognizer,
     )
     for message in startup_notices:
         session.notice(message)
