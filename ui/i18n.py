@@ -107,6 +107,14 @@ _ZH: dict[str, str] = {
     "Listening…": "正在听…",
     "Heard": "听到",
     "Routed to {skill}": "交给 {skill}",
+    "Opening the microphone…": "正在打开麦克风…",
+    "Transcribing…": "正在转写…",
+    "Heard nothing.": "什么也没听到。",
+    "Still working on the last request; try again.": "上一个请求还在处理，请稍后再试。",
+    "Done": "完成",
+    "Failed": "失败",
+    "Needs your confirmation": "需要你确认",
+    "Confirm or discard it in the chat window.": "请在聊天窗口里确认或放弃。",
     # interpreter
     "Ting — Interpreter": "听 — 同声传译",
     "中文": "中文",
@@ -115,6 +123,13 @@ _ZH: dict[str, str] = {
     "Stop": "停止",
     "Speak translations": "朗读译文",
     "Save transcript…": "保存记录…",
+    "Loading the speech model…": "正在加载语音模型…",
+    "Listening… speak in either language.": "正在听…请用任一种语言说话。",
+    "Finishing the last sentence…": "正在完成最后一句…",
+    "Saved in the history as #{id}: {count} sentence(s), {translated} translated.": (
+        "已存入历史记录 #{id}：{count} 句，已翻译 {translated} 句。"
+    ),
+    "Saved {path}": "已保存 {path}",
     "Live interpreting needs the microphone capture and translation parts, "
     "which this build does not have yet.": "实时传译需要麦克风采集和翻译功能，这个版本还没有。",
     # meeting
@@ -135,6 +150,15 @@ _ZH: dict[str, str] = {
     "the transcript is shown instead.": "写纪要需要 meeting_notes 技能，目前没有安装；下面显示转写文字。",
     "Speech recognition is not available: {reason}": "语音识别不可用：{reason}",
     "Audio files": "音频文件",
+    "Pause": "暂停",
+    "Resume": "继续",
+    "Stop recording": "停止录音",
+    "Starting the recording…": "正在开始录音…",
+    "Recording… {time}": "正在录音… {time}",
+    "Paused at {time}.": "已暂停，录了 {time}。",
+    "Recording needs the meeting_notes skill.": "录音需要 meeting_notes 技能。",
+    "The recording is shorter than a second: no notes made.": "录音不到一秒，没有生成纪要。",
+    "Exported to {path}": "已导出到 {path}",
     "Text files": "文本文件",
 }
 
