@@ -46,8 +46,12 @@ _BASE_CURRENCY = {
 SPLITS = (
     ("dev", "dev split (the parser was built on it)"),
     ("holdout", "holdout split (written blind; 28/42 on its first run, then fixed)"),
-    ("blind", "blind split (written blind, never tuned on)"),
+    ("blind", "blind split (written blind; tuned on in the generalization pass)"),
+    ("blind2", "blind2 split (96 spoken sentences written before the generalization pass)"),
 )
+# Splits whose misses are only counted, never listed: listing them would invite tuning
+# on them. `--show-held-out` lists them anyway (for a final look after the last change).
+HELD_OUT = {"blind2"}
 
 
 def baseline_parse(text: str, today: dt.date) -> list[dict[str, Any]]:
@@ -131,6 +135,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20, help="timed parses per case")
     ap.add_argument("--markdown", type=Path, help="write the results table here")
+    ap.add_argument(
+        "--show-held-out", action="store_true", help="also list the misses on the blind2 split"
+    )
     args = ap.parse_args()
     cases = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line]
     parser = ExpenseParser()
@@ -140,6 +147,9 @@ def main() -> int:
         return [e.to_dict() for e in parser.parse(text, day)]
 
     ours = evaluate(ours_parse, cases, args.repeat)
+    if not args.show_held_out:
+        held = {c["text"] for c in cases if c.get("split") in HELD_OUT}
+        ours["failures"] = [t for t in ours["failures"] if t not in held]
     base = evaluate(baseline_parse, cases, args.repeat)
     split_rows = []
     for split, label in SPLITS:
@@ -153,9 +163,9 @@ def main() -> int:
                     f"{b['exact']}/{b['cases']} ({b['accuracy']:.1%})",
                 )
             )
-            if split == "blind":
+            if split in ("blind", "blind2"):
                 split_rows.extend(
-                    (f"field: {f}, blind split", f"{a['fields'][f]:.1%}", f"{b['fields'][f]:.1%}")
+                    (f"field: {f}, {split} split", f"{a['fields'][f]:.1%}", f"{b['fields'][f]:.1%}")
                     for f in ("amount", "currency", "category", "item", "date", "kind")
                 )
     rows = [
@@ -225,6 +235,11 @@ Notes:
   moved between 0.6 ms and 4.5 ms across runs of the same code at load averages of
   2 to 8 on 2 CPUs); the CPU-time p95 of the parsing thread is the cost of the parse
   itself and stays near 0.6 ms.
+* blind2, first run (96 sentences written before the generalization pass, scored
+  once with the parser as it was, none of its misses looked at): 58/96 (60.4%) every
+  field exact; per field amount 100.0%, currency 100.0%, category 87.5%, item 73.1%,
+  date 100.0%, kind 100.0% (regex baseline 10/96). Its misses are not listed above
+  (`--show-held-out` lists them).
 * The blind split is the honest number for sentences nobody tuned on. Amounts,
   currencies and kinds were all right there; the misses are items (filler such as
   记一下/帮我记一笔 kept, 报销的差旅费), categories for words outside the lexicon
