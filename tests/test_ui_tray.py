@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fixtures_ui import ARTIFACTS
 
@@ -174,3 +175,134 @@ def test_a_killed_app_does_not_block_the_next_start(
     assert second["pid"] != first["pid"]
     assert running_app.command("quit") == {"ok": True}
     assert running_app.proc.wait(30) == 0
+
+
+def _history_rows(home: Path) -> list[dict[str, Any]]:
+    import sqlite3
+
+    from assistant.paths import database_path
+
+    db = database_path()
+    if not db.exists():
+        return []
+    try:
+        with sqlite3.connect(db) as con:
+            con.row_factory = sqlite3.Row
+            return [dict(r) for r in con.execute("select * from exchanges order by id")]
+    except sqlite3.OperationalError:  # the app is still creating its tables
+        return []
+
+
+def _wait(predicate: Any, what: str, timeout: float = 180.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)  # polling a real process; the assertion is on state, not time
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.display
+@pytest.mark.audio
+@pytest.mark.slow
+def test_the_running_app_talks_through_trigger_and_the_hotkey(
+    ting_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    ting_uses_test_model: Path,
+    pulse_sink: str,
+    asterisk_clips: dict[str, tuple[Path, str]],
+    tmp_path: Path,
+) -> None:
+    """The real app on the X display: `ting trigger` starts and stops talking while an
+    asterisk prompt plays into the null sink; then the global hotkey (held with xdotool,
+    hold mode) does the same. Each utterance lands in the history as a voice exchange,
+    and the overlay is photographed from the X server while it shows the answer."""
+    import shutil
+
+    from fixtures_voice import play_into_sink, write_wav
+
+    from assistant.config import save_setting
+
+    display = tray_display()
+    if not shutil.which("xdotool"):
+        pytest.fail("xdotool is needed to press the hotkey on the test display")
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    pulse = Path(runtime) / "pulse" / "native"
+    if runtime and pulse.exists() and "PULSE_SERVER" not in os.environ:
+        # the app's runtime folder follows TING_HOME here; PulseAudio stays where it is
+        monkeypatch.setenv("PULSE_SERVER", f"unix:{pulse}")
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    save_setting("asr_language", "en", ting_home / "config.toml")
+    save_setting("hotkey", "<ctrl>+<alt>+space", ting_home / "config.toml")
+    save_setting("hotkey_mode", "hold", ting_home / "config.toml")
+    silence = write_wav(tmp_path / "silence.wav", np.zeros(8000))
+    app = RunningApp(display, ting_home)
+    app.env.pop("TING_NO_ASR_WARM")  # warm the model and open the microphone at start
+    app.start()
+    try:
+        app.wait_running()
+        seen: list[dict[str, Any]] = [{}]
+
+        def ready() -> bool:
+            status = seen[0] = app.command("status")
+            voice = status["voice"]
+            loaded = status["speech_model"] == "loaded"
+            return bool(voice.get("microphone") and voice.get("hotkey") and loaded)
+
+        try:
+            _wait(ready, "microphone, hotkey and model", 120)
+        except AssertionError:
+            raise AssertionError(f"not ready: {seen[0]}") from None
+
+        def speak(name: str) -> str:
+            clip, said = asterisk_clips[name]
+            assert play_into_sink(pulse_sink, clip).wait(60) == 0
+            assert play_into_sink(pulse_sink, silence).wait(60) == 0
+            return said
+
+        # 1. `ting trigger` (a desktop shortcut bound to it does exactly this)
+        started = app.ting("trigger")
+        assert started.returncode == 0, started.stderr
+        assert app.command("status")["state"] == "listening"
+        said = speak("conf-onlyperson")
+        assert app.ting("trigger").returncode == 0
+        rows = _wait(
+            lambda: [r for r in _history_rows(ting_home) if r["status"] != "running"],
+            "the first exchange",
+        )
+        assert rows[0]["origin"] == "voice"
+        assert rows[0]["input_text"].lower().rstrip(".") == said.lower().rstrip(".")
+        _wait(lambda: app.command("status")["windows"].count("overlay"), "the overlay")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "import",
+                "-display",
+                display,
+                "-window",
+                "root",
+                str(ARTIFACTS / "desktop_after_trigger.png"),
+            ],
+            check=True,
+            timeout=30,
+        )
+
+        # 2. the global hotkey, held while speaking (hold mode)
+        xdo = {**app.env}
+        subprocess.run(["xdotool", "keydown", "ctrl+alt+space"], env=xdo, check=True)
+        try:
+            _wait(lambda: app.command("status")["state"] == "listening", "hotkey down", 30)
+            said = speak("vm-sorry")
+        finally:
+            subprocess.run(["xdotool", "keyup", "space", "alt", "ctrl"], env=xdo, check=True)
+        rows = _wait(
+            lambda: [r for r in _history_rows(ting_home) if r["status"] != "running"][1:],
+            "the second exchange",
+        )
+        assert rows[0]["origin"] == "voice"
+        assert rows[0]["input_text"].lower().rstrip(".") == said.lower().rstrip(".")
+        assert app.command("quit") == {"ok": True}
+        assert app.proc is not None and app.proc.wait(60) == 0
+    finally:
+        app.stop()
