@@ -35,6 +35,16 @@ def hotkey_backend_problem() -> str | None:
     return None
 
 
+def pynput_combination(combination: str) -> str:
+    """``<ctrl>+<alt>+space`` (the settings' form) → ``<ctrl>+<alt>+<space>`` (pynput's):
+    a named key of more than one letter gets its angle brackets."""
+    parts = [part.strip() for part in combination.split("+")]
+    return "+".join(
+        f"<{part.lower()}>" if len(part) > 1 and not part.startswith("<") else part
+        for part in parts
+    )
+
+
 class GlobalHotkey:
     def __init__(
         self,
@@ -62,7 +72,10 @@ class GlobalHotkey:
         except Exception as exc:  # pynput raises several kinds when no backend loads
             raise HotkeyUnavailable(f"the global hotkey is unavailable: {exc}") from None
         try:
-            self._keys = {self._canonical(k) for k in keyboard.HotKey.parse(self.combination)}
+            self._keys = {
+                self._canonical(k)
+                for k in keyboard.HotKey.parse(pynput_combination(self.combination))
+            }
         except ValueError as exc:
             raise TingError(
                 f"the hotkey {self.combination!r} is not valid: {exc}",
