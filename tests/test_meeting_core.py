@@ -205,6 +205,10 @@ ACTION_CASES = [
     ("我觉得这个方案不错。", None, None),
     ("接下来我们讨论预算。", None, None),
     ("Please check the number and dial again.", None, None),
+    ("Welcome to Comedian Mail.", None, None),
+    ("Welcome to the weekly sync.", None, None),
+    ("Anna to send the deck by Friday.", None, ActionItem("send the deck", "Anna", "by Friday")),
+    ("Going to lunch now.", None, None),
 ]
 
 

@@ -102,11 +102,26 @@ _NOT_NAMES = frozenset(
         "No",
         "Okay",
         "OK",
+        "Welcome",
+        "Hello",
+        "Hi",
+        "Thanks",
+        "Thank",
+        "Nice",
+        "Good",
+        "Great",
+        "Happy",
+        "Back",
+        "Here",
+        "Going",
     ]
 )
+# "Anna to send the deck" is an item, "Welcome to Comedian Mail" is not: after a bare
+# "to" the next word must be lower case (a verb), and greetings are no names
 _EN_NAMED = re.compile(
     r"(?:^|[,;:]\s*|\band\s+)(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+"
-    r"(?:will|'ll|’ll|is going to|is gonna|needs to|has to|should|can|to)\s+(?P<what>.+)"
+    r"(?:(?:will|'ll|’ll|is going to|is gonna|needs to|has to|should|can)\s+|to\s+(?=[a-z]))"
+    r"(?P<what>.+)"
 )
 _EN_MARKED = re.compile(
     r"^(?:action(?:\s+item)?|todo|to-do|to do|follow[- ]up|next step)s?\s*[:：-]\s*(?P<what>.+)",
