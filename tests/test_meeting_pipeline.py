@@ -79,7 +79,34 @@ def test_killed_mid_transcription_resumes_without_redoing_chunks(
     assert planning and planning[0]["total"] == 2 and planning[0]["done"] == 0
     assert "part 1 of 2" in planning[0]["message"] and "ETA" in planning[0]["message"]
 
-    # second run: the finished chunk is kept, only the other one is transcribed
+    # second run: Ctrl-C (SIGINT) while Whisper works on part 2: a clean stop, the same
+    # finished chunk, nothing written
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(ting_home),
+        cwd=str(ROOT),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    interrupted: list[dict] = []
+    for line in proc.stdout:
+        event = json.loads(line)
+        interrupted.append(event)
+        if event.get("stage") == "transcribing" and " s on this part" in event["message"]:
+            proc.send_signal(signal.SIGINT)  # during a heartbeat: Whisper is running
+            break
+    rest = [json.loads(line) for line in proc.stdout]
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 130, err
+    assert rest[-1] == {"type": "error", "kind": "cancelled", "error": err[6:].strip()}
+    assert err.startswith("ting: stopped;") and "run the same command again" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob(".notes.md.*"))
+    assert _chunk_rows(ting_home) == before
+
+    # third run: the finished chunk is kept, only the other one is transcribed
     ran = ting("meeting", "notes", str(audio), *options, timeout=240)
     assert ran.code == 0, ran.err
     events = ran.json_lines()
@@ -121,7 +148,7 @@ def test_killed_mid_transcription_resumes_without_redoing_chunks(
     srt = ting("meeting", "export", str(result["payload"]["meeting_id"]), "--format", "srt")
     assert srt.code == 0 and srt.out.startswith("1\n00:00:0") and " --> " in srt.out
 
-    # a third run reuses everything and transcribes nothing
+    # a fourth run reuses everything and transcribes nothing
     again = ting("meeting", "notes", str(audio), "--json", "--channels", "Me,Them")
     third = next(e for e in again.json_lines() if e["type"] == "result")
     assert third["payload"]["chunks"] == {"total": 2, "transcribed": 0, "reused": 2}
@@ -157,3 +184,74 @@ def test_mandarin_meeting_in_process(tmp_path, recognizer):
     assert zhconv.convert(text, "zh-hans") == text
     assert "离线纪要" in result.text and "## 会议记录" in result.text
     assert app.history.search("小明")  # the exchange is searchable
+
+
+def test_cancel_while_whisper_works_stops_at_once_and_stores_nothing(tmp_path, recognizer):
+    """Cancel during a chunk: the run ends as cancelled without waiting for Whisper, no
+    thread is left that would hold the process open, and no chunk or meeting is stored."""
+    import threading
+
+    from assistant.app import App
+    from assistant.config import Settings
+    from assistant.events import Failed, Progress
+    from assistant.skill import CancelToken, Request
+
+    audio = tmp_path / "standup.wav"
+    english_meeting(audio)
+    app = App(Settings())
+    app.services["asr"] = recognizer
+    cancel = CancelToken()
+    events = []
+    for event in app.runtime.run(
+        Request("meeting notes", skill="meeting_notes", options={"path": str(audio)}),
+        cancel=cancel,
+    ):
+        events.append(event)
+        if isinstance(event, Progress) and " s on this part" in event.message:
+            cancel.cancel()  # a heartbeat: Whisper is working on part 1
+    assert isinstance(events[-1], Failed) and events[-1].kind == "cancelled"
+    assert "part 1 of 2" in events[-2].message
+    lingering = [t for t in threading.enumerate() if t.name.startswith("ting-meeting")]
+    assert all(t.daemon for t in lingering), lingering  # Ctrl-C would wait for these
+    for thread in lingering:  # let the part in flight end before the session does
+        thread.join()
+    conn = sqlite3.connect(app.history.path)
+    try:
+        assert conn.execute("select count(*) from meeting_chunks").fetchone() == (0,)
+        assert conn.execute("select count(*) from meetings").fetchone() == (0,)
+    finally:
+        conn.close()
+    assert app.history.list(1)[0].status == "cancelled"
+
+
+def test_long_audio_is_read_in_bounded_memory(tmp_path):
+    """15 minutes of audio (58 MB as float32) go through the block reader while at most
+    a few blocks are held: the Python-side peak stays under a quarter of the whole."""
+    import tracemalloc
+
+    from skills.meeting_notes.audio_stream import SAMPLE_RATE, iter_audio_blocks
+
+    audio = tmp_path / "long.wav"
+    minutes = 15
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:sample_rate={SAMPLE_RATE}:duration={minutes * 60}",
+            str(audio),
+        ],
+        check=True,
+    )
+    whole = minutes * 60 * SAMPLE_RATE * 4
+    tracemalloc.start()
+    try:
+        samples = sum(len(block) for block in iter_audio_blocks(audio))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert samples == minutes * 60 * SAMPLE_RATE
+    assert peak < whole / 4, f"peak {peak / 2**20:.1f} MiB for {whole / 2**20:.0f} MiB of audio"
