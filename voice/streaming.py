@@ -9,6 +9,13 @@ second, from a worker thread) and does two things each time:
 * **draft** — the audio after the last commit is transcribed as a draft (the partial
   text a UI shows).
 
+When to call ``update`` is ``should_update``'s answer: at once when the speech has just
+stopped (a short pause after words the draft does not cover yet) — people let go of
+the key a moment after their last word, so a draft started then is usually the final
+text by the time the key comes up — and otherwise, only when partial text is wanted,
+every ``step`` of new speech. The language is detected once per utterance (on the
+first decode that hears words) and reused by every later decode.
+
 On ``finish`` (key released) the draft is reused as it is when no speech came after it
 (people let go of the key a moment after they stop talking); otherwise only the audio
 since the last commit is decoded. Either way the work left after release is bounded by
@@ -36,14 +43,18 @@ if TYPE_CHECKING:
 
 # Finer than the file VAD: a 300 ms pause is enough to commit what came before it.
 CUTTING_VAD = VadSettings(min_silence_duration_ms=300, speech_pad_ms=100)
+# Watching the end of the buffer for "the speech just stopped": no padding, so a
+# region's end is where the voice stopped; only the last TAIL_S seconds are looked at.
+TAIL_VAD = VadSettings(min_silence_duration_ms=100, speech_pad_ms=0)
+TAIL_S = 2.0
 
 
 @dataclass
 class _Draft:
     text: str
     segments: list[Segment]
-    covered: int  # absolute sample index the draft's audio ended at
-    speech_end: int  # absolute sample index where its last speech ended
+    covered: int  # sample index (in the utterance) the draft's audio ended at
+    at_pause: bool = False  # its audio ended in silence after the voice (see update)
 
 
 @dataclass
@@ -53,6 +64,8 @@ class IncrementalTranscriber:
     profile: DecodeProfile = LIVE_DECODING
     cut_silence_s: float = 0.3
     min_commit_s: float = 1.0
+    pause_s: float = 0.2  # this much silence after words: decode now (see should_update)
+    detected_language: str = ""  # found on the first decode that heard words
     committed: list[Transcript] = field(default_factory=list)
     commit_at: int = 0  # samples of the utterance already committed
     decodes: int = 0  # how many Whisper calls so far (for the bench)
@@ -69,20 +82,44 @@ class IncrementalTranscriber:
         return join_segment_texts([t.text for t in self.committed])
 
     def _language(self) -> str:
-        for piece in self.committed:
-            if piece.language:
-                return piece.language
-        return self.language
+        if self.language != "auto":
+            return self.language
+        return self.detected_language or "auto"
 
     def _decode(self, audio: np.ndarray, chunks: list[dict[str, int]] | None = None) -> Transcript:
         self.decodes += 1
-        return self.recognizer.transcribe(
+        result = self.recognizer.transcribe(
             audio,
             self._language(),
             profile=self.profile,
             context=self.committed_text,
             chunks=chunks,
         )
+        if not self.detected_language and result.text and result.language:
+            self.detected_language = result.language
+        return result
+
+    def should_update(self, audio: np.ndarray, partial_every_s: float | None = None) -> bool:
+        """Whether ``update`` is worth calling now on the utterance ``audio``.
+
+        Yes when the speech stopped ``pause_s`` ago after words the draft has not seen
+        (the draft made now is most likely the final text); yes, when ``partial_every_s``
+        is given, after that much new audio while the speaker is still talking; else no.
+        """
+        with self._lock:
+            start = max(self.commit_at, audio.size - int(TAIL_S * SAMPLE_RATE))
+            chunks = speech_chunks(audio[start:], TAIL_VAD)
+            if not chunks:
+                return False
+            voice_end = start + chunks[-1]["end"]
+            pause = int(self.pause_s * SAMPLE_RATE)
+            covered = self._draft.covered if self._draft is not None else self.commit_at
+            if audio.size - voice_end >= pause:
+                # (half a pause of slack: VAD may place the same end a frame later)
+                return covered < voice_end + pause // 2
+            if partial_every_s is None:
+                return False
+            return audio.size - covered >= int(partial_every_s * SAMPLE_RATE)
 
     def _cut_point(self, chunks: list[dict[str, int]], region_size: int) -> int | None:
         """The latest pause worth committing at (middle of it), relative to the region."""
@@ -104,6 +141,7 @@ class IncrementalTranscriber:
         from voice.asr import join_segment_texts
 
         with self._lock:
+            self._commit_pause_draft(audio)
             region = audio[self.commit_at :]
             chunks = speech_chunks(region, CUTTING_VAD)
             cut = self._cut_point(chunks, region.size)
@@ -121,15 +159,29 @@ class IncrementalTranscriber:
             gate = speech_chunks(region, self.recognizer.vad) if chunks else []
             if gate:
                 draft = self._decode(region, gate)
-                self._draft = _Draft(
-                    draft.text,
-                    draft.segments,
-                    covered=audio.size,
-                    speech_end=self.commit_at + gate[-1]["end"],
+                tail = max(0, region.size - int(TAIL_S * SAMPLE_RATE))
+                voiced = speech_chunks(region[tail:], TAIL_VAD)
+                at_pause = not voiced or (
+                    region.size - tail - voiced[-1]["end"] >= int(self.pause_s * SAMPLE_RATE)
                 )
+                self._draft = _Draft(draft.text, draft.segments, audio.size, at_pause)
             else:
-                self._draft = _Draft("", [], covered=audio.size, speech_end=self.commit_at)
+                self._draft = _Draft("", [], covered=audio.size)
             return join_segment_texts([self.committed_text, self._draft.text])
+
+    def _commit_pause_draft(self, audio: np.ndarray) -> None:
+        """A draft made in a pause is final once the speaker goes on: commit it as it is
+        (its audio ended in silence, a safe place to cut) instead of decoding it again."""
+        draft = self._draft
+        if draft is None or not draft.at_pause or not draft.text:
+            return
+        if not speech_chunks(audio[draft.covered :], TAIL_VAD):
+            return  # nothing said since: it may still be the final text
+        self._offsets.append(self.commit_at)
+        seconds = (draft.covered - self.commit_at) / SAMPLE_RATE
+        self.committed.append(Transcript(draft.text, self._language(), seconds, draft.segments))
+        self.commit_at = draft.covered
+        self._draft = None
 
     def finish(self, audio: np.ndarray) -> Transcript:
         """The final transcript of the whole utterance (key released)."""
@@ -137,14 +189,18 @@ class IncrementalTranscriber:
 
         with self._lock:
             region = audio[self.commit_at :]
-            chunks = speech_chunks(region, self.recognizer.vad)
+            # Where the voice really stopped (no padding): the draft is the final text
+            # when it was made on audio that already held that stop and a little
+            # silence after it — nothing was said since.
+            voiced = speech_chunks(region, TAIL_VAD)
+            voice_end = self.commit_at + voiced[-1]["end"] if voiced else self.commit_at
+            settled = int(0.1 * SAMPLE_RATE)
             draft = self._draft
-            tail_speech_end = self.commit_at + chunks[-1]["end"] if chunks else self.commit_at
-            pad = int(0.15 * SAMPLE_RATE)
-            if draft is not None and (not chunks or tail_speech_end <= draft.speech_end + pad):
+            if draft is not None and (not voiced or voice_end + settled <= draft.covered):
                 tail = Transcript(draft.text, self._language(), 0.0, draft.segments)
                 self.reused_draft = True
             else:
+                chunks = speech_chunks(region, self.recognizer.vad) if voiced else []
                 tail = self._decode(region, chunks) if chunks else None
                 self.reused_draft = False
             pieces = list(zip(self._offsets, self.committed, strict=True))
@@ -168,9 +224,15 @@ class LiveTranscription:
     """One utterance from a kept-open stream, decoded while it is being spoken.
 
     ``start(at)`` begins (pre-roll included, see ``MicrophoneStream.mark``); a worker
-    thread calls ``update`` every ``step_s`` seconds of new audio and reports partial
-    text through ``on_partial``; ``stop()`` returns the final transcript.
+    thread looks at the new audio every ``poll_s`` and calls ``update`` when
+    ``should_update`` says so: as soon as the speaker pauses, and — only when someone
+    listens through ``on_partial`` — every ``step_s`` of speech for partial text, never
+    more often than every ``PARTIAL_DUTY`` × the last decode's time (a slow or busy CPU
+    gets fewer partials, so that a partial is rarely still running when the speech
+    ends). ``stop()`` returns the final transcript.
     """
+
+    PARTIAL_DUTY = 2.0
 
     def __init__(
         self,
@@ -179,13 +241,15 @@ class LiveTranscription:
         *,
         language: str = "auto",
         step_s: float = 1.0,
+        poll_s: float = 0.1,
         pre_roll_s: float = 0.5,
         on_partial: Callable[[str], None] | None = None,
     ) -> None:
         self.recognizer = recognizer
         self.stream = stream
         self.language = language
-        self.step = int(step_s * SAMPLE_RATE)
+        self.step_s = step_s
+        self.poll = int(poll_s * SAMPLE_RATE)
         self.pre_roll_s = pre_roll_s
         self.on_partial = on_partial
         self.transcriber: IncrementalTranscriber | None = None
@@ -194,6 +258,7 @@ class LiveTranscription:
         self._worker: threading.Thread | None = None
         self._error: BaseException | None = None
         self.release_wait_s = 0.0  # how long stop() waited for a running update
+        self.last_update_s = 0.0  # how long the last update took
 
     def start(self, at: int | None = None) -> int:
         self.stream.open()
@@ -206,19 +271,25 @@ class LiveTranscription:
 
     def _run(self) -> None:
         assert self.begin is not None and self.transcriber is not None
-        done = 0
+        seen = 0
         try:
             while not self._stopping.is_set():
-                target = self.begin + done + self.step
-                if not self.stream.wait_for(target, timeout=0.25):
+                if not self.stream.wait_for(self.begin + seen + self.poll, timeout=0.25):
                     if not self.stream.is_open:
                         return
                     continue
                 if self._stopping.is_set():
                     return
                 audio = self.stream.read(self.begin)
-                done = audio.size
+                seen = audio.size
+                every = None
+                if self.on_partial is not None:
+                    every = max(self.step_s, self.PARTIAL_DUTY * self.last_update_s)
+                if not self.transcriber.should_update(audio, every):
+                    continue
+                started = time.perf_counter()
                 partial = self.transcriber.update(audio)
+                self.last_update_s = time.perf_counter() - started
                 if self.on_partial is not None:
                     self.on_partial(partial)
         except BaseException as exc:  # reported by stop()

@@ -1,0 +1,101 @@
+"""Decoding while the speaker talks (voice/streaming.py), with the real model and real
+speech. The audio grows in 100 ms steps, as the capture worker sees it; what is checked
+is what gets decoded when (counted by samples, never by clock time) and the final text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from voice.audio_files import SAMPLE_RATE, read_audio_file
+from voice.streaming import IncrementalTranscriber
+
+pytestmark = pytest.mark.slow
+STEP = SAMPLE_RATE // 10
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
+
+
+def speech(asterisk_clips, name: str) -> tuple[np.ndarray, str]:
+    path, text = asterisk_clips[name]
+    return read_audio_file(path), text
+
+
+def drive(transcriber: IncrementalTranscriber, audio: np.ndarray, partial_every_s=None) -> list:
+    """Feed ``audio`` as it would arrive; returns the sample counts at which it decoded."""
+    decoded_at = []
+    for end in range(STEP, audio.size + 1, STEP):
+        if transcriber.should_update(audio[:end], partial_every_s):
+            transcriber.update(audio[:end])
+            decoded_at.append(end)
+    return decoded_at
+
+
+def test_the_draft_made_in_the_pause_is_the_final_text(recognizer, asterisk_clips) -> None:
+    clip, text = speech(asterisk_clips, "priv-recordintro")  # "At the tone, please say …"
+    audio = np.concatenate([silence(0.3), clip, silence(0.6)])
+    transcriber = IncrementalTranscriber(recognizer, "auto")
+    decoded_at = drive(transcriber, audio)  # no partial text wanted: decode at pauses only
+    assert len(decoded_at) == 1, decoded_at  # once, after the voice stopped
+    final = transcriber.finish(audio)  # the key comes up in the silence
+    assert transcriber.reused_draft  # nothing left to decode on release
+    assert transcriber.decodes == 1
+    assert words(final.text) == words(text)
+    assert final.language == "en" and transcriber.detected_language == "en"
+
+
+def test_a_pause_draft_is_committed_when_the_speaker_goes_on(recognizer, asterisk_clips) -> None:
+    first, first_text = speech(asterisk_clips, "vm-nomore")  # "No more messages."
+    second, second_text = speech(asterisk_clips, "vm-goodbye")  # "Goodbye"
+    audio = np.concatenate([silence(0.2), first, silence(0.7), second, silence(0.6)])
+    transcriber = IncrementalTranscriber(recognizer, "auto")
+    decoded_at = drive(transcriber, audio)
+    assert len(decoded_at) == 2, decoded_at  # one draft in each pause
+    assert transcriber.commit_at > 0  # the first draft was kept, not decoded again
+    assert len(transcriber.committed) == 1
+    final = transcriber.finish(audio)
+    assert transcriber.reused_draft and transcriber.decodes == 2
+    assert words(final.text) == words(first_text) + words(second_text)
+    assert [s.start for s in final.segments] == sorted(s.start for s in final.segments)
+    assert final.segments[-1].start > first.size / SAMPLE_RATE  # times in the whole utterance
+
+
+def test_speech_after_the_last_draft_is_decoded_on_release(recognizer, asterisk_clips) -> None:
+    first, first_text = speech(asterisk_clips, "vm-nomore")
+    second, second_text = speech(asterisk_clips, "vm-goodbye")
+    said_so_far = np.concatenate([silence(0.2), first, silence(0.5)])
+    transcriber = IncrementalTranscriber(recognizer, "en")
+    drive(transcriber, said_so_far)
+    # the key comes up while the second part is still being said: no update saw it
+    audio = np.concatenate([said_so_far, second, silence(0.05)])
+    final = transcriber.finish(audio)
+    assert not transcriber.reused_draft
+    assert words(final.text) == words(first_text) + words(second_text)
+
+
+def test_partial_text_while_speaking_and_the_same_final_text(recognizer, asterisk_clips) -> None:
+    clip, text = speech(asterisk_clips, "cannot-complete-as-dialed")
+    audio = np.concatenate([silence(0.3), clip, silence(0.5)])
+    transcriber = IncrementalTranscriber(recognizer, "auto")
+    decoded_at = drive(transcriber, audio, partial_every_s=1.0)
+    assert len(decoded_at) >= 2, decoded_at  # partials during speech, then the pause draft
+    assert decoded_at[0] < (0.3 * SAMPLE_RATE + clip.size)  # the first before the end
+    final = transcriber.finish(audio)
+    assert words(final.text) == words(text)
+
+
+def test_silence_decodes_nothing(recognizer) -> None:
+    audio = silence(3.0)
+    transcriber = IncrementalTranscriber(recognizer, "auto")
+    assert drive(transcriber, audio, partial_every_s=1.0) == []
+    final = transcriber.finish(audio)
+    assert final.text == "" and transcriber.decodes == 0
