@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import gzip
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
 import wave
 from pathlib import Path
 
 import pytest
+from fixtures_core import ROOT
 
 AUDIO_DATA = Path(__file__).resolve().parent / "data" / "audio"
 ASTERISK_SOUNDS = Path("/usr/share/asterisk/sounds/en")
@@ -157,3 +164,217 @@ def play_into_sink(sink: str, path: Path):
     import subprocess
 
     return subprocess.Popen(["paplay", f"--device={sink}", str(path)])
+
+
+class PortalStandIn:
+    """A small ``org.freedesktop.portal.Desktop`` with the GlobalShortcuts interface, on
+    the private session bus that tests/run.sh starts (dbus-run-session).
+
+    An external peer, like the scripted OpenAI server: Ting's portal client talks to it
+    over real D-Bus. It answers CreateSession/BindShortcuts through Request objects'
+    Response signals, as xdg-desktop-portal does; a test then sends ``press``/``release``
+    (Activated/Deactivated), as the desktop does when the user holds the bound key.
+    ``shortcuts=False`` stands for a portal without GlobalShortcuts (older desktops).
+    """
+
+    def __init__(self, *, shortcuts: bool = True) -> None:
+        import queue
+        import threading
+
+        from jeepney import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        from voice.portal_shortcuts import PORTAL_BUS
+
+        self.shortcuts = shortcuts
+        self.conn = open_dbus_connection("SESSION")
+        owned = self.conn.send_and_get_reply(message_bus.RequestName(PORTAL_BUS, 4))
+        if owned.body[0] != 1:  # DO_NOT_QUEUE: somebody (a real portal) has the name
+            self.conn.close()
+            pytest.skip("a real desktop portal owns the name on this bus")
+        self.bound: queue.Queue[tuple[str, list]] = queue.Queue()
+        self.closed: queue.Queue[str] = queue.Queue()
+        self.session = ""
+        self._send_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="portal-stand-in", daemon=True)
+        self._thread.start()
+
+    def _send(self, message) -> None:
+        with self._send_lock:
+            self.conn.send(message)
+
+    def _serve(self) -> None:
+        from jeepney import MessageType
+
+        while not self._stopping.is_set():
+            try:
+                message = self.conn.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if message.header.message_type == MessageType.method_call:
+                self._answer(message)
+
+    def _answer(self, call) -> None:
+        from jeepney import (
+            DBusAddress,
+            HeaderFields,
+            new_error,
+            new_method_return,
+            new_signal,
+        )
+
+        from voice.portal_shortcuts import PORTAL_PATH, REQUEST, SESSION, SHORTCUTS
+
+        fields = call.header.fields
+        interface, member = fields.get(HeaderFields.interface), fields.get(HeaderFields.member)
+        sender = fields[HeaderFields.sender][1:].replace(".", "_")
+
+        def respond(token: str, results: dict) -> None:
+            request = f"{PORTAL_PATH}/request/{sender}/{token}"
+            self._send(new_method_return(call, "o", (request,)))
+            address = DBusAddress(request, interface=REQUEST)
+            self._send(new_signal(address, "Response", "ua{sv}", (0, results)))
+
+        if (interface, member) == ("org.freedesktop.DBus.Properties", "Get"):
+            if self.shortcuts and tuple(call.body) == (SHORTCUTS, "version"):
+                self._send(new_method_return(call, "v", (("u", 1),)))
+            else:
+                error = "org.freedesktop.DBus.Error.UnknownInterface"
+                self._send(new_error(call, error, "s", (f"no {call.body[0]} here",)))
+        elif self.shortcuts and (interface, member) == (SHORTCUTS, "CreateSession"):
+            options = call.body[0]
+            self.session = f"{PORTAL_PATH}/session/{sender}/{options['session_handle_token'][1]}"
+            respond(options["handle_token"][1], {"session_handle": ("s", self.session)})
+        elif self.shortcuts and (interface, member) == (SHORTCUTS, "BindShortcuts"):
+            session, shortcuts, _parent, options = call.body
+            bound = [
+                (sid, {**props, "trigger_description": ("s", props["preferred_trigger"][1])})
+                for sid, props in shortcuts
+            ]
+            respond(options["handle_token"][1], {"shortcuts": ("a(sa{sv})", bound)})
+            self.bound.put((session, shortcuts))
+        elif (interface, member) == (SESSION, "Close"):
+            self._send(new_method_return(call))
+            self.closed.put(fields[HeaderFields.path])
+        else:
+            error = "org.freedesktop.DBus.Error.UnknownMethod"
+            self._send(new_error(call, error, "s", (f"{interface}.{member}",)))
+
+    def _shortcut_signal(self, member: str, shortcut_id: str) -> None:
+        import time
+
+        from jeepney import DBusAddress, new_signal
+
+        from voice.portal_shortcuts import PORTAL_PATH, SHORTCUTS
+
+        address = DBusAddress(PORTAL_PATH, interface=SHORTCUTS)
+        stamp = int(time.monotonic() * 1000)
+        self._send(new_signal(address, member, "osta{sv}", (self.session, shortcut_id, stamp, {})))
+
+    def press(self, shortcut_id: str = "talk") -> None:
+        self._shortcut_signal("Activated", shortcut_id)
+
+    def release(self, shortcut_id: str = "talk") -> None:
+        self._shortcut_signal("Deactivated", shortcut_id)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self.conn.close()
+
+
+def _require_session_bus() -> None:
+    import os
+
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        from fixtures_core import require_service
+
+        require_service("DBUS_SESSION_BUS_ADDRESS", "a private D-Bus session bus")
+
+
+@pytest.fixture
+def portal_stand_in():
+    """The GlobalShortcuts portal stand-in on the private session bus."""
+    _require_session_bus()
+    portal = PortalStandIn()
+    yield portal
+    portal.stop()
+
+
+@pytest.fixture
+def portal_without_shortcuts():
+    _require_session_bus()
+    portal = PortalStandIn(shortcuts=False)
+    yield portal
+    portal.stop()
+
+
+# -- `ting listen` as a subprocess ------------------------------------------------
+
+
+class ListenProcess:
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "listen", "--json", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=str(ROOT),
+        )
+        self.events: queue.Queue[dict | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.strip():
+                self.events.put(json.loads(line))
+        self.events.put(None)
+
+    def next_event(self, kind: str, timeout: float = 120) -> dict:
+        while True:
+            event = self.events.get(timeout=timeout)  # a guard against a hang only
+            assert event is not None, f"ting listen ended before {kind!r}: {self.stderr()}"
+            if event["type"] == kind:
+                return event
+
+    def press_enter(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+
+    def close(self) -> int:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        return self.proc.wait(timeout=60)
+
+    def stderr(self) -> str:
+        if self.proc.poll() is None:
+            return "(still running)"
+        return self.proc.stderr.read() if self.proc.stderr else ""
+
+
+@pytest.fixture
+def listen_env(ting_home: Path, ting_uses_test_model, pulse_sink) -> dict[str, str]:
+    env = dict(os.environ)
+    env["TING_HOME"] = str(ting_home)
+    env.pop("DISPLAY", None)  # no global hotkey in this test: Enter and the socket
+    return env
+
+
+@pytest.fixture(scope="module")
+def half_second_of_silence(tmp_path_factory) -> Path:
+    import numpy as np
+
+    return write_wav(tmp_path_factory.mktemp("silence") / "silence.wav", np.zeros(8000))
+
+
+def say_into_sink(sink: str, clip: Path, silence: Path) -> None:
+    assert play_into_sink(sink, clip).wait(timeout=60) == 0
+    # played after the clip, so once it is done the whole clip has been captured
+    assert play_into_sink(sink, silence).wait(timeout=60) == 0

@@ -1,11 +1,16 @@
-"""A global hotkey through pynput (X11, Windows, macOS), key repeat ignored.
+"""A global hotkey: pynput (X11, Windows, macOS) or the desktop portal (Wayland).
 
 ``GlobalHotkey("<ctrl>+<alt>+space", on_down, on_up)`` calls ``on_down`` once when the
 whole combination goes down and ``on_up`` once when any key of it comes up; the
 repeated key-down events a held key produces are ignored. X11 auto-repeat may also send
 a release right before each repeated press (same server time): a release is therefore
-only believed when no press of the same key follows within ``REPEAT_GAP_S``. On Wayland (no X server) it
-cannot work; ``ting trigger`` bound in the desktop's shortcut settings is the way there.
+only believed when no press of the same key follows within ``REPEAT_GAP_S``.
+
+On Wayland no program may watch the keyboard: there the XDG GlobalShortcuts portal is
+asked for the shortcut (``voice.portal_shortcuts``; the desktop reports down and up).
+Where no portal offers it, pynput still works in XWayland windows only, so without an
+X display the hotkey is refused with the way out: bind ``ting trigger`` to a shortcut
+in the desktop's keyboard settings.
 """
 
 from __future__ import annotations
@@ -21,17 +26,28 @@ from assistant.errors import TingError
 REPEAT_GAP_S = 0.04
 
 
+TRIGGER_ADVICE = (
+    "bind the command `ting trigger` to a key in your desktop's keyboard shortcut settings "
+    "(it starts and stops listening)"
+)
+
+
 class HotkeyUnavailable(TingError):
     """The global hotkey cannot be watched here (no X server, Wayland, no pynput)."""
 
 
+def wayland_session() -> bool:
+    return sys.platform.startswith("linux") and bool(
+        os.environ.get("WAYLAND_DISPLAY") or os.environ.get("XDG_SESSION_TYPE") == "wayland"
+    )
+
+
 def hotkey_backend_problem() -> str | None:
     """Why pynput cannot work in this session, or None when it may."""
-    if sys.platform.startswith("linux"):
-        if os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("DISPLAY"):
-            return "Wayland without XWayland: bind `ting trigger` to a shortcut instead"
-        if not os.environ.get("DISPLAY"):
-            return "no X display (DISPLAY is not set): bind `ting trigger` to a shortcut instead"
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        if wayland_session():
+            return "Wayland without XWayland"
+        return "no X display (DISPLAY is not set)"
     return None
 
 
@@ -62,15 +78,32 @@ class GlobalHotkey:
         self._lock = threading.Lock()
         self._pending_up: threading.Timer | None = None
         self._pending_key: Any = None
+        self._portal: Any = None
+        self.backend = ""  # "portal" or "pynput" once started
 
     def start(self) -> GlobalHotkey:
+        portal_problem = ""
+        if wayland_session():
+            from voice.portal_shortcuts import PortalShortcut, PortalUnavailable
+
+            try:
+                self._portal = PortalShortcut(self.combination, self.on_down, self.on_up).start()
+                self.backend = "portal"
+                return self
+            except PortalUnavailable as exc:
+                portal_problem = f"the desktop portal cannot bind it ({exc.message}); "
         problem = hotkey_backend_problem()
         if problem:
-            raise HotkeyUnavailable(f"the global hotkey is unavailable: {problem}")
+            raise HotkeyUnavailable(
+                f"the global hotkey is unavailable: {portal_problem}{problem}",
+                hint=TRIGGER_ADVICE,
+            )
         try:
             from pynput import keyboard
         except Exception as exc:  # pynput raises several kinds when no backend loads
-            raise HotkeyUnavailable(f"the global hotkey is unavailable: {exc}") from None
+            raise HotkeyUnavailable(
+                f"the global hotkey is unavailable: {exc}", hint=TRIGGER_ADVICE
+            ) from None
         try:
             self._keys = {
                 self._canonical(k)
@@ -85,6 +118,7 @@ class GlobalHotkey:
         listener.start()
         listener.wait()
         self._listener = listener
+        self.backend = "pynput"
         return self
 
     def _canonical(self, key: Any) -> Any:
@@ -143,6 +177,9 @@ class GlobalHotkey:
             self.on_up()
 
     def stop(self) -> None:
+        if self._portal is not None:
+            self._portal.stop()
+            self._portal = None
         if self._listener is not None:
             self._listener.stop()
             self._listener = None

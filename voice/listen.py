@@ -121,7 +121,13 @@ class ListenSession:
         except TingError as exc:
             self.say("warning", exc.user_message())
             return None
-        self.say("hotkey", f"hotkey {combo} ({mode})", hotkey=combo, mode=mode)
+        self.say(
+            "hotkey",
+            f"hotkey {combo} ({mode}, through {hotkey.backend})",
+            hotkey=combo,
+            mode=mode,
+            backend=hotkey.backend,
+        )
         return hotkey
 
     def _on_command(self, command: str) -> dict[str, Any]:
