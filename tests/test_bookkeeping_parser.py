@@ -234,3 +234,62 @@ def test_entry_round_trips_through_its_dict() -> None:
     entry = ExpenseParser().parse("昨天午饭三十五块五", dt.date(2024, 5, 15))[0]
     assert ParsedEntry.from_dict(entry.to_dict()) == entry
     assert entry.to_dict()["amount"] == 35.5
+
+
+# How the parser reads what nobody wrote into the labelled table: fillers, "verb了 + count
+# + measure", the head noun after 的, a broader lexicon, cues without a keyword, weekends,
+# money someone gave you. (text, today, [(amount, category, item, date, kind)])
+GENERALIZATION = [
+    ("嗯，帮我记一下，奶茶十五", "2024-08-21", [(15, "food", "奶茶", "2024-08-21", "expense")]),
+    ("呃 那个 记一笔 打车三十", "2024-08-21", [(30, "transport", "打车", "2024-08-21", "expense")]),
+    ("okay so um I just paid 35 for a pizza", "2024-08-21", [(35, "food", "pizza", "2024-08-21", "expense")]),
+    ("吃了碗牛肉面二十二", "2024-08-21", [(22, "food", "牛肉面", "2024-08-21", "expense")]),
+    ("买了三斤葡萄二十四块", "2024-08-21", [(24, "food", "葡萄", "2024-08-21", "expense")]),
+    ("给老婆买了束花两百", "2024-08-21", [(200, "other", "花", "2024-08-21", "expense")]),
+    ("报销的差旅费到账了三千二", "2024-08-21", [(3200, "refund", "差旅费", "2024-08-21", "income")]),
+    ("工资到了，一万五千三", "2024-08-21", [(15300, "salary", "工资", "2024-08-21", "income")]),
+    ("公司楼下吃了份黄焖鸡二十六", "2024-08-21", [(26, "food", "公司楼下黄焖鸡", "2024-08-21", "expense")]),
+    ("打了个车，三十五", "2024-08-21", [(35, "transport", "打车", "2024-08-21", "expense")]),
+    ("充电宝八十九", "2024-08-21", [(89, "shopping", "充电宝", "2024-08-21", "expense")]),
+    ("paid the plumber 180", "2024-08-21", [(180, "housing", "plumber", "2024-08-21", "expense")]),
+    ("Walmart run, 54.30", "2024-08-21", [(54.3, "shopping", "Walmart run", "2024-08-21", "expense")]),
+    ("spotify 9.99 a month", "2024-08-21", [(9.99, "entertainment", "spotify", "2024-08-21", "expense")]),
+    ("coffee and a bagel, 9.50", "2024-08-21", [(9.5, "food", "coffee and a bagel", "2024-08-21", "expense")]),
+    ("Amazon refund 23.99 came back", "2024-08-21", [(23.99, "refund", "Amazon refund", "2024-08-21", "income")]),
+    ("got 50 bucks back from Jake", "2024-08-21", [(50, "refund", "transfer from Jake", "2024-08-21", "income")]),
+    ("我妈给了我五百块", "2024-08-21", [(500, "other", "妈", "2024-08-21", "income")]),
+    ("给我妈买了件衣服三百", "2024-08-21", [(300, "shopping", "衣服", "2024-08-21", "expense")]),
+    ("周末去看演唱会一千二百八", "2024-08-21", [(1280, "entertainment", "看演唱会", "2024-08-18", "expense")]),
+    ("上周末爬山门票八十", "2024-08-25", [(80, "travel", "爬山门票", "2024-08-18", "expense")]),
+    ("周末聚餐三百", "2024-08-24", [(300, "food", "聚餐", "2024-08-24", "expense")]),
+    ("dinner last weekend 85 dollars", "2024-08-21", [(85, "food", "dinner", "2024-08-18", "expense")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "want"), GENERALIZATION, ids=[c[0] for c in GENERALIZATION]
+)
+def test_parser_generalizes(text: str, today: str, want: list[tuple]) -> None:
+    entries = ExpenseParser().parse(text, dt.date.fromisoformat(today))
+    got = [(e.to_dict()["amount"], e.category, e.item, e.date.isoformat(), e.kind) for e in entries]
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("嗯 午饭大概四五十块", AmountError),
+        ("买菜五六十", AmountError),
+        ("lunch 10 or 12 dollars", AmountError),
+        ("lunch was like fifteen or twenty bucks", AmountError),
+        ("打车四十到五十", AmountError),
+        ("spent thirty-ish on lunch", AmountError),
+        ("taxi twenty something dollars", AmountError),
+        ("uh, dinner 20 something", AmountError),
+        ("帮我记一下 昨天去超市了", NoAmountError),
+        ("iPhone 15 5999", AmountError),
+    ],
+)
+def test_fillers_never_make_an_amount(text: str, error: type[UsageError]) -> None:
+    with pytest.raises(error):
+        ExpenseParser().parse(text, dt.date(2024, 8, 21))

@@ -144,6 +144,14 @@ _DAY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("en_the_nth", re.compile(r"\bon\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)),
+    (
+        "weekend",
+        re.compile(
+            r"(上上|上|这|本)?(?:个)?(?:周末|礼拜天?末)"
+            r"|\b(?:(last|this|over\s+the|on\s+the|the)\s+)?weekend\b",
+            re.IGNORECASE,
+        ),
+    ),
 ]
 
 
@@ -235,7 +243,23 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date) -> dt.date | None:
         return _most_recent(_EN_MONTHS[m[2].lower()], int(m[1]), today, int(m[3]) if m[3] else None)
     if kind == "en_the_nth":
         return _day_of_month(int(m[1]), today)
+    if kind == "weekend":
+        return _weekend(((m[1] or "") + (m[2] or "")).lower(), today)
     return None
+
+
+def _weekend(prefix: str, today: dt.date) -> dt.date:
+    """周末/the weekend: the latest weekend day up to today (today on a Saturday or a
+    Sunday, else the Sunday before); 上周末/last weekend: the previous week's Sunday;
+    这周末/this weekend: this week's Saturday, or today if it is already the weekend."""
+    sunday = _week_start(today) + dt.timedelta(days=6)
+    if prefix.startswith("上上"):
+        return sunday - dt.timedelta(days=14)
+    if prefix.startswith(("上", "last")):
+        return sunday - dt.timedelta(days=7)
+    if prefix.startswith(("这", "本", "this")):
+        return today if today.weekday() >= 5 else sunday - dt.timedelta(days=1)
+    return today if today.weekday() >= 5 else sunday - dt.timedelta(days=7)
 
 
 def _weekday(prefix: str, weekday: int, today: dt.date) -> dt.date:

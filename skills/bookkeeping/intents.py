@@ -161,7 +161,9 @@ def find_category_mention(text: str, kind: str | None = None) -> str | None:
         elif name in text:
             return target
     for table in ("expense", "income") if kind is None else (kind,):
-        hit = best_hit(keyword_hits(text, table))
+        # the broad lexicon may name a category, but never "other" ("改成宠物" is refused)
+        hits = [h for h in keyword_hits(text, table) if h.core or h.category != "other"]
+        hit = best_hit(hits)
         if hit is not None and hit.category in allowed:
             return hit.category
     return None

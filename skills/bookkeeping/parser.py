@@ -46,6 +46,7 @@ from skills.bookkeeping.lexicon import (
     KINDS,
     KeywordHit,
     best_hit,
+    category_cue,
     keyword_hits,
 )
 
@@ -168,7 +169,33 @@ _CLAUSE_SPLIT = re.compile(
     re.IGNORECASE,
 )
 _VAGUE_AMOUNT = re.compile(
-    r"几[十百千万]+(?:块钱|块|元|美元)?|\b(?:a few|several) (?:hundred|thousand)\b[\w ]*"
+    r"几[十百千万]+(?:块钱|块|元|美元)?"
+    r"|(?:一两|两三|二三|三四|四五|五六|六七|七八|八九)[十百千万]+(?:块钱|块|元|美元)?"
+    r"|\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)[- ]?(?:something|odd|ish)\b"
+    r"|\b(?:a few|several) (?:hundred|thousand)\b[\w ]*"
+)
+# Words people say into a hotkey that are not part of what they bought: hesitations,
+# "note this down", "um". Blanked out (same length) before the sentence is read.
+_FILLER = re.compile(
+    r"(?:帮我|给我|请|麻烦)?(?:记(?:一|个)?[下笔](?:账)?|记个?账|记录一下|记(?=\s*[:：，,]))(?:吧|哈|啊)?"
+    r"|(?:帮我|给我)记(?=\s)"
+    r"|嗯+|呃+|额+(?=[，,\s…])|唔+|哎+|诶+|那个(?![月星周礼季年])|就是说?(?=[，,\s])|对了"
+    r"|…+|\.{3,}"
+    r"|\b(?:u+m+|u+h+|uhm|erm|hmm+|er)\b"
+    r"|(?:^|(?<=[,，.。!！?？;；]))(?:\s*(?:so|well|okay|ok|oh|hey|um+|uh+)\b[\s,]*)+(?=\S)"
+    r"|\blike\b(?=\s*[$€£¥\d])",
+    re.IGNORECASE,
+)
+# "thirty-ish", "20 something": said roughly; "10 or 12 dollars", "四十到五十": two
+# amounts for one thing. Both are refused, never guessed.
+_ROUGH_AFTER = re.compile(
+    r"[- ]?(?:ish|something|odd|some)\b|\s*(?:多|来)(?![\u4e00-\u9fff])", re.I
+)
+_ALTERNATIVE_BEFORE = re.compile(
+    r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+|\b(?:one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
+    r"|ninety|hundred))\s*(?:块|元|dollars?|bucks?)?\s*(?:or|to|到|或者?|至|~|-|–)\s*[$¥€£]?\s*$",
+    re.IGNORECASE,
 )
 _TOTAL_WORDS = re.compile(r"一共|总共|合计|总计|in total|altogether|\btotal\b", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -231,11 +258,11 @@ def _shift(a: AmountMatch, offset: int) -> AmountMatch:
 # -- kind, category, item ------------------------------------------------------------
 
 _OUTGOING = re.compile(
-    r"给(?!我)|发了?个?红包|送了?|随份子|随礼|\bgave\b|\bsent to\b|\bbought\b|\bpaid for\b",
+    r"给(?!了?我)|发了?个?红包|送了?|随份子|随礼|\bgave\b|\bsent to\b|\bbought\b|\bpaid for\b",
     re.IGNORECASE,
 )
 _TRANSFER_BACK = re.compile(
-    r"转我|转给我|还我|还给我|paid me back|sent me|venmoed me", re.IGNORECASE
+    r"转我|转给我|还我|还给我|paid me back|sent me|venmoed me|\bback from\b", re.IGNORECASE
 )
 
 
@@ -257,11 +284,15 @@ def classify(text: str) -> tuple[str, str, KeywordHit | None]:
         gift = re.search(r"birthday|gift|生日|礼物|红包", text, re.IGNORECASE)
         return "income", "gift" if gift else "other", None
     hit = best_hit(expense)
-    return "expense", hit.category if hit else "other", hit
+    if hit is None:
+        return "expense", category_cue(text) or "other", None
+    return "expense", hit.category, hit
 
 
 _RECEIVED_FROM = re.compile(
-    r"\b(?:got|received|receive|get)\b(?:(?!\bfor\b).)*?\bfrom\b|收到.{0,4}给的", re.IGNORECASE
+    r"\b(?:got|received|receive|get)\b(?:(?!\bfor\b).)*?\bfrom\b|收到.{0,4}给的"
+    r"|\b(?:gave|sent|paid)\s+me\b|给了我|给我(?=\s|[\d一两二三四五六七八九十百千万]|$)",
+    re.IGNORECASE,
 )
 
 
@@ -269,8 +300,11 @@ def _received(text: str) -> bool:
     return bool(re.search(r"收到|到账|received|\bsold\b|卖了|赚了|earned", text, re.IGNORECASE))
 
 
+_VERB_DONE = "吃喝买加订看办点叫坐租换修配拿要"
 _ZH_DROP = re.compile(
-    r"早上|上午|中午|下午|傍晚|晚上|夜里|凌晨|刚才|刚刚|早晨|今早|半夜"
+    rf"[{_VERB_DONE}]了(?:[一两二三四五六七八九十几半\d]+[碗束杯瓶件本双张份个只支斤袋箱顿把辆部桶罐朵根听副盒台包块条串套晚]"
+    r"|[碗束杯瓶件本双张份个只支斤袋箱顿把辆部桶罐朵根听副晚])?(?=\s*[\u4e00-\u9fff])(?!菜|药|书)"
+    r"|早上|上午|中午|下午|傍晚|晚上|夜里|凌晨|刚才|刚刚|早晨|今早|半夜"
     r"|(?:这|本|上|下)个?(?:月|周|星期|礼拜)的?|今年的?|去年的?"
     r"|[\d一两二三四五六七八九十几半]+个?(?:月|年|周|星期|天|小时|钟头|分钟)的?"
     r"|请[^\s，,的]{1,3}?(?=吃|喝|看|唱)|喝(?=[\u4e00-\u9fff]{2})|AA制?|(?<=了)点(?=[\u4e00-\u9fff])"
@@ -279,10 +313,10 @@ _ZH_DROP = re.compile(
     r"|给[^\s，,的]{1,3}?(?=买|发|送|充|交|付|转|订)"
     r"|[\d零一二两三四五六七八九十]{1,3}\s*(?:点|:|：)\s*(?:[\d零一二三四五六七八九十]{1,3}|半|钟)?分?"
     r"|我们|咱们|我|他们|他|她|大家"
-    r"|花了|花掉|花费|(?<=[\u4e00-\u9fff])(?<![买鲜献送插])花(?=\s|$)|用了|付了|付款|支付了?|交了|交(?!通)|充了|充值了?|消费了?"
+    r"|花了|花掉|花费|(?<=[\u4e00-\u9fff])(?<![买鲜献送插束朵盆])花(?=\s|$)|用了|付了|付款|支付了?|交了|交(?!通)|充了|充值了?|消费了?"
     r"|买了(?=菜|药|书)|买了?(?!菜|药|书|单)"
     r"|一共|总共|合计|总计|共(?=\s|$)|大概|差不多|大约|将近|左右"
-    r"|发了?(?=奖金|工资|红包)|卖了|卖掉了?|收到了?|收了|抢到了?|到账了?|的钱|块钱|钱(?!包)|一下|又|也|都|就|再|还(?!我|给我)"
+    r"|发了?(?=奖金|工资|红包)|到了(?=[\s，,。]|$)|给了?我?(?=\s|$)|卖了|卖掉了?|收到了?|收了|抢到了?|到账了?|的钱|块钱|钱(?!包)|一下|又|也|都|就|再|还(?!我|给我)"
     r"|了|的$|是(?=\s|$)|吧|啊|呢|哦|嗯|那个|这个|一个|个(?=[\u4e00-\u9fff])",
 )
 _ZH_TRAILING_COUNT = re.compile(r"[一两二三四五六七八九十\d]+\s*[张杯件个份瓶本双晚次]$")
@@ -338,6 +372,10 @@ _EN_DROP_WORDS = {
     "this",
     "grabbed",
     "grab",
+    "took",
+    "take",
+    "ordered",
+    "gave",
 }
 _EN_EDGE_PREPOSITIONS = {"for", "on", "at", "to", "of", "in", "with", "from", "and", "by", "via"}
 _EN_KEEP_LEADING = {"from", "with"}
@@ -375,8 +413,18 @@ def extract_item(text: str, hit: KeywordHit | None) -> str:
     return item
 
 
+_EN_DROP_PHRASES = re.compile(
+    r"\b(?:came|come|comes|went|go|goes)\s+(?:back|in|through|out)\b"
+    r"|\b(?:a|per|each|every)\s+(?:month|year|week|day|night|person|head|piece)\b"
+    r"|\b(?:my|our|his|her)\s+(?:share|part|half|cut|portion)\b"
+    r"|\b(?:monthly|yearly|weekly|each|apiece|just|like|only|roughly|split|splitting)\b",
+    re.IGNORECASE,
+)
+_EN_INNER_ARTICLE_KEEP = {"and", "or"}
+
+
 def _clean(text: str, has_cjk: bool) -> str:
-    s = text
+    s = _EN_DROP_PHRASES.sub(" ", text)
     if has_cjk:
         for _ in range(2):
             s = _ZH_DROP.sub(" ", s)
@@ -384,7 +432,15 @@ def _clean(text: str, has_cjk: bool) -> str:
         s = " ".join(_ZH_COUNT.sub("", part) for part in s.split())
         s = " ".join(p for p in (_ZH_TRAILING_COUNT.sub("", part) for part in s.split()) if p)
     words = [w for w in re.split(r"\s+", s) if w]
-    kept = [w for w in words if w.strip(_PUNCT_EDGES).lower() not in _EN_DROP_WORDS]
+    kept = []
+    for i, w in enumerate(words):
+        low = w.strip(_PUNCT_EDGES).lower()
+        # "coffee and a bagel" keeps its article; "bought a keyboard" does not
+        inner_article = (
+            low in ("a", "an") and i > 0 and words[i - 1].lower() in _EN_INNER_ARTICLE_KEEP
+        )
+        if low not in _EN_DROP_WORDS or (inner_article and kept):
+            kept.append(w)
     # "keyboard for on amazon": of two prepositions in a row keep the second
     kept = [
         w
@@ -403,6 +459,11 @@ def _clean(text: str, has_cjk: bool) -> str:
     while kept and kept[-1].strip(_PUNCT_EDGES).lower() in _EN_EDGE_PREPOSITIONS:
         kept.pop()
     s = " ".join(kept)
+    # "报销的差旅费", "加了…的油": the head noun follows the last 的
+    if has_cjk and "的" in s:
+        head = s.rsplit("的", 1)[1].strip(_PUNCT_EDGES)
+        if head and _CJK.search(head):
+            s = head
     # no spaces between CJK characters ("星巴克 咖啡" → "星巴克咖啡")
     s = re.sub(r"(?<=[\u4e00-\u9fff])[\s，,、]+(?=[\u4e00-\u9fff])", "", s)
     return s.strip(_PUNCT_EDGES)
@@ -455,6 +516,8 @@ class ExpenseParser:
         masked = list(text)
         for d in dates:
             masked[d.start : d.end] = " " * (d.end - d.start)
+        for m in _FILLER.finditer(text):
+            masked[m.start() : m.end()] = " " * (m.end() - m.start())
         plain = "".join(masked)
 
         pieces: list[_Piece] = []
@@ -472,12 +535,19 @@ class ExpenseParser:
         for index, piece in enumerate(merged):
             a = piece.amount
             assert a is not None
+            prev = merged[index - 1].amount if index else None
+            if prev is not None and not plain[prev.end : a.start].strip() and not a.currency:
+                pair = text[prev.start : a.end].strip()  # "iPhone 15 5999": a model number?
+                raise AmountError(f"'{pair}' is two numbers in a row; say which one is the amount")
             said = text[a.start : a.end].strip()
             if a.negative:
                 raise AmountError(f"amount {said} is negative; say what was spent or received")
-            if a.approximate:
+            if a.approximate or _ROUGH_AFTER.match(plain, a.end):
+                raise AmountError(f"'{said}' is not an exact amount; say the exact number")
+            alternative = _ALTERNATIVE_BEFORE.search(plain, 0, a.start)
+            if alternative:
                 raise AmountError(
-                    f"'{said}' is not an exact amount; say the exact number",
+                    f"'{alternative[0].strip()} {said}' is two amounts; say the one that was paid"
                 )
             check_amount(a.value, said)
             words = plain[piece.start : a.start] + " " + plain[a.end : piece.end]
