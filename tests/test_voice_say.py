@@ -82,3 +82,101 @@ def test_say_plays_on_the_output_device(pulse_sink, ting, recognizer) -> None:
     assert np.abs(heard_audio).max() > 0.05
     heard = recognizer.transcribe(heard_audio, "en").text.lower()
     assert "good morning" in heard and "sunny" in heard, heard
+
+
+class SpeechEndpoint:
+    """An OpenAI-compatible ``/v1/audio/speech`` on loopback (real HTTP, real speech: it
+    answers with what espeak-ng says for the text), recording each request."""
+
+    def __init__(self, status: int = 200) -> None:
+        import json
+        import subprocess
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                endpoint.requests.append(
+                    {"path": self.path, "auth": self.headers.get("Authorization"), **body}
+                )
+                if status != 200 or self.path != "/v1/audio/speech":
+                    payload = json.dumps({"error": {"message": "not here"}}).encode()
+                    self.send_response(status if status != 200 else 404)
+                    self.send_header("Content-Type", "application/json")
+                else:
+                    payload = subprocess.run(
+                        ["espeak-ng", "-v", "en-us", "--stdout", body["input"]],
+                        capture_output=True,
+                        check=True,
+                    ).stdout
+                    self.send_response(200)
+                    self.send_header("Content-Type", "audio/wav")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "OPENAI_BASE_URL": f"http://127.0.0.1:{self.server.server_address[1]}/v1",
+            "OPENAI_API_KEY": "sk-test-speech-0000",
+        }
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def speech_endpoint():
+    endpoint = SpeechEndpoint()
+    yield endpoint
+    endpoint.stop()
+
+
+def test_say_with_the_providers_voice(ting, speech_endpoint, recognizer, tmp_path: Path) -> None:
+    out = tmp_path / "provider.wav"
+    ran = ting(
+        "say",
+        "Good morning, the weather is sunny.",
+        "--voice",
+        "provider:nova",
+        "--out",
+        str(out),
+        "--json",
+        env=speech_endpoint.env,
+    )
+    assert ran.code == 0, ran.err
+    assert ran.json_lines()[0]["engine"] == "provider"
+    [request] = speech_endpoint.requests
+    assert request["path"] == "/v1/audio/speech"
+    assert request["auth"] == "Bearer sk-test-speech-0000"
+    assert request["voice"] == "nova" and request["model"] == "gpt-4o-mini-tts"
+    assert request["input"] == "Good morning, the weather is sunny."
+    assert request["response_format"] == "wav"
+    heard = recognizer.transcribe(read_audio_file(out), "en").text.lower()
+    assert "good morning" in heard and "sunny" in heard, heard
+
+
+def test_say_with_a_provider_that_cannot_speak_fails_in_one_line(ting, tmp_path: Path) -> None:
+    out = tmp_path / "x.wav"
+    without_tts = SpeechEndpoint(status=404)  # e.g. a chat-only local server
+    try:
+        ran = ting("say", "hello", "--voice", "provider", "--out", str(out), env=without_tts.env)
+    finally:
+        without_tts.stop()
+    assert_clean_failure(ran, code=1, mentions="has no speech endpoint")
+    assert "tts_voice to auto" in ran.err
+    none_set_up = ting("say", "hello", "--voice", "provider", "--out", str(out))
+    assert_clean_failure(none_set_up, mentions="no language-model provider is set up")
+    assert not out.exists()

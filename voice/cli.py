@@ -117,13 +117,17 @@ def voice_level(device: str | None, seconds: float, as_json: bool) -> None:
     "--language", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True
 )
 @click.option(
-    "--voice", default=None, help="auto, piper, espeak or a Piper .onnx (default: setting)."
+    "--voice",
+    default=None,
+    help="auto, piper, espeak, a Piper .onnx, or provider[:VOICE[:MODEL]] for the "
+    "configured provider's speech (default: the tts_voice setting).",
 )
 @click.option("--json", "as_json", is_flag=True)
 def say(
     text: tuple[str, ...], out: Path | None, language: str, voice: str | None, as_json: bool
 ) -> None:
-    """Speak TEXT aloud (Piper for English, eSpeak NG for Chinese), or write it to --out."""
+    """Speak TEXT aloud (Piper for English, eSpeak NG for Chinese, or the provider's
+    voice with --voice provider), or write it to --out."""
     from assistant.config import load_settings
     from voice.tts import SpeechSynthesizer, play, write_wav
 

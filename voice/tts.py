@@ -1,9 +1,13 @@
-"""Speech output: Piper with the bundled English voice, eSpeak NG for Chinese.
+"""Speech output: Piper with the bundled English voice, eSpeak NG for Chinese, or the
+provider's speech endpoint.
 
 ``SpeechSynthesizer.synthesize(text)`` returns float32 samples and their rate;
 ``write_wav`` writes them atomically; ``play`` sends them to the default output device.
 The ``tts_voice`` setting: ``auto`` (Piper for English, eSpeak NG for Chinese),
-``piper``, ``espeak``, or the path of another Piper ``.onnx`` voice.
+``piper``, ``espeak``, the path of another Piper ``.onnx`` voice, or
+``provider[:VOICE[:MODEL]]`` — the configured OpenAI-compatible provider's
+``/audio/speech`` (default voice ``alloy``, model ``gpt-4o-mini-tts``), both languages;
+it sends the text to that provider, so it is only used when chosen.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+PROVIDER = "provider"
+PROVIDER_DEFAULT_VOICE = "alloy"
+PROVIDER_DEFAULT_MODEL = "gpt-4o-mini-tts"
 ESPEAK_MANDARIN = "cmn-latn-pinyin"  # plain "cmn" reads tone digits aloud on eSpeak NG 1.51
 
 
@@ -124,6 +131,8 @@ class SpeechSynthesizer:
         return self._piper
 
     def engine_for(self, language: str) -> str:
+        if self.voice == PROVIDER or self.voice.startswith(PROVIDER + ":"):
+            return PROVIDER
         if self.voice == "espeak" or (self.voice == "auto" and language == "zh"):
             return "espeak"
         if language == "zh":  # a Piper voice for English cannot read Chinese
@@ -135,7 +144,13 @@ class SpeechSynthesizer:
         if not text:
             raise UsageError("there is no text to say")
         lang = text_language(text) if language == "auto" else language
-        if self.engine_for(lang) == "espeak":
+        engine = self.engine_for(lang)
+        if engine == PROVIDER:
+            _, voice, model = (self.voice.split(":", 2) + ["", ""])[:3]
+            return provider_speech(
+                text, voice or PROVIDER_DEFAULT_VOICE, model or PROVIDER_DEFAULT_MODEL
+            )
+        if engine == "espeak":
             return _espeak(text, lang)
         return self._synthesize_piper(text)
 
@@ -148,6 +163,45 @@ class SpeechSynthesizer:
             raise AudioError("Piper produced no audio for this text")
         samples = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float32)
         return Speech(samples, chunks[0].sample_rate, "piper")
+
+
+def provider_speech(text: str, voice: str, model: str) -> Speech:
+    """The configured provider's ``/audio/speech`` (OpenAI's speech API), as wav."""
+    import openai
+
+    from assistant.config import load_settings
+    from assistant.llm import client_from_settings
+    from assistant.secrets import get_api_key
+
+    settings = load_settings()
+    provider = client_from_settings(settings, get_api_key())
+    where = provider.display_url
+    try:
+        response = provider._client().audio.speech.create(
+            model=model, voice=voice, input=text, response_format="wav"
+        )
+        data = response.read()
+    except openai.NotFoundError:
+        raise AudioError(
+            f"the provider at {where} has no speech endpoint (audio/speech) or no model {model!r}",
+            hint="set tts_voice to auto to speak with Piper and eSpeak NG on this computer",
+        ) from None
+    except openai.APIStatusError as exc:
+        raise AudioError(
+            f"the provider at {where} refused the speech request (HTTP {exc.status_code})"
+        ) from None
+    except openai.APIConnectionError:
+        raise AudioError(
+            f"cannot reach the provider at {where} for speech",
+            hint="check OPENAI_BASE_URL, or set tts_voice to auto",
+        ) from None
+    try:
+        samples, rate = _read_wav_bytes(data)
+    except AudioError:
+        raise AudioError(f"the provider at {where} did not send wav audio") from None
+    if samples.size == 0:
+        raise AudioError(f"the provider at {where} sent no audio")
+    return Speech(samples, rate, PROVIDER)
 
 
 def _espeak(text: str, language: str) -> Speech:
@@ -181,10 +235,10 @@ def _read_wav_bytes(data: bytes) -> tuple[np.ndarray, int]:
     fmt = data.find(b"fmt ")
     body = data.find(b"data")
     if data[:4] != b"RIFF" or fmt < 0 or body < 0:
-        raise AudioError("espeak-ng did not produce a wav")
+        raise AudioError("the speech engine did not produce a wav")
     _tag, channels, rate, _rate_bytes, _align, bits = struct.unpack_from("<HHIIHH", data, fmt + 8)
     if bits != 16:
-        raise AudioError(f"unexpected {bits}-bit audio from espeak-ng")
+        raise AudioError(f"unexpected {bits}-bit audio from the speech engine")
     raw = data[body + 8 :]
     pcm = np.frombuffer(raw[: len(raw) - len(raw) % (2 * channels)], dtype="<i2")
     pcm = pcm.reshape(-1, channels)[:, 0]
