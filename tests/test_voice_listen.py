@@ -52,3 +52,11 @@ def test_ting_trigger_toggles_a_running_listen(
         listen.close()
     # with nothing running, `ting trigger` says so in one line
     assert_clean_failure(ting("trigger"), mentions="not running")
+
+
+def test_listen_with_missing_model_files_fails_in_one_line(ting, ting_home, tmp_path) -> None:
+    from assistant.config import save_setting
+
+    save_setting("asr_model", str(tmp_path / "no-model-here"), ting_home / "config.toml")
+    ran = ting("listen", "--no-hotkey", "--transcribe-only", input="")
+    assert_clean_failure(ran, code=1, mentions="does not exist")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,13 @@ from assistant.errors import TingError
 
 if TYPE_CHECKING:
     from voice.asr import Transcript
+
+
+@dataclass(frozen=True)
+class _Fatal:
+    """An error that ends the session (the model could not be loaded)."""
+
+    error: BaseException
 
 
 @dataclass
@@ -38,7 +46,9 @@ class ListenOptions:
 class ListenSession:
     def __init__(self, options: ListenOptions) -> None:
         self.options = options
-        self._heard: queue.Queue[tuple[Transcript, float] | BaseException | None] = queue.Queue()
+        self._heard: queue.Queue[tuple[Transcript, float] | BaseException | _Fatal | None] = (
+            queue.Queue()
+        )
         self.talk: Any = None
         self._print_lock = threading.Lock()
 
@@ -70,7 +80,8 @@ class ListenSession:
         app = App.from_environment()
         settings = app.settings
         recognizer = app.speech_recognizer()
-        recognizer.warm()
+        recognizer.model_folder()  # missing or damaged model files: one line, before anything
+        recognizer.warm()  # loads in the background while the user can already talk
         stream = MicrophoneStream(settings.input_device).open()
         self.talk = PushToTalk(
             recognizer,
@@ -84,14 +95,17 @@ class ListenSession:
         server = self._start_trigger_server(TriggerServer)
         hotkey = self._start_hotkey(settings) if self.options.use_hotkey else None
         try:
-            recognizer.wait_warm()
             assert stream.device is not None
             self.say(
                 "ready",
                 f"listening on {stream.device.name}: press Enter to talk, "
                 "Enter again to stop (Ctrl+D quits)",
                 device=stream.device.name,
+                model="ready" if recognizer.loaded else "loading",
             )
+            threading.Thread(
+                target=self._watch_warm, args=(recognizer,), name="ting-warm-watch", daemon=True
+            ).start()
             return self._loop(app)
         finally:
             if hotkey is not None:
@@ -99,6 +113,16 @@ class ListenSession:
             if server is not None:
                 server.close()
             stream.close()
+
+    def _watch_warm(self, recognizer: Any) -> None:
+        """Say when the model is ready; a model that fails to load ends the session."""
+        started = time.perf_counter()
+        try:
+            recognizer.wait_warm()
+        except BaseException as exc:
+            self._heard.put(_Fatal(exc))
+            return
+        self.say("model", "speech model ready", seconds=round(time.perf_counter() - started, 2))
 
     def _start_trigger_server(self, server_class: Callable[..., Any]) -> Any:
         try:
@@ -159,6 +183,8 @@ class ListenSession:
                     item = self._heard.get()
                 if item is None:
                     return code
+            if isinstance(item, _Fatal):
+                raise item.error
             if isinstance(item, BaseException):
                 if isinstance(item, TingError):
                     self.say("error", item.user_message())
