@@ -45,6 +45,8 @@ def test_bad_options_and_ids(tmp_path, ting):
     assert_clean_failure(ting("meeting", "export", "42", "--format", "srt"), code=2)
     bad_out = ting("meeting", "notes", str(transcript), "--out", str(tmp_path / "no" / "n.md"))
     assert_clean_failure(bad_out, code=2, mentions="folder does not exist")
+    to_folder = ting("meeting", "notes", str(transcript), "--out", str(tmp_path))
+    assert_clean_failure(to_folder, code=2, mentions="it is a folder")
     channels = ting("meeting", "notes", str(transcript), "--channels", "OnlyOne")
     assert_clean_failure(channels, code=2, mentions="two names")
     assert ting("meeting", "notes", str(transcript), "--language", "fr").code == 2
@@ -86,7 +88,7 @@ def test_offline_notes_from_a_transcript_end_to_end(tmp_path, ting):
     assert ran.out.startswith(f"notes written to {out} (meeting 1)")
     markdown = out.read_text(encoding="utf-8")
     assert markdown.startswith("# 会议纪要：weekly\n")
-    assert "离线纪要 (no language model configured)" in markdown
+    assert "离线纪要（未配置语言模型）" in markdown
     assert "- [ ] 整理会议纪要，发给大家 (负责人: 张伟; 截止: 下周五前)" in markdown
     assert "## 决定\n\n- 我们决定下个月上线。" in markdown
     assert "## 未决问题\n\n- 测试环境还没有准备好吗？" in markdown

@@ -355,7 +355,7 @@ def test_render_markdown():
 
 def test_render_offline_chinese_text_is_labelled():
     txt = render(_sample_notes("zh", offline=True), "txt")
-    assert "离线纪要 (no language model configured)" in txt
+    assert "离线纪要（未配置语言模型）：未经语言模型" in txt
     assert "待办事项\n----\n* send the deck (负责人: Ana; 截止: by Friday)" in txt
     assert txt.rstrip().endswith("[1:01:01] Them: I'll send the deck by Friday.")
 

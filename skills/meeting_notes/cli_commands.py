@@ -22,6 +22,8 @@ FORMAT_CHOICES = ("md", "txt", "srt")
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` all at once: a temp file beside it, fsync, rename."""
     path = path.expanduser()
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder (name a file in it)")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
@@ -87,6 +89,8 @@ def run_notes(
     check_readable_file(path.expanduser())
     if out is not None and not out.expanduser().parent.is_dir():
         raise UsageError(f"cannot write {out}: its folder does not exist")
+    if out is not None and out.expanduser().is_dir():
+        raise UsageError(f"cannot write {out}: it is a folder (name a file in it)")
     app = get_app()
     cancel = CancelToken()
     options = {

@@ -74,7 +74,27 @@ def _transcript_line(line: TranscriptLine) -> str:
     return f"{stamp}{speaker}{line.text}"
 
 
+# why the notes are offline, as notes_pipeline says it, in the notes' language
+_ZH_REASONS = (
+    ("no language model configured", "未配置语言模型"),
+    ("the language model refused: ", "语言模型拒绝了请求："),
+    ("the language model failed: ", "语言模型出错："),
+)
+
+
+def offline_reason_text(reason: str, language: str) -> str:
+    if not language.startswith("zh"):
+        return reason
+    for english, chinese in _ZH_REASONS:
+        if reason.startswith(english):
+            return chinese + reason[len(english) :]
+    return reason
+
+
 def _offline_note(notes: MeetingNotes, words: dict[str, str]) -> str:
+    if notes.language.startswith("zh"):
+        reason = offline_reason_text(notes.offline_reason, notes.language)
+        return f"{words['offline']}{f'（{reason}）' if reason else ''}：{words['offline_detail']}。"
     reason = f" ({notes.offline_reason})" if notes.offline_reason else ""
     return f"{words['offline']}{reason}: {words['offline_detail']}."
 
