@@ -14,7 +14,7 @@ DEBS=(
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   fonts-noto-cjk
-  ffmpeg sox espeak-ng asterisk-core-sounds-en-wav
+  ffmpeg sox espeak-ng asterisk-core-sounds-en-wav xclip
   git patch desktop-file-utils libglib2.0-bin
 )
 missing=()

@@ -67,6 +67,7 @@ def translate_group() -> None:
 
     \b
     ting translate "TEXT" [--to LANG] [--json]     (TEXT may be '-' for stdin)
+    ting translate --clipboard [--to LANG] [--json]
     ting translate --audio FILE [--to en] [--offline] [--json]
     ting translate glossary add|list|remove …
 
@@ -83,9 +84,14 @@ def translate_group() -> None:
 @click.option(
     "--offline", is_flag=True, help="Speech into English with Whisper only (no provider)."
 )
+@click.option(
+    "--clipboard",
+    is_flag=True,
+    help="Translate the clipboard's text (wl-paste, xclip or xsel on Linux).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout.")
-def translate_text(words, target, audio, offline, as_json):
-    """Translate TEXT (or the speech in --audio)."""
+def translate_text(words, target, audio, offline, clipboard, as_json):
+    """Translate TEXT (or the clipboard's text, or the speech in --audio)."""
     from assistant.console import EventPrinter, drive
     from assistant.skill import Request
     from skills.translation.skill import resolve_language
@@ -94,6 +100,12 @@ def translate_text(words, target, audio, offline, as_json):
     options: dict[str, Any] = {"literal": True}
     if target:
         options["to"] = resolve_language(target)
+    if clipboard:
+        if text or audio:
+            raise UsageError("give one of TEXT, --clipboard or --audio FILE")
+        from skills.translation.clipboard import read_clipboard_text
+
+        text = read_clipboard_text()  # the text itself goes to the history, searchable
     app = get_app()
     if audio:
         if text:

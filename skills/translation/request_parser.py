@@ -11,7 +11,10 @@ Pure: ``parse_translation_request("把这句翻成英文：明天下午三点开
 
 ``target_lang`` is None when the request does not name one (the skill then picks the
 other language of the user's pair). ``text`` is empty when the request only points at
-something ("这句话用英语怎么说", "translate this into Chinese") and holds no text.
+something ("这句话用英语怎么说", "translate this into Chinese") and holds no text;
+``from_clipboard`` is set when what it points at is the clipboard ("把剪贴板里的翻成英文",
+"translate what I copied into French"). A bare word is still the word itself ("how do
+you say clipboard in Chinese").
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from skills.translation.languages import LANGUAGE_WORDS, language_code
 class TranslationAsk:
     text: str
     target_lang: str | None
+    from_clipboard: bool = False
 
 
 _LANG = "(?P<lang>" + "|".join(re.escape(w) for w in LANGUAGE_WORDS) + ")"
@@ -133,8 +137,30 @@ def _is_pointer(text: str) -> bool:
     return bool(_POINTER.match(text.strip().lower()))
 
 
+_CLIPBOARD_WORD = r"(?:剪贴板|剪切板|粘贴板)"
+# The clipboard as the thing to translate (matched against the text a request points at).
+_CLIPBOARD = re.compile(
+    r"^(?:the|my)\s+clipboard(?:\s+(?:text|contents?))?$"
+    r"|^(?:the\s+)?(?:text|contents?|what'?s|what\s+is)\s+(?:in|on)\s+(?:the|my)\s+clipboard$"
+    r"|^(?:what|the\s+(?:text|thing|stuff|sentence)s?(?:\s+that)?)\s+i(?:'ve|\s+have)?"
+    r"(?:\s+just)?\s+copied$"
+    rf"|^我?{_CLIPBOARD_WORD}(?:里|上|中)(?:面)?的?(?:内容|文字|东西|话|文本|这段话?|那段话?)?$"
+    r"|^我?(?:刚才?|刚刚)?复制(?:的(?:内容|文字|东西|话|文本|那?这?段话?|那?这?句话?)?)?$",
+    re.IGNORECASE,
+)
+# 把剪贴板翻成英文: with 把 the bare word means its contents.
+_BA_CLIPBOARD = re.compile(rf"^(?:请|帮我|麻烦你?)?\s*[把将]\s*{_CLIPBOARD_WORD}")
+
+
 def parse_translation_request(request: str) -> TranslationAsk:
     """What to translate and into which language (None: not named) from a request."""
+    ask = _parse(request)
+    if (ask.text and _CLIPBOARD.match(ask.text)) or _BA_CLIPBOARD.match(request.strip()):
+        return TranslationAsk("", ask.target_lang, from_clipboard=True)
+    return ask
+
+
+def _parse(request: str) -> TranslationAsk:
     text = request.strip()
     target = find_target_language(text)
     if not _INSTRUCTION_WORDS.search(text) and target is None:

@@ -8,6 +8,8 @@ answer as ``Delta`` events and ends with ``Result(payload={"source", "target_lan
 
 Request options (``ting translate`` sets them): ``to`` (a language code or name),
 ``literal`` (translate the text as given, do not look for an instruction in it),
+``clipboard`` (translate the clipboard's text; a request that points at the clipboard,
+"把剪贴板里的翻成英文", does the same),
 ``audio`` (a file of speech to translate) and ``offline`` (speech into English through
 Whisper's own translate task, no provider).
 """
@@ -23,8 +25,14 @@ from assistant.skill import Request, SkillContext
 
 NOTHING_TO_TRANSLATE = (
     "nothing to translate: the request names no text "
-    "(say it after a colon, e.g. 把这句翻成英文：明天下午三点开会)"
+    "(say it after a colon, e.g. 把这句翻成英文：明天下午三点开会, or copy it and say "
+    "把剪贴板里的翻成英文)"
 )
+
+
+def _preview(text: str, limit: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def resolve_language(value: str, *, what: str = "--to") -> str:
@@ -55,15 +63,21 @@ class TranslationSkill:
             ask = TranslationAsk(request.text.strip(), None)
         else:
             ask = parse_translation_request(request.text)
-        if not ask.text:
+        text = ask.text
+        if options.get("clipboard") or ask.from_clipboard:
+            from skills.translation.clipboard import read_clipboard_text
+
+            text = read_clipboard_text()
+            yield Progress("clipboard", f"from the clipboard: {_preview(text)}")
+        if not text:
             raise UsageError(NOTHING_TO_TRANSLATE)
-        source_lang = guess_text_language(ask.text)
+        source_lang = guess_text_language(text)
         target = (
             requested_target
             or ask.target_lang
             or other_language(source_lang, ctx.settings.languages)
         )
-        yield from self._translate_text(ask.text, source_lang, target, ctx)
+        yield from self._translate_text(text, source_lang, target, ctx)
 
     # -- text, through the provider ----------------------------------------------------
 
