@@ -109,7 +109,10 @@ def test_glossary_entries_that_matter_for_a_text() -> None:
     assert [(e.term, e.translation) for e in back] == [("发票", "invoice")]
     # whole words only for Latin terms; an entry for another target is left out
     assert relevant_entries(entries, "Tingle the PR", "zh") == []
-    assert occurs_in("invoice", "INVOICE no. 3") and not occurs_in("invoice", "invoices")
+    assert occurs_in("invoice", "INVOICE no. 3") and occurs_in("invoice", "two invoices")
+    assert not occurs_in("invoice", "invoiced")
+    # a one-character translation is not looked for backwards: 听 here is "listen"
+    assert relevant_entries(entries, "请听我说", "en") == []
 
 
 # -- the command, end to end ---------------------------------------------------------------

@@ -62,14 +62,22 @@ _LATIN_WORD = re.compile(r"^[\w' -]+$", re.ASCII)
 
 
 def occurs_in(term: str, text: str) -> bool:
-    """Whole-word (Latin) or plain substring (CJK) occurrence, ignoring case."""
+    """Whole-word (Latin, plural -s/-es included) or plain substring (CJK) occurrence,
+    ignoring case."""
     if not term:
         return False
     if _LATIN_WORD.match(term):
-        return (
-            re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text, re.I) is not None
-        )
+        pattern = rf"(?<![A-Za-z0-9]){re.escape(term)}(?:e?s)?(?![A-Za-z0-9])"
+        return re.search(pattern, text, re.I) is not None
     return term.lower() in text.lower()
+
+
+def _occurs_reversed(translation: str, text: str) -> bool:
+    """A translation found in the text, for showing its entry reversed. A single CJK
+    character is left out: "Ting → 听" must not turn every 听 ("请听我说") into "Ting"."""
+    if len(translation.strip()) < 2 and not _LATIN_WORD.match(translation):
+        return False
+    return occurs_in(translation, text)
 
 
 def relevant_entries(
@@ -83,11 +91,12 @@ def relevant_entries(
     """
     chosen: list[GlossaryEntry] = []
     for entry in entries:
-        if entry.target_lang not in ("", target_lang) and not occurs_in(entry.translation, text):
+        reversed_ = _occurs_reversed(entry.translation, text)
+        if entry.target_lang not in ("", target_lang) and not reversed_:
             continue
         if occurs_in(entry.term, text):
             chosen.append(entry)
-        elif occurs_in(entry.translation, text):
+        elif reversed_:
             chosen.append(GlossaryEntry(entry.id, entry.translation, entry.term, entry.target_lang))
     return chosen
 
