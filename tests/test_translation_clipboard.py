@@ -16,6 +16,28 @@ from scripted_provider import Reply
 
 from assistant.errors import SkillError, UsageError
 from skills.translation.clipboard import clipboard_commands, read_clipboard_text
+from skills.translation.request_parser import parse_translation_request
+
+
+@pytest.mark.parametrize(
+    ("request_text", "target", "from_clipboard", "text"),
+    [
+        ("把剪贴板里的内容翻成英文", "en", True, ""),
+        ("把剪贴板翻成日文", "ja", True, ""),
+        ("把我刚才复制的翻成英文", "en", True, ""),
+        ("translate the clipboard into French", "fr", True, ""),
+        ("translate what I just copied", None, True, ""),
+        ("what's the text on the clipboard in German", "de", True, ""),
+        # the word itself, not the clipboard
+        ("how do you say clipboard in Chinese", "zh", False, "clipboard"),
+        ("剪贴板用英语怎么说", "en", False, "剪贴板"),
+    ],
+)
+def test_requests_that_point_at_the_clipboard(
+    request_text: str, target: str | None, from_clipboard: bool, text: str
+) -> None:
+    ask = parse_translation_request(request_text)
+    assert (ask.target_lang, ask.from_clipboard, ask.text) == (target, from_clipboard, text)
 
 
 @pytest.mark.parametrize(
