@@ -126,7 +126,8 @@ class BookkeepingSkill:
         if action.action in ("add", "import"):
             entries = ledger.entries_of(action.id)
             lines = entry_table([e.parsed() for e in entries], [e.id for e in entries])
-            head = f"撤销这 {len(entries)} 笔：" if zh else f"Undo these {len(entries)} entries:"
+            many = f"these {len(entries)} entries" if len(entries) > 1 else "this entry"
+            head = f"撤销这 {len(entries)} 笔：" if zh else f"Undo {many}:"
         else:
             d = action.details
             before, after = d["before"], d["after"]
