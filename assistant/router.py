@@ -90,6 +90,18 @@ def code_file_re() -> re.Pattern[str]:
     return _code_file
 
 
+# Ledger categories as people name them (DESIGN.md's taxonomy), for spoken corrections.
+_LEDGER_CATEGORIES_ZH = (
+    r"餐饮|吃饭|饮食|伙食|交通|出行|购物|住房|房租|居住|水电|水电煤|生活缴费|缴费|娱乐|"
+    r"医疗|健康|教育|学习|旅行|旅游|通讯|通信|话费|其他|其它|工资|薪水|奖金|投资|理财|"
+    r"礼金|红包|退款|报销"
+)
+_LEDGER_CATEGORIES_EN = (
+    r"food|transport|transportation|shopping|housing|rent|utilities|bills|entertainment|"
+    r"health|medical|education|travel|communication|phone|other|salary|bonus|investments?|"
+    r"gifts?|refund|groceries|dining"
+)
+
 # (skill, weight, group, pattern). Texts reach the patterns normalized, with language
 # names replaced by 〈lang〉 and code file names by 〈file〉. A skill's score is the sum,
 # over its groups, of the strongest matching rule in each group, capped at 4; explicit
@@ -186,6 +198,21 @@ _RULE_TABLE: tuple[tuple[str, float, str, str], ...] = (
         r"^(?:no|nope|wait|actually|sorry|oops)?[,\s]*(?:it was|it's|it is|make (?:it|that)|"
         r"that should be|that was|should be|change it to|i meant)\s*\$?\s*\d+(?:\.\d+)?\s*"
         r"(?:dollars|bucks|yuan|euros)?\s*(?:not\s+\$?\d+(?:\.\d+)?)?\s*[.!]?$",
+    ),
+    # a correction of the last entry's category: "改成交通", "不对，分类改成餐饮",
+    # "change it to transport" (the whole text is the change and a ledger category)
+    (
+        "bookkeeping",
+        3,
+        "followup",
+        r"^(?:不对|不是|错了|记错了|搞错了)?[,.\s]*(?:分类|类别|那笔|这笔|刚才那笔)?"
+        r"(?:改成|改为|换成|应该是|算|记成|记到)\s*(?:"
+        + _LEDGER_CATEGORIES_ZH
+        + r")(?:类|那一?类)?\s*[.!]?$"
+        r"|^(?:no|nope|wait|actually|sorry|oops)?[,\s]*(?:change|make|put|set|file|move)\s+"
+        r"(?:it|that|this|the last one)\s+(?:(?:to|into|as|under)\s+)?(?:the\s+)?(?:"
+        + _LEDGER_CATEGORIES_EN
+        + r")(?:\s+category)?\s*[.!]?$",
     ),
     # "午饭 35", "lunch 12": a short label and a bare number, nothing else
     ("bookkeeping", 2, "amount", r"^(?:[^\d\s]{1,8}|[a-z]+(?: [a-z]+){0,2})\s*\d+(?:\.\d+)?$"),
