@@ -227,3 +227,22 @@ def test_export_refuses_an_exchange_that_is_not_a_session(ting, provider) -> Non
     assert_clean_failure(
         ting("interpret", "export", "1"), code=2, mentions="not an interpreter session"
     )
+
+
+def test_without_a_provider_chinese_is_put_into_english_offline_by_whisper(
+    ting, ting_uses_test_model, asterisk_clips, tmp_path: Path
+) -> None:
+    clips = [_mandarin_clip(tmp_path), asterisk_clips["vm-msgforwarded"][0]]
+    audio, _ = _join_with_pauses(clips, tmp_path / "offline.wav")
+    ran = ting("interpret", "--input", str(audio), "--fast", "--json", timeout=300)
+    assert ran.code == 0, ran.err
+    events = ran.json_lines()
+    sources = _check_order_and_pairing(events[:-1])
+    assert [s["lang"] for s in sources.values()] == ["zh", "en"]
+    notices = [e["text"] for e in events if e["type"] == "notice"]
+    assert len(notices) == 1 and notices[0].startswith("translation into English only, offline")
+    # the Chinese sentence came out in English; English → Chinese needs a provider
+    translations = [e for e in events if e["type"] == "translation"]
+    assert [(t["sentence"], t["lang"]) for t in translations] == [(1, "en")]
+    assert re.search(r"[A-Za-z]{2}", translations[0]["text"]), translations
+    assert (events[-1]["sentences"], events[-1]["translated"]) == (2, 1)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-    from voice.asr import SpeechRecognizer
+    from voice.asr import DecodeProfile, SpeechRecognizer
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,10 @@ class SpeechTranslation:
 
 
 def translate_speech_to_english(
-    recognizer: SpeechRecognizer, audio: np.ndarray
+    recognizer: SpeechRecognizer, audio: np.ndarray, profile: DecodeProfile | None = None
 ) -> SpeechTranslation:
+    """English for the speech in ``audio``; ``profile`` defaults to file decoding (beam 5),
+    the live interpreter passes its faster one."""
     import numpy as np
     from faster_whisper.vad import collect_chunks
 
@@ -44,17 +46,20 @@ def translate_speech_to_english(
         return SpeechTranslation("", "")
     pieces, _ = collect_chunks(audio, chunks)
     speech = np.concatenate(pieces)
-    source_lang = recognizer.detect_language(speech, FILE_DECODING)
-    model = recognizer.load()
-    model.min_frames = FILE_DECODING.min_window_frames
-    segments, _info = model.transcribe(
-        speech,
-        language=source_lang,
-        task="translate",
-        beam_size=FILE_DECODING.beam_size,
-        vad_filter=False,
-        condition_on_previous_text=False,
-        max_new_tokens=max_new_tokens(speech.size / SAMPLE_RATE),
-    )
+    profile = profile or FILE_DECODING
+    source_lang = recognizer.detect_language(speech, profile)
+    with recognizer._decode_lock:  # the model is shared with transcription
+        model = recognizer.load()
+        model.min_frames = profile.min_window_frames
+        segments, _info = model.transcribe(
+            speech,
+            language=source_lang,
+            task="translate",
+            beam_size=profile.beam_size,
+            vad_filter=False,
+            condition_on_previous_text=False,
+            max_new_tokens=max_new_tokens(speech.size / SAMPLE_RATE),
+        )
+        segments = list(segments)
     texts = [s.text.strip() for s in segments if s.text.strip() and not is_invented_line(s.text)]
     return SpeechTranslation(join_segment_texts(texts), source_lang)

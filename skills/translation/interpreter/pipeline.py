@@ -138,6 +138,7 @@ class InterpreterSession:
         settings: PipelineSettings | None = None,
         drain_timeout_s: float = 30.0,
         partial_recognizer: Any | None = None,
+        offline_translator: Callable[[np.ndarray], str] | None = None,
     ) -> None:
         self.source = source
         self.recognizer = recognizer
@@ -150,6 +151,8 @@ class InterpreterSession:
         self._lock = threading.Lock()  # transcript + recorder, shared with the worker thread
         self._speak = on_translation
         self.worker = worker_factory(self._translated) if worker_factory else None
+        # no provider: speech into English by Whisper's translate task, on this thread
+        self.offline_translator = offline_translator if self.worker is None else None
         self.recorder = recorder_factory(self.transcript) if recorder_factory else None
         self._blocks: list[AudioBlock] = []
         self._next_index = 1
@@ -360,8 +363,13 @@ class InterpreterSession:
                 "audio_end_s": end_s,
             }
         )
+        sentence = SourceSentence(index, heard.language, text, target, end_s)
         if self.worker is not None:
-            self.worker.submit(SourceSentence(index, heard.language, text, target, end_s))
+            self.worker.submit(sentence)
+        elif self.offline_translator is not None and target == "en" and heard.language != "en":
+            english = self.offline_translator(self._audio(ended.start, ended.end)).strip()
+            if english:
+                self._translated(sentence, english)
 
     def _maybe_early_final(self, segmenter: SentenceSegmenter, blocks: BlockQueue) -> bool:
         """Decode the sentence when its pause has lasted ``pad_s``; True if it did."""

@@ -82,9 +82,14 @@ def build_session(
         llm.timeout_s = min(llm.timeout_s, WORKER_REQUEST_TIMEOUT_S)
         import openai  # noqa: F401  (now, not in the first sentence's translation: ~0.5-1 s)
     except ProviderNotConfigured as exc:
-        startup_notices.append(
-            f"translation off: {exc.message}; showing the transcript only ({exc.hint})"
-        )
+        if "en" in pair:
+            startup_notices.append(
+                f"translation into English only, offline with Whisper: {exc.message} ({exc.hint})"
+            )
+        else:
+            startup_notices.append(
+                f"translation off: {exc.message}; showing the transcript only ({exc.hint})"
+            )
     worker_cancel = CancelToken()
     glossary = GlossaryStore(app.history).list()
 
@@ -96,6 +101,12 @@ def build_session(
             on_translation=on_translation,
             on_notice=lambda message: session.notice(message),
         )
+
+    def translate_offline(audio: Any) -> str:
+        from skills.translation.speech_translation import translate_speech_to_english
+        from voice.asr import LIVE_DECODING
+
+        return translate_speech_to_english(recognizer, audio, LIVE_DECODING).text
 
     def make_recorder(transcript: BilingualTranscript) -> SessionRecorder:
         return SessionRecorder(app.history, transcript, origin="cli" if input_file else "voice")
@@ -129,6 +140,7 @@ def build_session(
         fast=fast,
         drain_timeout_s=drain_timeout_s,
         partial_recognizer=partial_recognizer,
+        offline_translator=translate_offline if llm is None and "en" in pair else None,
     )
     for message in startup_notices:
         session.notice(message)
