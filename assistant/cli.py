@@ -66,28 +66,57 @@ class TingGroup(click.Group):
         except BrokenPipeError:
             sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise  # click's own exits and usage errors
+            raise  # click's own exits and usage errors (made one line in ``main``)
+        except UnicodeEncodeError as exc:
+            if "surrogates not allowed" not in str(exc) or os.environ.get("TING_DEBUG") == "1":
+                raise
+            # an argument or file name held bytes that are not UTF-8 (argv keeps them
+            # as lone surrogates); they cannot be stored or sent anywhere
+            fail("the input is not valid UTF-8 text", 2)
         except Exception as exc:  # a bug: log it in full, show the user one line
             if os.environ.get("TING_DEBUG") == "1":
                 raise
             fail(_report_internal_error(exc), 70)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's usage errors as one line (``ting: …``), like every other failure."""
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            fail(_one_line_usage(exc), exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo(err=True)  # after an interrupted prompt, end the line
+            fail("aborted", 1)
+        except (KeyboardInterrupt, EOFError):
+            fail("interrupted", 130)
+        # without standalone mode click returns an exit code for --help/--version
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _one_line_usage(exc: click.UsageError) -> str:
+    message = exc.format_message().strip().replace("\n", " ")
+    ctx = exc.ctx
+    if ctx is not None and ctx.command_path:
+        return f"{message} (see `{ctx.command_path} --help`)"
+    return message
+
 
 def _report_internal_error(exc: BaseException) -> str:
-    import logging
     import traceback
 
-    where = "the log"
+    summary = f"internal error ({type(exc).__name__}: {exc})"
     try:
         from assistant.paths import data_dir
 
         log_path = data_dir() / "ting.log"
         with log_path.open("a", encoding="utf-8") as fh:
             fh.write("".join(traceback.format_exception(exc)))
-        where = str(log_path)
-    except Exception:
-        logging.getLogger("ting").exception("internal error")
-    return f"internal error ({type(exc).__name__}: {exc}); details in {where}"
+    except Exception:  # no log to write to: never a traceback on the user's terminal
+        return f"{summary}; run again with TING_DEBUG=1 for details"
+    return f"{summary}; details in {log_path}"
 
 
 def get_app(ctx: click.Context | None = None):

@@ -16,12 +16,30 @@ def register(cli: click.Group) -> None:
 
 
 def _text_arg(words: tuple[str, ...]) -> str:
+    from assistant.runtime import check_request_text
+
     text = " ".join(words).strip()
     if text == "-":
-        text = sys.stdin.read().strip()
+        text = read_stdin_text()
     if not text:
         raise UsageError("nothing to do: the text is empty")
-    return text
+    return check_request_text(text)
+
+
+def read_stdin_text() -> str:
+    """Standard input as text: UTF-8, or a UsageError (never a half-decoded string)."""
+    from assistant.runtime import MAX_REQUEST_CHARS
+
+    data = sys.stdin.buffer.read(MAX_REQUEST_CHARS * 4 + 1)  # UTF-8: at most 4 bytes a char
+    if len(data) > MAX_REQUEST_CHARS * 4:
+        raise UsageError(
+            f"the request is too long (more than {MAX_REQUEST_CHARS:,} characters on standard input)"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("standard input is not UTF-8 text") from None
+    return text.strip()
 
 
 @click.command()
@@ -209,7 +227,7 @@ def config_show(as_json):
     click.echo(f"data folder: {info['data_folder']}")
 
 
-@config.command("set")
+@config.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
 @click.argument("value")
 def config_set(key, value):

@@ -6,6 +6,25 @@ import os
 from pathlib import Path
 
 
+def ensure_folder(path: Path, what: str = "folder") -> Path:
+    """``path`` as an existing folder (created if missing), or a StorageError saying why not."""
+    from assistant.errors import StorageError
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise StorageError(
+            f"the {what} {path} is not a folder", hint="move that file aside"
+        ) from None
+    except NotADirectoryError:
+        raise StorageError(
+            f"the {what} {path} is not a folder: part of the path is a file"
+        ) from None
+    except OSError as exc:
+        raise StorageError(f"cannot create the {what} {path}: {exc.strerror}") from None
+    return path
+
+
 def data_dir(create: bool = True) -> Path:
     home = os.environ.get("TING_HOME")
     if home:
@@ -15,7 +34,7 @@ def data_dir(create: bool = True) -> Path:
 
         path = Path(platformdirs.user_data_dir("ting", appauthor=False))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        ensure_folder(path, "data folder")
     return path
 
 
@@ -28,9 +47,7 @@ def database_path() -> Path:
 
 
 def model_cache_dir() -> Path:
-    path = data_dir() / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return ensure_folder(data_dir() / "models", "model cache folder")
 
 
 def runtime_dir() -> Path:
@@ -40,6 +57,11 @@ def runtime_dir() -> Path:
         path = data_dir() / "run"
     else:
         path = Path(base) / "ting"
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    ensure_folder(path, "runtime folder")
+    try:
+        os.chmod(path, 0o700)
+    except OSError as exc:
+        from assistant.errors import StorageError
+
+        raise StorageError(f"cannot make {path} private: {exc.strerror}") from None
     return path

@@ -27,6 +27,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ting.runtime")
 
+MAX_REQUEST_CHARS = 100_000  # a spoken or typed request; far more is a paste gone wrong
+
+
+def check_request_text(text: str) -> str:
+    """``text`` if a skill can take it; else a UsageError saying what is wrong with it."""
+    if len(text) > MAX_REQUEST_CHARS:
+        raise UsageError(
+            f"the request is too long ({len(text):,} characters; at most {MAX_REQUEST_CHARS:,})"
+        )
+    if "\x00" in text:
+        raise UsageError("the request contains a NUL byte; send text, not binary data")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes from argv arrive as lone surrogates
+        raise UsageError("the request is not valid UTF-8 text") from None
+    return text
+
 
 class Runtime:
     def __init__(
@@ -52,6 +69,7 @@ class Runtime:
         text = request.text.strip()
         if not text:
             raise UsageError("nothing to do: the request is empty")
+        check_request_text(text)
         started = time.monotonic()
         timings: dict[str, float] = {}
         if request.skill:

@@ -115,8 +115,9 @@ def test_terminal_session_answers_typed_lines(ting, provider):
         return Reply(next(answers))
 
     provider.responder = respond
-    ran = ting(input="tell me a joke\n\nwhat's the capital of France\nexit\nnot read\n",
-               env=provider.env)
+    ran = ting(
+        input="tell me a joke\n\nwhat's the capital of France\nexit\nnot read\n", env=provider.env
+    )
     assert ran.code == 0, ran.err
     assert ran.out.splitlines() == ["one", "two"]
     rows = ting("history", "list", "--json").json_lines()[0]["exchanges"]
@@ -209,3 +210,123 @@ def test_core_packages_never_import_qt():
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().replace("'", '"')) == []
+
+
+# -- hostile input: every failure is one line, never a traceback ----------------------
+
+
+def test_usage_errors_are_one_line(ting):
+    for args in (
+        ["route"],  # missing argument
+        ["history", "show", "abc"],  # not an integer
+        ["history", "list", "--limit", "0"],  # out of range
+        ["diff", "apply", "x.patch", "--root2", "."],  # unknown option (plugin command)
+        ["--bogus"],  # unknown top-level option
+    ):
+        assert_clean_failure(ting(*args), code=2)
+    assert_clean_failure(ting("frobnicate"), code=2, mentions="No such command")
+
+
+def test_ting_home_that_is_a_file(ting, tmp_path):
+    home = tmp_path / "not-a-folder"
+    home.write_text("I am a file\n")
+    for args in (["ask", "hello"], ["history", "list"], ["config", "show"], ["status"]):
+        ran = ting(*args, env={"TING_HOME": str(home)})
+        assert_clean_failure(ran, code=1, mentions="is not a folder")
+    assert home.read_text() == "I am a file\n"
+
+
+def test_runtime_folder_that_is_a_file(ting, ting_home):
+    (ting_home / "run").write_text("")
+    assert_clean_failure(ting("status"), mentions="is not a folder")
+    assert_clean_failure(ting("trigger"), mentions="is not a folder")
+
+
+def test_internal_error_with_an_unwritable_log_shows_no_traceback(ting_home, capfd):
+    from assistant.cli import _report_internal_error
+
+    (ting_home / "ting.log").mkdir()  # the log cannot be opened for writing
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        line = _report_internal_error(exc)
+    assert line == "internal error (RuntimeError: boom); run again with TING_DEBUG=1 for details"
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and err == ""
+
+
+def test_text_that_is_not_utf8_or_has_nul_bytes(ting):
+    bad = "hello \udcff world"  # what Python makes of an undecodable byte in argv
+    for args in (
+        ["ask", "--skill", "chat", bad],
+        ["route", bad],
+        ["translate", bad, "--to", "en"],
+        ["history", "list", "--skill", bad],
+        ["config", "set", "model", bad],
+    ):
+        ran = _run_bytes(ting, args)
+        assert_clean_failure(ran, code=2, mentions="UTF-8")
+    ran = _run_bytes(ting, ["ask", "--skill", "chat", "-"], stdin=b"hello \xff\xfe world")
+    assert_clean_failure(ran, code=2, mentions="standard input is not UTF-8")
+    assert_clean_failure(ting("ask", "-", input="lunch\x0035"), code=2, mentions="NUL")
+    assert ting("history", "list", "--json").json_lines()[0]["exchanges"] == []
+
+
+def _run_bytes(ting, args, stdin: bytes | None = None):
+    """Run ting with argv holding raw bytes (os.fsencode keeps the undecodable ones)."""
+    import os
+
+    from fixtures_core import TING, Ran
+
+    env = dict(os.environ)
+    env["TING_HOME"] = os.environ["TING_HOME"]
+    env["TING_NO_GUI"] = "1"
+    env.pop("TING_DEBUG", None)
+    proc = subprocess.run(
+        [*TING, *[os.fsencode(a) for a in args]],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    return Ran(proc.returncode, proc.stdout.decode(), proc.stderr.decode(errors="replace"))
+
+
+def test_a_megabyte_of_text_is_refused_quickly(ting):
+    huge = "午饭花了三十五 " * 140_000  # about 1.1 million characters
+    ran = ting("ask", "-", input=huge, timeout=60)
+    assert_clean_failure(ran, code=2, mentions="too long")
+    assert_clean_failure(ting("route", "-", input=huge), code=2, mentions="too long")
+    assert ting("history", "list", "--json").json_lines()[0]["exchanges"] == []
+
+
+def test_locked_database_is_one_line(ting, ting_home):
+    assert ting("route", "hello").code == 0
+    from assistant.history import HistoryStore
+
+    HistoryStore(ting_home / "ting.db").close()  # create it
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import sqlite3, sys
+                c = sqlite3.connect({str(ting_home / "ting.db")!r}, isolation_level=None)
+                c.execute("begin exclusive")
+                print("locked", flush=True)
+                sys.stdin.read()
+                """
+            ),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert_clean_failure(ting("ask", "--skill", "chat", "hi"), mentions="locked")
+        assert_clean_failure(ting("history", "delete", "1"), mentions="locked")
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
