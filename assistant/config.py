@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import tomllib
@@ -18,6 +19,7 @@ from assistant.paths import config_path
 
 CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "HKD")
 LANGUAGES = ("zh", "en", "ja", "ko", "fr", "de", "es", "ru", "it", "pt")
+MAX_TIMEOUT_S = 86400  # a day: more is a typo (and inf overflows the HTTP client)
 
 
 @dataclass
@@ -48,14 +50,19 @@ _VALIDATORS: dict[str, Any] = {
     "hotkey_mode": lambda v: v in ("hold", "toggle") or "must be 'hold' or 'toggle'",
     "default_currency": lambda v: v in CURRENCIES or f"must be one of {', '.join(CURRENCIES)}",
     "asr_language": lambda v: v in ("auto", "zh", "en") or "must be auto, zh or en",
+    "request_timeout": lambda v: (
+        (math.isfinite(v) and 0 < v <= MAX_TIMEOUT_S)
+        or f"must be a positive number of seconds, at most {MAX_TIMEOUT_S}"
+    ),
+    "model": lambda v: v != "" or "must name a model (for example gpt-4o-mini)",
     "language_pair": lambda v: (
         (
             len([p for p in v.split(",") if p.strip()]) == 2
             and all(p.strip() in LANGUAGES for p in v.split(","))
+            and len({p.strip() for p in v.split(",")}) == 2
         )
-        or f"must be two language codes like zh,en (known: {', '.join(LANGUAGES)})"
+        or f"must be two different language codes like zh,en (known: {', '.join(LANGUAGES)})"
     ),
-    "request_timeout": lambda v: v > 0 or "must be a positive number of seconds",
     "base_url": lambda v: (
         (v == "" or v.startswith(("http://", "https://"))) or "must start with http:// or https://"
     ),
@@ -90,6 +97,8 @@ def coerce_value(key: str, raw: str) -> Any:
         value = raw.strip()
         if key == "default_currency":
             value = value.upper()
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise UsageError(f"{key} must be one line of text without control characters")
     check = _VALIDATORS.get(key)
     if check is not None:
         verdict = check(value)
@@ -104,6 +113,11 @@ def _read_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"the config file {path} is not UTF-8 text",
+            hint="fix it, or delete it to start from defaults",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"the config file {path} is not valid TOML: {exc}",
@@ -118,9 +132,13 @@ def load_settings(path: Path | None = None, *, env: bool = True) -> Settings:
     data = _read_file(path)
     settings = Settings()
     known = set(setting_names())
+    kinds = {f.name: f.type for f in fields(Settings)}
     for key, value in data.items():
         if key not in known:
             continue  # a setting from a newer version: keep the file, ignore it here
+        problem = _wrong_type(key, kinds[key], value)
+        if problem:
+            raise ConfigError(f"in {path}: {problem}")
         try:
             setattr(settings, key, coerce_value(key, str(value)))
         except UsageError as exc:
@@ -133,6 +151,19 @@ def load_settings(path: Path | None = None, *, env: bool = True) -> Settings:
     return settings
 
 
+def _wrong_type(key: str, kind: Any, value: Any) -> str | None:
+    """Why a value from the file has the wrong TOML type for ``key``, or None."""
+    if kind in ("float", float):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return f"{key} must be a number, not {value!r}"
+    elif kind in ("bool", bool):
+        if not isinstance(value, (bool, str)):
+            return f"{key} must be true or false, not {value!r}"
+    elif not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return f"{key} must be text, not {value!r}"
+    return None
+
+
 def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
     """Validate and write one setting; the file is replaced atomically."""
     import tomli_w
@@ -141,14 +172,22 @@ def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
     value = coerce_value(key, raw)
     data = _read_file(path)
     data[key] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    if path.is_dir():
+        raise ConfigError(f"cannot write the config file {path}: Is a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the config file {path}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             tomli_w.dump(data, fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"cannot write the config file {path}: {exc.strerror}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

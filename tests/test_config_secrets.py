@@ -33,6 +33,13 @@ def test_defaults_and_round_trip(ting_home: Path):
         ("start_at_login", "maybe"),
         ("base_url", "ftp://x"),
         ("nope", "1"),
+        ("request_timeout", "inf"),
+        ("request_timeout", "1e400"),
+        ("request_timeout", "nan"),
+        ("model", ""),
+        ("model", "gpt\n4"),
+        ("language_pair", "zh,zh"),
+        ("input_device", "mic\x00"),
     ],
 )
 def test_bad_values_are_refused(key, value):
@@ -116,3 +123,65 @@ def test_key_in_real_secret_service_never_leaks(ting, ting_home, provider, monke
         deleted = ting("config", "delete-key", env=env)
         assert deleted.code == 0, deleted.err
     assert "no API key" in ting("config", "delete-key", env=env).out
+
+
+@pytest.mark.parametrize(
+    "body, mentions",
+    [
+        ("request_timeout = inf\n", "request_timeout"),
+        ("model = {name = 'x'}\n", "model must be text"),
+        ("model = [1, 2]\n", "model must be text"),
+        ("start_at_login = 3\n", "start_at_login must be true or false"),
+        ("request_timeout = true\n", "request_timeout must be a number"),
+    ],
+)
+def test_hand_edited_values_of_the_wrong_type(ting_home: Path, ting, body, mentions):
+    (ting_home / "config.toml").write_text(body)
+    with pytest.raises(ConfigError, match=mentions):
+        load_settings()
+    assert_clean_failure(ting("config", "show"), code=1, mentions=mentions)
+
+
+def test_config_file_that_is_not_utf8(ting_home: Path, ting):
+    (ting_home / "config.toml").write_bytes(b'model = "caf\xe9"\n')
+    assert_clean_failure(ting("config", "show"), code=1, mentions="is not UTF-8")
+    assert_clean_failure(ting("config", "set", "model", "x"), code=1, mentions="is not UTF-8")
+    assert (ting_home / "config.toml").read_bytes() == b'model = "caf\xe9"\n'
+
+
+def test_config_file_that_is_a_folder(ting_home: Path, ting):
+    (ting_home / "config.toml").mkdir()
+    assert_clean_failure(ting("config", "show"), code=1, mentions="Is a directory")
+    assert_clean_failure(ting("config", "set", "model", "x"), code=1, mentions="Is a directory")
+    assert (ting_home / "config.toml").is_dir()
+
+
+def test_negative_number_is_a_value_not_an_option(ting):
+    ran = ting("config", "set", "request_timeout", "-1")
+    assert_clean_failure(ran, code=2, mentions="request_timeout must be a positive number")
+
+
+def test_config_set_in_a_read_only_data_folder(ting_home: Path, ting, tmp_path: Path):
+    save_setting("model", "before")
+    if os.geteuid() == 0:  # root ignores permission bits: use an immutable folder
+        import shutil
+        import subprocess
+
+        if not shutil.which("chattr"):
+            pytest.skip("chattr is needed to make a folder read-only for root")
+        if subprocess.run(["chattr", "+i", str(ting_home)]).returncode != 0:
+            pytest.skip("this file system does not support chattr +i")
+        undo = ["chattr", "-i", str(ting_home)]
+    else:
+        ting_home.chmod(0o500)
+        undo = None
+    try:
+        ran = ting("config", "set", "model", "after")
+    finally:
+        if undo:
+            subprocess.run(undo, check=True)
+        else:
+            ting_home.chmod(0o700)
+    assert_clean_failure(ran, code=1, mentions="cannot write the config file")
+    assert load_settings().model == "before"
+    assert sorted(p.name for p in ting_home.iterdir()) == ["config.toml"]
