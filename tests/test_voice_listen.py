@@ -60,3 +60,57 @@ def test_listen_with_missing_model_files_fails_in_one_line(ting, ting_home, tmp_
     save_setting("asr_model", str(tmp_path / "no-model-here"), ting_home / "config.toml")
     ran = ting("listen", "--no-hotkey", "--transcribe-only", input="")
     assert_clean_failure(ran, code=1, mentions="does not exist")
+
+
+@pytest.mark.parametrize("mode", ["hold", "toggle"])
+def test_the_global_hotkey_on_x11_in_hold_and_toggle_mode(
+    mode, listen_env, pulse_sink, asterisk_clips, half_second_of_silence
+) -> None:
+    import os
+    import shutil
+    import subprocess
+
+    from fixtures_core import require_service
+
+    require_service("TING_TEST_DISPLAY", "an X display (Xvfb)")
+    if not shutil.which("xdotool"):
+        pytest.fail("xdotool is needed to press the hotkey on the test display")
+    display = os.environ["TING_TEST_DISPLAY"]
+    env = dict(listen_env, DISPLAY=display)
+    env.pop("WAYLAND_DISPLAY", None)
+    clip, expected = asterisk_clips["vm-nomore"]  # "No more messages."
+
+    def xdotool(*args: str) -> None:
+        subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True)
+
+    listen = ListenProcess(
+        env,
+        "--transcribe-only",
+        "--language",
+        "en",
+        "--mode",
+        mode,
+        "--hotkey",
+        "<ctrl>+<alt>+space",
+    )
+    try:
+        hotkey = listen.next_event("hotkey")
+        assert hotkey["backend"] == "pynput" and hotkey["mode"] == mode
+        listen.next_event("ready")
+        if mode == "hold":
+            xdotool("keydown", "ctrl+alt+space")
+        else:
+            xdotool("key", "ctrl+alt+space")
+        try:
+            assert listen.next_event("state")["state"] == "listening"
+            say_into_sink(pulse_sink, clip, half_second_of_silence)
+        finally:
+            if mode == "hold":
+                xdotool("keyup", "space", "alt", "ctrl")
+        if mode == "toggle":
+            xdotool("key", "ctrl+alt+space")
+        heard = listen.next_event("heard")
+        assert heard["text"].lower().rstrip(".") == expected.lower().rstrip("."), heard
+    finally:
+        code = listen.close()
+    assert code == 0, listen.stderr()
