@@ -154,7 +154,12 @@ def say(
 
 
 @click.command()
-@click.option("--language", type=click.Choice(["auto", "zh", "en"]), default=None)
+@click.option(
+    "--language",
+    type=click.Choice(["auto", "zh", "en"]),
+    default=None,
+    help="Spoken language (default: the asr_language setting, 'auto').",
+)
 @click.option(
     "--mode",
     type=click.Choice(["hold", "toggle"]),
@@ -170,7 +175,12 @@ def say(
 @click.option("--yes", "-y", is_flag=True, help="Confirm any proposed write without asking.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout.")
 def listen(language, mode, hotkey, no_hotkey, transcribe_only, once, yes, as_json) -> None:
-    """Push-to-talk in the terminal: Enter starts and stops; the text runs like `ting ask`."""
+    """Push-to-talk in the terminal: Enter starts and stops; the text runs like `ting ask`.
+
+    The global hotkey (setting `hotkey`, default <ctrl>+<alt>+space) works through pynput
+    on X11, Windows and macOS and through the desktop portal on Wayland; where neither
+    can, bind `ting trigger` to a key in the desktop's shortcut settings.
+    """
     from voice.listen import ListenOptions, ListenSession
 
     options = ListenOptions(
