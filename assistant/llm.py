@@ -461,6 +461,34 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
+def check_base_url(base_url: str) -> None:
+    """Refuse, before any request, a base URL no HTTP client can reach."""
+    import os
+    from urllib.parse import urlsplit
+
+    env = os.environ.get("OPENAI_BASE_URL", "").strip()
+    source = "OPENAI_BASE_URL" if env and env == base_url else "the base_url setting"
+    fix = "unset it" if source == "OPENAI_BASE_URL" else "`ting config set base_url …`"
+    shown = base_url if len(base_url) <= 80 else base_url[:77] + "..."
+
+    def refuse(why: str) -> ProviderNotConfigured:
+        return ProviderNotConfigured(
+            f"the provider address {shown!r} (from {source}) {why}",
+            hint=f"for example http://127.0.0.1:11434/v1; fix or {fix}",
+        )
+
+    try:
+        parts = urlsplit(base_url)
+        port = parts.port
+    except ValueError as exc:  # a port out of range or not a number
+        raise refuse(f"has a bad port ({exc})") from None
+    if parts.scheme not in ("http", "https"):
+        raise refuse("must start with http:// or https://")
+    if not parts.hostname:
+        raise refuse("has no host")
+    del port
+
+
 def client_from_settings(settings, api_key: str | None) -> LLMClient:
     """The provider client for these settings, or ProviderNotConfigured saying what to set."""
     base_url = settings.base_url
@@ -471,6 +499,8 @@ def client_from_settings(settings, api_key: str | None) -> LLMClient:
             "(Ollama, llama.cpp, vLLM) set OPENAI_BASE_URL. Offline without one: "
             "bookkeeping, routing, transcription and history",
         )
+    if base_url:
+        check_base_url(base_url)
     return LLMClient(
         base_url=base_url,
         api_key=api_key or "not-needed",  # local servers accept any key

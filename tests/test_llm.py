@@ -200,3 +200,26 @@ def test_local_server_needs_no_key(provider):
     )
     assert client.check() == "pong"
     assert provider.requests[0]["model"] == "llama3"
+
+
+@pytest.mark.parametrize(
+    "base_url, mentions",
+    [
+        ("ftp://example.com/v1", "must start with http:// or https://"),
+        ("not a url", "must start with http:// or https://"),
+        ("http:///v1", "has no host"),
+        ("http://127.0.0.1:99999/v1", "port"),
+    ],
+)
+def test_a_base_url_that_cannot_work_is_refused_before_any_request(base_url, mentions):
+    with pytest.raises(ProviderNotConfigured, match=mentions):
+        client_from_settings(Settings(base_url=base_url), api_key="x")
+
+
+def test_cli_with_a_non_http_base_url_in_the_environment(ting):
+    from fixtures_core import assert_clean_failure
+
+    env = {"OPENAI_BASE_URL": "ftp://example.com/v1", "OPENAI_API_KEY": "x"}
+    ran = ting("ask", "--skill", "chat", "hello", env=env, timeout=30)
+    assert_clean_failure(ran, code=1, mentions="OPENAI_BASE_URL")
+    assert "retry" not in ran.err and "tries" not in ran.err
