@@ -163,3 +163,17 @@ def test_real_time_sentences_read_as_in_a_fast_replay_and_no_partial_comes_late(
         elif event["type"] == "partial":
             assert event["sentence"] not in ended
             assert event["sentence"] == len(ended) + 1
+
+
+def test_partials_that_cannot_load_are_a_notice_and_sentences_go_on(
+    recognizer, asterisk_clips, tmp_path: Path
+) -> None:
+    from voice.asr import SpeechRecognizer
+
+    broken = SpeechRecognizer(str(tmp_path / "no-such-model"), cache_dir=tmp_path)
+    audio = _with_pauses(asterisk_clips, NAMES[:1])
+    events, _ = _run(FileReplay(audio, fast=False), recognizer, broken)
+    notices = [e["text"] for e in events if e["type"] == "notice"]
+    assert len(notices) == 1 and notices[0].startswith("partial transcripts off:"), notices
+    assert [e["type"] for e in events if e["type"] != "notice"][-1] == "source"
+    assert [e["sentence"] for e in events if e["type"] == "source"] == [1]

@@ -237,7 +237,10 @@ class InterpreterSession:
             self.worker.start()
         if self.partial_recognizer is not None:
             self._partials = BackgroundPartials(
-                self.partial_recognizer, self.settings.partial_profile, self._partial_heard
+                self.partial_recognizer,
+                self.settings.partial_profile,
+                self._partial_heard,
+                on_error=self.notice,  # the session goes on without partials
             ).start()
         status, error = "ok", None
         self.source.start(blocks)
