@@ -332,3 +332,176 @@ def test_cli_json_failure_is_reported_on_stdout_too(tree: tuple[Path, Path]) -> 
         "error": "refused: .git/config is under .git/",
         "kind": "UnsafePath",
     }
+
+
+# ---------------------------------------------------------------- interrupted, racing
+
+
+MODIFY_B = "--- a/b.txt\n+++ b/b.txt\n@@ -1,2 +1,2 @@\n-alpha\n+ALPHA\n beta\n"
+
+
+def test_ctrl_c_between_two_file_writes_puts_the_first_back(
+    tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.errors import Cancelled
+    from skills.diffgen import patch_workspace
+
+    root, _ = tree
+    real_write = patch_workspace.atomic_write
+    written: list[str] = []
+
+    def write_then_ctrl_c(target: Path, data: bytes, mode: int | None) -> None:
+        if target.name == "b.txt" and written == ["a.txt"]:  # the second file of the patch
+            written.append("interrupted")
+            raise KeyboardInterrupt  # what Python raises when SIGINT arrives here
+        real_write(target, data, mode)
+        if target.parent == root:
+            written.append(target.name)
+
+    monkeypatch.setattr(patch_workspace, "atomic_write", write_then_ctrl_c)
+    before = snapshot(root)
+    with pytest.raises(Cancelled, match="nothing was changed"):
+        PatchWorkspace(root).apply(MODIFY_A + MODIFY_B)
+    assert written[:2] == ["a.txt", "interrupted"]  # a.txt was replaced before it
+    monkeypatch.setattr(patch_workspace, "atomic_write", real_write)
+    assert snapshot(root) == before
+    assert [e.state for e in UndoJournal.default().entries()] == []
+
+
+KILL_BEFORE_B = """
+import os, signal, sys
+real_replace = os.replace
+def replace(src, dst, *a, **kw):
+    if str(dst).endswith("b.txt"):
+        os.kill(os.getpid(), signal.SIGKILL)  # the machine dies with b.txt half done
+    return real_replace(src, dst, *a, **kw)
+os.replace = replace
+from skills.diffgen.patch_workspace import PatchWorkspace
+PatchWorkspace(sys.argv[1]).apply(sys.stdin.read())
+"""
+
+
+def test_sigkill_mid_apply_then_apply_again_or_undo(tree: tuple[Path, Path]) -> None:
+    root, _ = tree
+    before = snapshot(root)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_BEFORE_B, str(root)],
+        input=MODIFY_A + MODIFY_B,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert killed.returncode == -9
+    assert (root / "a.txt").read_text() == "one\nTWO\nthree\n"  # half applied
+    assert any(p.name.endswith(".ting-tmp") for p in root.iterdir())  # b.txt's temp file
+    # applying again says what happened and what to do
+    again = run_ting("diff", "apply", "-", "--root", str(root), stdin=MODIFY_A + MODIFY_B)
+    assert again.returncode == 1 and again.stderr.count("\n") == 1
+    assert "interrupted" in again.stderr and "ting diff undo" in again.stderr
+    # undo puts back what the dead apply changed, and removes its temp file
+    undone = run_ting("diff", "undo", "--root", str(root))
+    assert undone.returncode == 0, undone.stderr
+    assert snapshot(root) == before
+    # and now the patch applies cleanly
+    done = run_ting("diff", "apply", "-", "--root", str(root), stdin=MODIFY_A + MODIFY_B)
+    assert done.returncode == 0, done.stderr
+    assert (root / "b.txt").read_text() == "ALPHA\nbeta\n"
+
+
+def test_a_second_apply_waits_for_the_first_and_then_says_so(tree: tuple[Path, Path]) -> None:
+    import fcntl
+
+    root, _ = tree
+    PatchWorkspace(root).apply(MODIFY_A)
+    before = snapshot(root)
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another Ting is applying in this folder
+        for args, stdin in ((["apply", "-"], MODIFY_B), (["undo"], None)):
+            done = run_ting("diff", *args, "--root", str(root), stdin=stdin)
+            assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+            assert "another Ting is changing files in" in done.stderr
+    finally:
+        os.close(fd)
+    assert snapshot(root) == before
+    assert run_ting("diff", "apply", "-", "--root", str(root), stdin=MODIFY_B).returncode == 0
+    assert run_ting("diff", "undo", "--root", str(root)).returncode == 0
+    assert run_ting("diff", "undo", "--root", str(root)).returncode == 0
+    assert (root / "a.txt").read_text() == "one\ntwo\nthree\n"
+
+
+def test_a_file_changed_between_reading_and_writing_is_not_overwritten(
+    tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skills.diffgen import patch_workspace
+
+    root, _ = tree
+    real_apply = patch_workspace.apply_patch
+
+    def apply_while_an_editor_saves(patch, contents):
+        outcome = real_apply(patch, contents)
+        (root / "a.txt").write_text("one\ntwo\nthree\nsaved by an editor meanwhile\n")
+        return outcome
+
+    monkeypatch.setattr(patch_workspace, "apply_patch", apply_while_an_editor_saves)
+    with pytest.raises(UnsafePath, match="a.txt changed while the patch was being applied"):
+        PatchWorkspace(root).apply(MODIFY_A + MODIFY_B)
+    assert (root / "a.txt").read_text().endswith("saved by an editor meanwhile\n")
+    assert (root / "b.txt").read_text() == "alpha\nbeta\n"
+    assert UndoJournal.default().entries() == []
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "--- a/alias.txt\n+++ /dev/null\n@@ -1,3 +0,0 @@\n-one\n-two\n-three\n",
+        "diff --git a/alias.txt b/moved.txt\nrename from alias.txt\nrename to moved.txt\n",
+    ],
+    ids=["delete", "rename"],
+)
+def test_delete_or_rename_through_a_symlink_is_refused(tree: tuple[Path, Path], patch: str) -> None:
+    root, _ = tree
+    (root / "alias.txt").symlink_to("a.txt")
+    before = snapshot(root)
+    with pytest.raises(UnsafePath, match="alias.txt is a symlink"):
+        PatchWorkspace(root).apply(patch)
+    assert snapshot(root) == before
+
+
+def test_damaged_journal_entries_are_skipped(tree: tuple[Path, Path]) -> None:
+    root, _ = tree
+    PatchWorkspace(root).apply(MODIFY_A)
+    folder = data_dir() / "diff-journal"
+    (folder / "99999999999999999998.json").write_text('{"state": "applied"}')
+    (folder / "99999999999999999999.json").write_text("[1, 2]")
+    done = run_ting("diff", "undo")
+    assert done.returncode == 0, done.stderr
+    assert (root / "a.txt").read_text() == "one\ntwo\nthree\n"
+
+
+def test_undo_after_a_file_became_binary_says_it_changed(tree: tuple[Path, Path]) -> None:
+    root, _ = tree
+    PatchWorkspace(root).apply(MODIFY_A)
+    (root / "a.txt").write_bytes(b"caf\xe9\x00\n")
+    done = run_ting("diff", "undo", "--root", str(root))
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "a.txt changed since the patch was applied" in done.stderr
+
+
+def test_patch_with_a_byte_order_mark_applies(tree: tuple[Path, Path]) -> None:
+    root, _ = tree
+    done = run_ting("diff", "apply", "-", "--root", str(root), stdin="\ufeff" + MODIFY_A)
+    assert done.returncode == 0, done.stderr
+    assert (root / "a.txt").read_text() == "one\nTWO\nthree\n"
+
+
+def test_root_that_is_a_file_is_one_line(tree: tuple[Path, Path]) -> None:
+    root, _ = tree
+    for args in (
+        ["apply", "-", "--root", str(root / "a.txt")],
+        ["undo", "--root", str(root / "a.txt")],
+    ):
+        done = run_ting("diff", *args, stdin=MODIFY_A)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert "is a file" in done.stderr or "not a folder" in done.stderr

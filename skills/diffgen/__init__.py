@@ -35,7 +35,7 @@ def _read_patch(source: str) -> str:
         data = path.read_bytes()
         where = source
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM from a Windows editor
     except UnicodeDecodeError:
         raise UsageError(f"the patch in {where} is not UTF-8 text") from None
     if not text.strip():

@@ -219,13 +219,16 @@ class DiffSkill:
             raise SkillError("apply_patch needs 'patch' and 'root'")
         ctx.cancel.raise_if_cancelled()
         workspace = PatchWorkspace(root)
+        verify = None
         if data.get("expect") and data.get("patch_sha256") == _sha256(patch_text):
-            _, outcome, _ = workspace.plan(patch_text)
-            if expected_results(outcome) != data["expect"]:
-                raise SkillError(
-                    "the files changed since the preview; nothing was written (ask again)"
-                )
-        report = workspace.apply(patch_text)
+
+            def verify(outcome: PatchOutcome) -> None:  # under the folder's lock
+                if expected_results(outcome) != data["expect"]:
+                    raise SkillError(
+                        "the files changed since the preview; nothing was written (ask again)"
+                    )
+
+        report = workspace.apply(patch_text, verify=verify)
         yield Result(
             text=f"{summary(report.outcome)} (undo: ting diff undo)",
             payload=report.to_dict(),

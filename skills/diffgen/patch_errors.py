@@ -19,3 +19,7 @@ class UnsafePath(SkillError):
 
 class UndoRefused(SkillError):
     """There is nothing to undo, or a file changed since the apply."""
+
+
+class WorkspaceBusy(SkillError):
+    """Another Ting is applying or undoing a patch in the same folder right now."""

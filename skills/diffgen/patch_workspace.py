@@ -11,21 +11,64 @@ the undo journal before the first file changes.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import glob
 import os
 import re
 import stat
 import tempfile
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from assistant.errors import StorageError, UsageError
+from assistant.errors import Cancelled, StorageError, TingError, UsageError
 from skills.diffgen.apply_engine import FileOutcome, PatchOutcome, apply_patch
-from skills.diffgen.patch_errors import UnsafePath
+from skills.diffgen.patch_errors import PatchRejected, UnsafePath, WorkspaceBusy
 from skills.diffgen.patch_model import Patch
 from skills.diffgen.patch_parser import parse_patch
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+LOCK_WAIT_S = 2.0  # an apply takes milliseconds; longer means another one is stuck
+TEMP_SUFFIX = ".ting-tmp"
+UNCHECKED = object()  # FileWrite.expected when the file's current content is not checked
+
+
+@contextlib.contextmanager
+def root_lock(root: Path, *, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+    """An exclusive ``flock`` on the root folder while files in it are changed, so two
+    applies (or an apply and an undo) never interleave, whatever data folder they use."""
+    try:
+        fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise StorageError(f"cannot open {root}: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WorkspaceBusy(
+                        f"another Ting is changing files in {root}",
+                        hint="try again when it has finished",
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def remove_stale_temp_files(targets: Iterable[Path]) -> None:
+    """Temp files an apply killed mid-write left next to ``targets`` (call under the lock)."""
+    for target in targets:
+        pattern = glob.escape(str(target.parent / f".{target.name[:80]}.")) + "*" + TEMP_SUFFIX
+        for leftover in glob.glob(pattern):
+            with contextlib.suppress(OSError):
+                if stat.S_ISREG(os.lstat(leftover).st_mode):
+                    os.unlink(leftover)
 
 
 def _current_umask() -> int:
@@ -42,6 +85,7 @@ class FileWrite:
     target: Path
     text: str | None
     mode: int | None
+    expected: object = UNCHECKED  # bytes (None: absent) the file must hold when written
 
 
 @dataclass
@@ -77,11 +121,17 @@ class FileTransaction:
     writes: list[FileWrite]
     created_dirs: list[Path] = field(default_factory=list)
 
+    rolled_back: bool = False  # after a failure: True when every file is as before
+
     def run(self) -> None:
         done: list[_Done] = []
         try:
             for write in sorted(self.writes, key=lambda w: w.text is None):
                 previous, previous_mode = _snapshot(write.target)
+                if write.expected is not UNCHECKED and previous != write.expected:
+                    raise _ChangedMeanwhile(write.relpath)
+                # recorded before the write: an interrupt inside it is rolled back too
+                done.append(_Done(write.target, previous, previous_mode))
                 if write.text is None:
                     if previous is not None:
                         os.unlink(write.target)
@@ -89,15 +139,26 @@ class FileTransaction:
                     self._make_parents(write.target)
                     mode = write.mode if write.mode is not None else previous_mode
                     atomic_write(write.target, write.text.encode("utf-8"), mode)
-                done.append(_Done(write.target, previous, previous_mode))
-        except OSError as exc:
-            failed = _describe(exc)
+        except BaseException as exc:
             problems = self._roll_back(done)
+            self.rolled_back = not problems
+            failed = _describe(exc) if isinstance(exc, OSError) else None
             if problems:
+                what = f"writing failed ({failed})" if failed else "writing was interrupted"
                 raise StorageError(
-                    f"writing failed ({failed}) and rolling back failed too: {problems}"
+                    f"{what} and rolling back failed too: {problems}",
+                    hint="`ting diff undo` puts back what it can",
                 ) from exc
-            raise StorageError(f"writing failed, nothing changed: {failed}") from exc
+            if isinstance(exc, _ChangedMeanwhile):
+                raise UnsafePath(
+                    f"{exc.args[0]} changed while the patch was being applied; "
+                    "nothing was written (apply it again)"
+                ) from None
+            if failed is not None:
+                raise StorageError(f"writing failed, nothing changed: {failed}") from exc
+            if isinstance(exc, KeyboardInterrupt):
+                raise Cancelled("interrupted while writing; nothing was changed") from None
+            raise
 
     def _make_parents(self, target: Path) -> None:
         missing: list[Path] = []
@@ -124,6 +185,10 @@ class FileTransaction:
             with contextlib.suppress(OSError):
                 os.rmdir(directory)
         return "; ".join(problems)
+
+
+class _ChangedMeanwhile(Exception):
+    """A file is not what the patch was planned from (another program wrote it)."""
 
 
 def _describe(exc: OSError) -> str:
@@ -211,7 +276,8 @@ class PatchWorkspace:
                 raise UnsafePath(f"refused: {shown} is not a regular file")
         return inside.as_posix(), real
 
-    def read_text(self, real: Path, shown: str) -> str:
+    def read_bytes(self, real: Path, shown: str) -> bytes:
+        """A regular file's bytes (never follows a last-moment symlink, never blocks)."""
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
             fd = os.open(real, flags)
@@ -223,7 +289,12 @@ class PatchWorkspace:
                 raise UnsafePath(f"refused: {shown} is not a regular file")
             if st.st_size > MAX_FILE_BYTES:
                 raise UnsafePath(f"refused: {shown} is larger than {MAX_FILE_BYTES // 2**20} MB")
-            data = handle.read()
+            return handle.read(MAX_FILE_BYTES + 1)
+
+    def read_text(self, real: Path, shown: str) -> str:
+        data = self.read_bytes(real, shown)
+        if len(data) > MAX_FILE_BYTES:
+            raise UnsafePath(f"refused: {shown} is larger than {MAX_FILE_BYTES // 2**20} MB")
         if b"\x00" in data:
             raise UnsafePath(f"refused: {shown} is a binary file")
         try:
@@ -245,32 +316,82 @@ class PatchWorkspace:
     # ------------------------------------------------------------ apply
 
     def plan(self, patch_text: str) -> tuple[Patch, PatchOutcome, dict[str, tuple[str, Path]]]:
+        patch, outcome, where, _ = self._plan(patch_text)
+        return patch, outcome, where
+
+    def _plan(
+        self, patch_text: str
+    ) -> tuple[Patch, PatchOutcome, dict[str, tuple[str, Path]], dict[str, str]]:
         patch = parse_patch(patch_text)
         contents, where = self.read_files(patch)
         outcome = apply_patch(patch, contents)
-        return patch, outcome, where
+        for file in outcome.files:
+            lexical = self.root.joinpath(*PurePosixPath(file.path).parts)
+            if file.status in ("deleted", "renamed") and os.path.islink(lexical):
+                verb = "deleting" if file.status == "deleted" else "renaming"
+                raise UnsafePath(
+                    f"refused: {file.path} is a symlink; {verb} it would change the file "
+                    "it points to (change the link by hand)"
+                )
+        return patch, outcome, where, contents
 
-    def apply(self, patch_text: str, *, check: bool = False, journal=None) -> ApplyReport:
-        """Apply ``patch_text`` (or, with ``check``, only work out what would happen)."""
-        patch, outcome, where = self.plan(patch_text)
-        report = ApplyReport(self.root, outcome, patch.format, checked_only=check)
+    def apply(
+        self, patch_text: str, *, check: bool = False, journal=None, verify=None
+    ) -> ApplyReport:
+        """Apply ``patch_text`` (or, with ``check``, only work out what would happen).
+
+        ``verify(outcome)``, if given, runs under the folder's lock before anything is
+        written and may refuse by raising.
+        """
         if check:
-            return report
-        writes = staged_writes(outcome, where)
+            patch, outcome, _ = self.plan(patch_text)
+            if verify is not None:
+                verify(outcome)
+            return ApplyReport(self.root, outcome, patch.format, checked_only=True)
         if journal is None:
             from skills.diffgen.undo_journal import UndoJournal
 
             journal = UndoJournal.default()
-        entry = journal.begin(self.root, writes, outcome)
-        transaction = FileTransaction(writes)
-        try:
-            transaction.run()
-        except BaseException:
-            journal.discard(entry)
-            raise
-        journal.finish(entry, transaction.created_dirs)
+        with root_lock(self.root):
+            try:
+                patch, outcome, where, contents = self._plan(patch_text)
+            except (PatchRejected, UnsafePath) as exc:
+                raise _with_interrupted_hint(exc, journal, self.root) from None
+            if verify is not None:
+                verify(outcome)
+            report = ApplyReport(self.root, outcome, patch.format, checked_only=False)
+            planned_from = {
+                real: contents[name].encode("utf-8") if name in contents else None
+                for name, (_, real) in where.items()
+            }
+            writes = [
+                FileWrite(w.relpath, w.target, w.text, w.mode, planned_from.get(w.target))
+                for w in staged_writes(outcome, where)
+            ]
+            remove_stale_temp_files(w.target for w in writes)
+            entry = journal.begin(self.root, writes, outcome)
+            transaction = FileTransaction(writes)
+            try:
+                transaction.run()
+            except BaseException:
+                if transaction.rolled_back:
+                    journal.discard(entry)  # else it stays pending: undo can finish the job
+                raise
+            journal.finish(entry, transaction.created_dirs)
         report.journal_id = entry.id
         return report
+
+
+def _with_interrupted_hint(exc: TingError, journal, root: Path) -> TingError:
+    """``exc``, saying so when an earlier apply in ``root`` died half-way."""
+    interrupted = journal.interrupted(root)
+    if interrupted is None or exc.hint:
+        return exc
+    return type(exc)(
+        exc.message,
+        hint=f"an earlier apply here was interrupted ({interrupted.data.get('created_at')}); "
+        f"`ting diff undo --root {root}` puts its files back",
+    )
 
 
 def staged_writes(outcome: PatchOutcome, where: dict[str, tuple[str, Path]]) -> list[FileWrite]:

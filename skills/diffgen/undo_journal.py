@@ -81,12 +81,19 @@ class UndoJournal:
     def begin(self, root: Path, writes: list, outcome: PatchOutcome) -> JournalEntry:
         entry_id = f"{time.time_ns():020d}"
         files = []
+        from skills.diffgen.patch_workspace import UNCHECKED
+
         for write in writes:
             try:
-                before = write.target.read_bytes()
                 before_mode: int | None = stat.S_IMODE(os.stat(write.target).st_mode)
+                before = write.target.read_bytes()
             except FileNotFoundError:
                 before, before_mode = None, None
+            if write.expected is not UNCHECKED:
+                # what the patch was planned from; the write refuses a file that differs
+                before = write.expected  # type: ignore[assignment]
+                if before is None:
+                    before_mode = None
             after = None if write.text is None else write.text.encode("utf-8")
             files.append(
                 {
@@ -131,8 +138,18 @@ class UndoJournal:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue  # a damaged entry is skipped, not fatal
-            out.append(JournalEntry(path.stem, path, data))
+            if _well_formed(data):
+                out.append(JournalEntry(path.stem, path, data))
         return out
+
+    def interrupted(self, root: Path) -> JournalEntry | None:
+        """The newest apply in ``root`` that died before it finished (call under the
+        folder's lock: a pending entry then belongs to a process that is gone)."""
+        wanted = os.path.realpath(root)
+        for entry in reversed(self.entries()):
+            if entry.root == wanted and entry.state == PENDING:
+                return entry
+        return None
 
     def latest(self, root: Path | None = None) -> JournalEntry | None:
         wanted = None if root is None else os.path.realpath(root)
@@ -145,7 +162,7 @@ class UndoJournal:
         return None
 
     def undo(self, root: Path | None = None) -> UndoReport:
-        from skills.diffgen.patch_workspace import FileTransaction, FileWrite, PatchWorkspace
+        from skills.diffgen.patch_workspace import PatchWorkspace, root_lock
 
         entry = self.latest(root)
         if entry is None:
@@ -154,23 +171,35 @@ class UndoJournal:
         if not Path(entry.root).is_dir():
             raise UndoRefused(f"cannot undo: the folder {entry.root} is gone")
         workspace = PatchWorkspace(entry.root)
+        with root_lock(workspace.root):
+            restored = self._undo_locked(entry, workspace)
+        return UndoReport(entry.id, entry.root, restored)
+
+    def _undo_locked(self, entry: JournalEntry, workspace) -> list[str]:
+        from skills.diffgen.patch_workspace import FileTransaction, FileWrite
+
         writes: list[FileWrite] = []
         restored: list[str] = []
+        targets: list[Path] = []
         for item in entry.data["files"]:
             relpath, real = workspace.resolve(item["path"])
+            targets.append(real)
             current = None
             if real.exists():
-                current = workspace.read_text(real, item["path"]).encode("utf-8")
+                current = workspace.read_bytes(real, item["path"])
             now = _sha256(current)
             if now == item["before_sha256"] and entry.state == PENDING:
                 continue  # a crashed apply never got to this file
             if now != item["after_sha256"]:
                 raise UndoRefused(
                     f"cannot undo: {item['path']} changed since the patch was applied "
-                    f"({entry.data['created_at']}); nothing was restored"
+                    f"({entry.data.get('created_at', 'earlier')}); nothing was restored"
                 )
-            writes.append(FileWrite(relpath, real, item["before"], item["before_mode"]))
+            writes.append(FileWrite(relpath, real, item["before"], item["before_mode"], current))
             restored.append(item["path"])
+        from skills.diffgen.patch_workspace import remove_stale_temp_files
+
+        remove_stale_temp_files(targets)
         FileTransaction(writes).run()
         for rel in reversed(entry.data.get("created_dirs", [])):
             try:
@@ -179,4 +208,14 @@ class UndoJournal:
                 pass  # not empty any more: leave it
         entry.data["state"] = UNDONE
         self._save(entry)
-        return UndoReport(entry.id, entry.root, restored)
+        return restored
+
+
+def _well_formed(data: Any) -> bool:
+    """An entry this version can undo (a damaged or foreign file is skipped)."""
+    if not isinstance(data, dict) or data.get("state") not in (PENDING, APPLIED, UNDONE):
+        return False
+    if not isinstance(data.get("root"), str) or not isinstance(data.get("files"), list):
+        return False
+    keys = ("path", "before", "before_sha256", "before_mode", "after_sha256")
+    return all(isinstance(f, dict) and all(k in f for k in keys) for f in data["files"])
