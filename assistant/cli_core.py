@@ -105,6 +105,8 @@ def route(words, as_json, offline):
 
 # -- history ---------------------------------------------------------------------------
 
+EXCHANGE_ID = click.IntRange(1, 2**63 - 1)  # SQLite's integer range
+
 
 @click.group()
 def history():
@@ -146,7 +148,7 @@ def history_search(query, limit, as_json):
 
 
 @history.command("show")
-@click.argument("exchange_id", type=int)
+@click.argument("exchange_id", type=EXCHANGE_ID)
 @click.option("--json", "as_json", is_flag=True)
 def history_show(exchange_id, as_json):
     """One exchange in full."""
@@ -176,7 +178,7 @@ def history_show(exchange_id, as_json):
 
 
 @history.command("delete")
-@click.argument("exchange_id", type=int)
+@click.argument("exchange_id", type=EXCHANGE_ID)
 @click.option("--json", "as_json", is_flag=True)
 def history_delete(exchange_id, as_json):
     """Delete one exchange."""

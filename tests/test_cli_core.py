@@ -330,3 +330,9 @@ def test_locked_database_is_one_line(ting, ting_home):
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+def test_history_ids_out_of_range_are_usage_errors(ting):
+    for verb in ("show", "delete"):
+        ran = ting("history", verb, "99999999999999999999")
+        assert_clean_failure(ran, code=2, mentions="EXCHANGE_ID")
