@@ -83,6 +83,9 @@ class TingGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)
+        except _NO_ARGS_IS_HELP as exc:
+            exc.show()  # `ting history` alone: the group's help, as click shows it
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             fail(_one_line_usage(exc), exc.exit_code)
         except click.ClickException as exc:
@@ -94,6 +97,10 @@ class TingGroup(click.Group):
             fail("interrupted", 130)
         # without standalone mode click returns an exit code for --help/--version
         sys.exit(result if isinstance(result, int) else 0)
+
+
+# click ≥ 8.2 raises this for a group run with no subcommand (older ones print help)
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _one_line_usage(exc: click.UsageError) -> str:

@@ -336,3 +336,9 @@ def test_history_ids_out_of_range_are_usage_errors(ting):
     for verb in ("show", "delete"):
         ran = ting("history", verb, "99999999999999999999")
         assert_clean_failure(ran, code=2, mentions="EXCHANGE_ID")
+
+
+def test_a_group_alone_shows_its_help(ting):
+    ran = ting("history")
+    assert ran.code == 2 and "Commands:" in ran.err and "search" in ran.err
+    assert not ran.err.startswith("ting: ")
