@@ -293,3 +293,19 @@ def test_parser_generalizes(text: str, today: str, want: list[tuple]) -> None:
 def test_fillers_never_make_an_amount(text: str, error: type[UsageError]) -> None:
     with pytest.raises(error):
         ExpenseParser().parse(text, dt.date(2024, 8, 21))
+
+
+@pytest.mark.timeout(120)  # a guard, not a measurement: the quadratic parser took many minutes
+def test_a_long_dictation_parses_every_entry_in_linear_work() -> None:
+    """Thousands of entries in one text (a pasted list): every one is found, with its date.
+
+    Searching the whole prefix before each amount made this quadratic (16,000 characters
+    took ~40 s); only the words just before an amount are looked at now."""
+    today = dt.date(2026, 11, 23)
+    text = "昨天午饭花了三十五，前天打车二十；" * 2000
+    entries = ExpenseParser().parse(text, today)
+    assert len(entries) == 4000
+    assert {(e.amount, e.category, e.date) for e in entries} == {
+        (35, "food", dt.date(2026, 11, 22)),
+        (20, "transport", dt.date(2026, 11, 21)),
+    }

@@ -210,7 +210,9 @@ def find_amounts(text: str) -> list[AmountMatch]:
             break
         pos = m.end()
         start, p = m.start(), m.end()
-        before = text[:start]
+        # Only the words right before the number matter (every use is anchored at the
+        # end); the whole prefix made long inputs quadratic.
+        before = text[max(0, start - 48) : start]
         value: Decimal | None
         kind = "ar" if m["ar"] else "cn" if m["cn"] else "en"
         if kind == "ar":

@@ -281,11 +281,11 @@ def _weekday(prefix: str, weekday: int, today: dt.date) -> dt.date:
 def find_dates(text: str, today: dt.date) -> list[DateMatch]:
     """Every day mentioned in ``text``, left to right, spans not overlapping."""
     found: list[DateMatch] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where an earlier (stronger) pattern matched
     for kind, pattern in _DAY_PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.span()
-            if any(start < e and s < end for s, e in taken):
+            if any(taken[start:end]):
                 continue
             if kind == "en_weekday" and not m[1] and m[2].lower() in ("sat", "sun", "wed", "mar"):
                 continue  # too ambiguous as bare words
@@ -296,7 +296,7 @@ def find_dates(text: str, today: dt.date) -> list[DateMatch]:
             if day is None:
                 continue
             found.append(DateMatch(start, end, day))
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
     found.sort(key=lambda d: d.start)
     return found
 

@@ -29,6 +29,7 @@ amount, an approximate one ("三十多块"), more than 2 decimals, or more than
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -544,7 +545,8 @@ class ExpenseParser:
                 raise AmountError(f"amount {said} is negative; say what was spent or received")
             if a.approximate or _ROUGH_AFTER.match(plain, a.end):
                 raise AmountError(f"'{said}' is not an exact amount; say the exact number")
-            alternative = _ALTERNATIVE_BEFORE.search(plain, 0, a.start)
+            # anchored at the amount: look only at the words just before it (linear time)
+            alternative = _ALTERNATIVE_BEFORE.search(plain, max(0, a.start - 64), a.start)
             if alternative:
                 raise AmountError(
                     f"'{alternative[0].strip()} {said}' is two amounts; say the one that was paid"
@@ -593,12 +595,13 @@ def _date_for(
 ) -> dt.date:
     """A date said in the piece (up to where the next piece starts), else the last one
     said before it, else one said at the very end, else today."""
-    inside = [d for d in dates if start <= d.start < reach]
-    if inside:
-        return inside[0].date
-    before = [d for d in dates if d.end <= start]
-    if before:
-        return before[-1].date
+    # dates are left to right and do not overlap: binary search keeps long texts linear
+    first = bisect.bisect_left(dates, start, key=lambda d: d.start)
+    if first < len(dates) and dates[first].start < reach:
+        return dates[first].date
+    ended = bisect.bisect_right(dates, start, key=lambda d: d.end)
+    if ended:
+        return dates[ended - 1].date
     if trailing:
         return trailing[0].date
     return today
