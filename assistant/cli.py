@@ -179,7 +179,21 @@ def _mount_extensions() -> None:
     SkillRegistry().register_commands(cli)
 
 
+def _stop_on_sigterm() -> None:
+    """``kill PID`` stops a command the way Ctrl-C does: what was running is recorded as
+    cancelled and files are left whole, instead of the process vanishing mid-write."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> None:
+    _stop_on_sigterm()
     try:
         _mount_core()
     except TingError as exc:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from fixtures_core import assert_clean_failure
@@ -342,3 +345,34 @@ def test_a_group_alone_shows_its_help(ting):
     ran = ting("history")
     assert ran.code == 2 and "Commands:" in ran.err and "search" in ran.err
     assert not ran.err.startswith("ting: ")
+
+
+def test_kill_mid_answer_records_the_exchange_as_cancelled(ting, provider, ting_home):
+    """`kill PID` while the model thinks: exit 130, the exchange kept as cancelled."""
+    from fixtures_core import ROOT, TING
+
+    provider.queue_reply("too late", delay_before_first_token=60)
+    env = {**os.environ, **provider.env, "TING_HOME": str(ting_home), "TING_NO_GUI": "1"}
+    proc = subprocess.Popen(
+        [*TING, "ask", "--json", "--skill", "chat", "think hard"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(ROOT),
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:  # wait for a heartbeat: it is waiting on the model
+        event = json.loads(line)
+        if event["type"] == "progress" and event.get("stage") != "routed":
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    for _ in range(100):  # the row is written as the process ends
+        rows = ting("history", "list", "--json").json_lines()[0]["exchanges"]
+        if rows and rows[0]["status"] != "running":
+            break
+        time.sleep(0.05)
+    assert rows[0]["status"] == "cancelled", rows

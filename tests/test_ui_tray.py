@@ -177,6 +177,16 @@ def test_a_killed_app_does_not_block_the_next_start(
     assert running_app.proc.wait(30) == 0
 
 
+@pytest.mark.display
+def test_kill_quits_the_app_cleanly(running_app: RunningApp, ting_home: Path) -> None:
+    """`kill PID` (what a logout or a service manager sends) shuts down like Quit."""
+    running_app.wait_running()
+    assert running_app.proc is not None
+    running_app.proc.send_signal(signal.SIGTERM)
+    assert running_app.proc.wait(30) == 0, running_app.output()
+    assert not (ting_home / "run" / "ting.sock").exists()
+
+
 def _history_rows(home: Path) -> list[dict[str, Any]]:
     import sqlite3
 
