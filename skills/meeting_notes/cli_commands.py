@@ -42,15 +42,6 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def whisper_still_running() -> bool:
-    """True while a (cancelled) transcription worker is still inside the model."""
-    import threading
-
-    from skills.meeting_notes.transcription import WORKER_THREAD_NAME
-
-    return any(t.name == WORKER_THREAD_NAME and t.is_alive() for t in threading.enumerate())
-
-
 def parse_channel_names(text: str | None) -> tuple[str, str] | None:
     if text is None:
         return None
@@ -135,16 +126,7 @@ def run_notes(
         stopped = "stopped; the finished parts are kept: run the same command again to continue"
         if json_printer is not None:
             json_printer.show(Failed(stopped, kind="cancelled"))
-        if whisper_still_running():
-            # The cancelled part is still inside CTranslate2, which cannot be interrupted:
-            # waiting for it can take half a minute, and a normal interpreter exit under
-            # it crashes in native code (SIGSEGV). Every finished part and the history
-            # row are already committed, so leave at once.
-            sys.stderr.write(f"ting: {stopped}\n")
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(Cancelled.exit_code)
-        raise Cancelled(stopped) from None
+        raise Cancelled(stopped) from None  # exits at once (transcription._abandon)
     finally:
         if view is not None:
             view.close()

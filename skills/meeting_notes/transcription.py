@@ -17,9 +17,13 @@ Whisper works on a chunk.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import json
+import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -57,7 +61,8 @@ HEARTBEAT_S = 1.0
 # One short-lived daemon thread per chunk runs Whisper, so that a cancel returns at once
 # (CTranslate2 cannot be interrupted mid-call) and nothing holds the process open. A
 # persistent non-daemon worker was tried: the same CPU time (measured, 4-minute file)
-# but Ctrl-C then waited for the chunk in flight, 30-50 s on a busy machine.
+# but Ctrl-C then waited for the chunk in flight, 30-50 s on a busy machine. A chunk
+# abandoned by a cancel makes the process leave at exit without finalizing (``_abandon``).
 WORKER_THREAD_NAME = "ting-meeting-asr"
 
 
@@ -100,18 +105,46 @@ def _run_with_heartbeats(
             results.put((False, exc))
 
     started = time.monotonic()
-    threading.Thread(target=target, name=WORKER_THREAD_NAME, daemon=True).start()
-    while True:
-        if cancel.cancelled:
-            raise Cancelled()
-        try:
-            ok, value = results.get(timeout=HEARTBEAT_S)
-        except queue.Empty:
-            yield heartbeat(time.monotonic() - started)
-            continue
-        if ok:
-            return value
-        raise value
+    worker = threading.Thread(target=target, name=WORKER_THREAD_NAME, daemon=True)
+    worker.start()
+    try:
+        while True:
+            if cancel.cancelled:
+                raise Cancelled()
+            try:
+                ok, value = results.get(timeout=HEARTBEAT_S)
+            except queue.Empty:
+                yield heartbeat(time.monotonic() - started)
+                continue
+            if ok:
+                return value
+            raise value
+    except (Cancelled, GeneratorExit, KeyboardInterrupt):
+        if worker.is_alive():
+            _abandon(worker)
+        raise
+
+
+_abandoned: list[threading.Thread] = []
+
+
+def _abandon(worker: threading.Thread) -> None:
+    """A cancelled chunk goes on in ``worker`` (CTranslate2 cannot be interrupted)."""
+    if not _abandoned:
+        atexit.register(_exit_without_finalizing)
+    _abandoned.append(worker)
+
+
+def _exit_without_finalizing() -> None:
+    """At exit after a cancel, with Whisper still inside a chunk: finishing the
+    interpreter under it crashes in native code (SIGSEGV), and waiting for it can take
+    half a minute. Every finished chunk and the history row are committed already, so
+    leave at once, with the cancelled exit code."""
+    if any(t.is_alive() for t in _abandoned):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(Cancelled.exit_code)
 
 
 def label_speaker(
