@@ -55,7 +55,7 @@ def _play(path: Path) -> None:
     subprocess.run(["paplay", str(path)], check=True, timeout=60)
 
 
-def _tone(path: Path) -> Path:
+def _tone(path: Path, volume: float = 0.5) -> Path:
     subprocess.run(
         [
             "sox",
@@ -72,7 +72,7 @@ def _tone(path: Path) -> Path:
             "sine",
             "1000",
             "vol",
-            "0.5",
+            str(volume),
         ],
         check=True,
     )
@@ -96,6 +96,9 @@ def test_record_pause_resume_and_stop(tmp_path, ting_home):
     recorder.signal(signal.SIGUSR1)
     recorder.wait_for("paused")
     _play(tone)  # heard while paused: must not be in the file
+    # silence while still paused, so the tone's tail still in the capture path (its
+    # buffers lag more on a busy machine) arrives before the resume
+    _play(_tone(tmp_path / "silence.wav", volume=0.0))
     recorder.signal(signal.SIGUSR1)
     recorder.wait_for("resumed")
     recorder.signal(signal.SIGINT)

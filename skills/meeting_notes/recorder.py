@@ -231,6 +231,9 @@ class MeetingRecorder:
                         paused_since = time.monotonic()
                     else:
                         self.paused_seconds += time.monotonic() - paused_since
+                        # drained just now, so heard before the resume: still paused audio
+                        mic_pending = mic_pending[:0]
+                        mon_pending = mon_pending[:0]
                     writer.sync()
                     self.report("paused" if was_paused else "resumed", {"recorded": writer.seconds})
                 if self.state.paused:
