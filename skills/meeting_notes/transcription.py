@@ -35,7 +35,6 @@ from assistant.errors import Cancelled
 from assistant.events import Progress
 from skills.meeting_notes.audio_stream import (
     SAMPLE_RATE,
-    file_fingerprint,
     iter_audio_blocks,
     mono,
     probe_audio,
@@ -218,7 +217,7 @@ class ChunkedTranscriber:
         yield self._progress("hashing", f"reading {self.path.name}")
         duration_hint, channels = probe_audio(self.path)
         stereo = self.speaker_channels is not None and channels >= 2
-        source_hash = file_fingerprint(self.path)
+        source_hash = yield from self._fingerprint()
         labels = "|" + ",".join(self.speaker_channels) if stereo and self.speaker_channels else ""
         job_key = job_key_for(source_hash, self.language + labels, self.recognizer.model_name)
         job = self.store.ensure_job(
@@ -260,6 +259,27 @@ class ChunkedTranscriber:
             chunks_transcribed=transcribed,
             chunks_reused=reused,
         )
+
+    def _fingerprint(self) -> Generator[Progress, None, str]:
+        """``file_fingerprint`` with progress each second (hours of WAV are gigabytes)."""
+        digest = hashlib.sha256()
+        size = max(1, self.path.stat().st_size)
+        done = 0
+        last_report = time.monotonic()
+        with self.path.open("rb") as fh:
+            while chunk := fh.read(4 * 1024 * 1024):
+                self.cancel.raise_if_cancelled()
+                digest.update(chunk)
+                done += len(chunk)
+                if time.monotonic() - last_report >= HEARTBEAT_S:
+                    last_report = time.monotonic()
+                    yield self._progress(
+                        "hashing",
+                        f"reading {self.path.name}: {done >> 20} of {size >> 20} MiB",
+                        done >> 20,
+                        size >> 20,
+                    )
+        return digest.hexdigest()
 
     def _progress(
         self, stage: str, message: str, done: int | None = None, total: int | None = None
