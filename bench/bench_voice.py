@@ -36,6 +36,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -256,6 +257,7 @@ def main() -> int:
     for baseline in baselines.values():
         baseline.close()
 
+    shutil.rmtree(scratch, ignore_errors=True)  # the joined model copy and the clips
     table = render(rows, args, rss, load_start, loads)
     print(table)
     if args.out:
