@@ -1,6 +1,6 @@
 """Rebuild bench/README.md from the results_*.md file each benchmark area keeps.
 
-    python bench/assemble_readme.py
+python bench/assemble_readme.py
 """
 
 from __future__ import annotations
@@ -8,7 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["history", "router", "bookkeeping", "diff", "voice", "meeting", "interpreter", "ui", "packaging"]
+ORDER = [
+    "history",
+    "router",
+    "bookkeeping",
+    "diff",
+    "voice",
+    "meeting",
+    "interpreter",
+    "ui",
+    "packaging",
+]
 INTRO = """# Benchmarks
 
 Run on demand, never in CI: `python bench/bench_<name>.py`. Each compares Ting with a
@@ -37,7 +47,8 @@ def demote(text: str) -> str:
 def main() -> None:
     parts = [INTRO]
     names = ORDER + sorted(
-        p.stem.removeprefix("results_") for p in HERE.glob("results_*.md")
+        p.stem.removeprefix("results_")
+        for p in HERE.glob("results_*.md")
         if p.stem.removeprefix("results_") not in ORDER
     )
     for name in names:
