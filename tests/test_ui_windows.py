@@ -218,11 +218,19 @@ def test_interpreter_window_columns_and_save(
         "zh", "我们明天上午十点开会。", "We have a meeting at ten tomorrow morning."
     )
     window.add_exchange("en", "Sounds good, see you then.", "好的，到时候见。")
+    # a partial whose detected language changes moves columns instead of staying in both
+    window.set_partial("en", "na wo xian")
     window.set_partial("zh", "那我先把议程发给")
+    assert window.columns["zh"].partial.text() == "那我先把议程发给"
+    assert window.columns["en"].partial.text() == ""
     assert "我们明天上午十点开会" in window.columns["zh"].lines.toPlainText()
     assert "好的，到时候见" in window.columns["zh"].lines.toPlainText()
     assert "ten tomorrow" in window.columns["en"].lines.toPlainText()
     save_screenshot(window, "interpreter_window")
+    window._on_session_event(
+        {"type": "source", "sentence": 3, "lang": "zh", "text": "那我先把议程发给你。"}
+    )
+    assert [c.partial.text() for c in window.columns.values()] == ["", ""]
     target = tmp_path / "interpreter.md"
     with qtbot.waitSignal(window.saved, timeout=10_000):
         window.save_to(target)

@@ -242,9 +242,14 @@ class InterpreterWindow(QMainWindow):
     # -- what a live session reports --------------------------------------------------
 
     def set_partial(self, language: str, text: str) -> None:
-        column = self.columns.get(language)
-        if column is not None:
-            column.partial.setText(text)
+        """The sentence being spoken, in its language's column only (its language is
+        detected on each partial, so it may move between columns while it grows)."""
+        for lang, column in self.columns.items():
+            column.partial.setText(text if lang == language else "")
+
+    def _clear_partials(self) -> None:
+        for column in self.columns.values():
+            column.partial.clear()
 
     def add_exchange(self, language: str, heard: str, translation: str) -> None:
         """One finished utterance in ``language`` and its translation into the other."""
@@ -258,8 +263,7 @@ class InterpreterWindow(QMainWindow):
                 "translation": translation,
             }
         )
-        if language in self.columns:
-            self.columns[language].partial.clear()
+        self._clear_partials()
         self._render()
         self.save_button.setEnabled(True)
 
@@ -290,8 +294,7 @@ class InterpreterWindow(QMainWindow):
                     "translation": "",
                 }
             )
-            if lang in self.columns:
-                self.columns[lang].partial.clear()
+            self._clear_partials()  # a partial may have shown it in the other column
             self._render()
         elif kind == "translation":
             for row in self.transcript:
