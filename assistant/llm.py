@@ -105,16 +105,28 @@ class LLMClient:
     timeout_s: float = 120.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     heartbeat_s: float = 1.0
+    _openai: Any = field(default=None, init=False, repr=False, compare=False)
+    _openai_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     def _client(self):
-        import openai
+        """One ``openai.OpenAI`` per LLMClient, built on first use: building one loads
+        the CA bundle and a new HTTP client (tens of ms), which an interpreter session
+        paid for every sentence. The client is safe to share between threads. (A
+        streamed response is closed at [DONE] before its body ends, so the openai client
+        does not put that connection back in its pool; whole replies do reuse it.)"""
+        with self._openai_lock:
+            if self._openai is None:
+                import openai
 
-        return openai.OpenAI(
-            base_url=self.base_url or DEFAULT_BASE_URL,
-            api_key=self.api_key,
-            timeout=self.timeout_s,
-            max_retries=0,  # we retry ourselves, with progress events
-        )
+                self._openai = openai.OpenAI(
+                    base_url=self.base_url or DEFAULT_BASE_URL,
+                    api_key=self.api_key,
+                    timeout=self.timeout_s,
+                    max_retries=0,  # we retry ourselves, with progress events
+                )
+            return self._openai
 
     @property
     def display_url(self) -> str:

@@ -122,6 +122,7 @@ class ScriptedProvider:
                     self._json(404, {"error": {"message": f"no route {self.path}"}})
                     return
                 body["_authorization"] = self.headers.get("authorization", "")
+                body["_client_port"] = self.client_address[1]  # one per TCP connection
                 provider.requests.append(body)
                 reply = provider._next_reply(body)
                 if reply is None:
@@ -175,10 +176,17 @@ class ScriptedProvider:
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")
                 self.send_header("cache-control", "no-cache")
-                self.send_header("connection", "close")
+                # chunked and keep-alive, as hosted providers stream: a client that keeps
+                # its connection pool sends the next request over the same connection
+                self.send_header("transfer-encoding", "chunked")
                 self.end_headers()
                 model = body.get("model", provider.model)
                 sent = 0
+                self.close_connection = True  # until the stream ends properly
+
+                def write(data: bytes) -> None:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    self.wfile.flush()
 
                 def chunk(delta: dict[str, Any], finish: str | None = None) -> bool:
                     nonlocal sent
@@ -194,8 +202,7 @@ class ScriptedProvider:
                         reply.malformed_after_chunks is not None
                         and sent >= reply.malformed_after_chunks
                     ):
-                        self.wfile.write(b'data: {"choices": [{"delta": {"content": "oops"\n\n')
-                        self.wfile.flush()
+                        write(b'data: {"choices": [{"delta": {"content": "oops"\n\n')
                         self.close_connection = True
                         return False
                     payload = {
@@ -205,8 +212,7 @@ class ScriptedProvider:
                         "model": model,
                         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
                     }
-                    self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
-                    self.wfile.flush()
+                    write(b"data: " + json.dumps(payload).encode() + b"\n\n")
                     sent += 1
                     return True
 
@@ -255,8 +261,12 @@ class ScriptedProvider:
                     finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
                     if not chunk({}, finish):
                         return
-                    self.wfile.write(b"data: [DONE]\n\n")
+                    done = b"data: [DONE]\n\n"
+                    # [DONE] and the last (empty) chunk in one write, as servers do: a
+                    # client that stops reading at [DONE] still sees the body end
+                    self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(done), done))
                     self.wfile.flush()
+                    self.close_connection = False
                 except (BrokenPipeError, ConnectionResetError, OSError):
                     pass  # the client went away (cancelled): fine
 

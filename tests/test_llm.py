@@ -50,6 +50,18 @@ def test_streams_text_in_pieces_and_sends_key_and_model(provider):
     assert body["_authorization"] == f"Bearer {provider.api_key}"
 
 
+def test_one_client_is_built_once_and_serves_every_request(provider):
+    """The HTTP client (its CA bundle, its connection pool) is built once per LLMClient,
+    not per request: a conversation's requests all go through the same one."""
+    client = make_client(provider)
+    for n in range(3):
+        provider.queue_reply(f"reply {n}")
+        _, completion = drain(client.stream(MSG))
+        assert completion.text == f"reply {n}"
+    assert len(provider.requests) == 3
+    assert client._client() is client._client()
+
+
 def test_tool_calls_are_assembled_from_fragments(provider):
     provider.queue_reply(
         tool_calls=[{"name": "choose_skill", "arguments": {"skill": "translation", "why": "翻译"}}]
