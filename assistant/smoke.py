@@ -21,7 +21,6 @@ speech made here with::
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.errors import ModelFilesError, TingError
+from assistant.textmatch import word_recall
 
 SMOKE_CLIP_NAME = "smoke_clip.wav"
 SMOKE_CLIP_WORDS = "open the window and turn on the light"
@@ -49,24 +49,6 @@ class SmokeFailure(TingError):
 def smoke_clip_path() -> Path:
     """The bundled clip (inside the package, so it is found in a frozen bundle too)."""
     return Path(str(resources.files("assistant.data").joinpath(SMOKE_CLIP_NAME)))
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def word_recall(expected: str, heard: str) -> float:
-    """Share of the expected words found in what was heard (each heard word used once)."""
-    wanted = _words(expected)
-    if not wanted:
-        return 1.0
-    pool = _words(heard)
-    found = 0
-    for word in wanted:
-        if word in pool:
-            pool.remove(word)
-            found += 1
-    return found / len(wanted)
 
 
 @dataclass(frozen=True)

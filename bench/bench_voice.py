@@ -34,7 +34,6 @@ import gzip
 import json
 import os
 import platform
-import re
 import resource
 import shutil
 import statistics
@@ -45,25 +44,13 @@ import time
 import wave
 from pathlib import Path
 
+from assistant.textmatch import word_error_rate
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SOUNDS = Path("/usr/share/asterisk/sounds/en")
 TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
 SR = 16_000
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def wer(expected: str, heard: str) -> float:
-    ref, hyp = words(expected), words(heard)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
 
 
 def pick_clips(count: int) -> list[tuple[Path, str, float]]:
@@ -276,7 +263,7 @@ def render(
 
     def line(label: str, key: str) -> str:
         lat = [r[key]["s"] * 1000 for r in rows]
-        err = statistics.mean(wer(r["text"], r[key]["text"]) for r in rows)
+        err = statistics.mean(word_error_rate(r["text"], r[key]["text"]) for r in rows)
         rtf = sum(r[key]["s"] for r in rows) / audio_s
         return (
             f"| {label} | {percentile(lat, 0.5):.0f} | {percentile(lat, 0.95):.0f} | "

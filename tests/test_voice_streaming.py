@@ -5,20 +5,15 @@ is what gets decoded when (counted by samples, never by clock time) and the fina
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
+from assistant.textmatch import words
 from voice.audio_files import SAMPLE_RATE, read_audio_file
 from voice.streaming import IncrementalTranscriber
 
 pytestmark = pytest.mark.slow
 STEP = SAMPLE_RATE // 10
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
 
 
 def silence(seconds: float) -> np.ndarray:

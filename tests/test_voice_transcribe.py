@@ -10,6 +10,7 @@ import pytest
 from fixtures_core import assert_clean_failure
 from fixtures_voice import AUDIO_DATA
 
+from assistant.textmatch import word_error_rate, words
 from voice.asr import (
     SIMPLIFIED_CHINESE_PROMPT,
     collapse_repetition,
@@ -20,20 +21,6 @@ from voice.asr import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def word_error_rate(expected: str, heard: str) -> float:
-    ref, hyp = words(expected), words(heard)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
 
 
 ENGLISH = [
