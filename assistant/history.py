@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -140,6 +141,27 @@ def m002_long_terms(db: sqlite_utils.Database) -> None:
         )
 
 
+@MIGRATIONS
+def m003_owner_pid(db: sqlite_utils.Database) -> None:
+    """Which process is answering a running exchange, so one whose process died (SIGKILL,
+    power loss) can be closed as interrupted instead of showing as running forever."""
+    db.execute("alter table exchanges add column owner_pid integer")
+    db.execute("create index exchanges_running on exchanges(id) where status = 'running'")
+
+
+INTERRUPTED = "interrupted: the process ended before the answer was finished"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 @dataclass(frozen=True)
 class Exchange:
     id: int
@@ -218,6 +240,7 @@ class HistoryStore:
             conn.execute("pragma foreign_keys=on")
             self.db = sqlite_utils.Database(conn)
             MIGRATIONS.apply(self.db)
+            self._close_orphans()
         except sqlite3.DatabaseError as exc:
             raise _storage_error(self.path, exc) from None
         except OSError as exc:
@@ -225,6 +248,28 @@ class HistoryStore:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    def _close_orphans(self) -> None:
+        """Running exchanges whose process is gone become errors saying so (POSIX only:
+        on Windows signal 0 is not a harmless probe). A locked database is left for the
+        next open."""
+        if os.name != "posix":
+            return
+        rows = self.db.execute(
+            "select id, owner_pid from exchanges where status = 'running' and owner_pid is not null"
+        ).fetchall()
+        dead = [row_id for row_id, pid in rows if pid != os.getpid() and not _process_alive(pid)]
+        if not dead:
+            return
+        try:
+            with self.transaction() as conn:
+                conn.executemany(
+                    "update exchanges set status = 'error', error = ? "
+                    "where id = ? and status = 'running'",
+                    [(INTERRUPTED, row_id) for row_id in dead],
+                )
+        except StorageError:
+            pass  # another process holds the write lock: it will be done next time
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -264,8 +309,18 @@ class HistoryStore:
         with self.transaction() as conn:
             cur = conn.execute(
                 "insert into exchanges (created_at, origin, input_text, skill, route_source,"
-                " confidence, status, parent_id) values (?, ?, ?, ?, ?, ?, 'running', ?)",
-                (_now(), origin, input_text, skill, route_source, confidence, parent_id),
+                " confidence, status, parent_id, owner_pid)"
+                " values (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+                (
+                    _now(),
+                    origin,
+                    input_text,
+                    skill,
+                    route_source,
+                    confidence,
+                    parent_id,
+                    os.getpid(),
+                ),
             )
             row_id = int(cur.lastrowid)
             conn.execute(

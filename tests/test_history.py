@@ -100,7 +100,11 @@ def test_migrations_run_once(tmp_path: Path):
     HistoryStore(path).close()
     conn = sqlite3.connect(path)
     rows = conn.execute("select owner, name from _ting_migrations").fetchall()
-    assert rows == [("history", "m001_exchanges"), ("history", "m002_long_terms")]
+    assert rows == [
+        ("history", "m001_exchanges"),
+        ("history", "m002_long_terms"),
+        ("history", "m003_owner_pid"),
+    ]
     assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
@@ -167,3 +171,34 @@ def test_killed_writer_loses_nothing_it_reported(tmp_path: Path):
     # the search index agrees with the table for every reported row
     fts_ids = {r[0] for r in store.db.execute("select rowid from exchanges_fts")}
     assert reported <= fts_ids
+
+
+STARTER = """
+import sys
+from assistant.history import HistoryStore
+store = HistoryStore(sys.argv[1])
+print(store.start("answer me slowly", origin="cli"), flush=True)
+sys.stdin.read()  # stays alive, answering, until killed
+"""
+
+
+def test_an_exchange_whose_process_died_is_closed_as_interrupted(tmp_path: Path):
+    """A process killed mid-answer (SIGKILL, power loss) must not leave 'running' forever;
+    one still alive keeps its row running."""
+    path = tmp_path / "orphans.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STARTER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    row_id = int(proc.stdout.readline())
+    alive = HistoryStore(path)
+    assert alive.get(row_id).status == "running"  # its process is still answering
+    alive.close()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    reopened = HistoryStore(path)
+    row = reopened.get(row_id)
+    assert row.status == "error" and row.error.startswith("interrupted")
