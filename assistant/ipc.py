@@ -36,7 +36,9 @@ class InstanceNotRunning(TingError):
     exit_code = 3
 
     def __init__(self) -> None:
-        super().__init__("Ting is not running", hint="start it with `ting`")
+        super().__init__(
+            "Ting is not running", hint="start the app with `ting`, or `ting listen` in a terminal"
+        )
 
 
 def socket_path() -> Path:
