@@ -159,6 +159,8 @@ def _provider(settings, offline: bool) -> list[Check]:
 
 
 def _voice() -> list[Check]:
+    from assistant.errors import TingError
+
     try:
         import voice
     except ImportError:
@@ -171,6 +173,8 @@ def _voice() -> list[Check]:
         for name, ok, detail, fix in doctor_checks():
             status = ok if isinstance(ok, str) else ("OK" if ok else "FAIL")
             out.append(Check(name, status, detail, fix or ""))
+    except TingError as exc:  # an environment problem (a folder it cannot write, …)
+        out.append(Check("voice", "FAIL", exc.user_message()))
     except Exception as exc:
         out.append(Check("voice", "FAIL", f"the voice checks crashed: {exc}"))
     return out
