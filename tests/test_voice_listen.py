@@ -114,3 +114,13 @@ def test_the_global_hotkey_on_x11_in_hold_and_toggle_mode(
     finally:
         code = listen.close()
     assert code == 0, listen.stderr()
+
+
+def test_listen_closed_while_the_model_is_still_loading_exits_cleanly(listen_env, ting) -> None:
+    """Ctrl+D right after start: the model is still loading on its thread. Finalizing the
+    interpreter under CTranslate2's load crashed with SIGSEGV every time; exit waits."""
+    env = {k: v for k, v in listen_env.items() if k not in ("TING_HOME",)}
+    for _ in range(3):
+        ran = ting("listen", "--no-hotkey", "--transcribe-only", "--json", input="", env=env)
+        assert ran.code == 0, (ran.code, ran.err)
+        assert "Traceback" not in ran.err

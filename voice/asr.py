@@ -9,6 +9,7 @@ lines Whisper is known to invent on silence.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import threading
@@ -273,7 +274,15 @@ class SpeechRecognizer:
 
             self._warm_thread = threading.Thread(target=run, name="ting-asr-warm", daemon=True)
             self._warm_thread.start()
+            atexit.register(self._let_warm_finish)
         return self._warm_thread
+
+    def _let_warm_finish(self) -> None:
+        """At exit, wait for a load still in progress: finalizing the interpreter while
+        CTranslate2 is loading the model on the warm thread crashes in native code
+        (SIGSEGV; seen when `ting listen` was closed within a second of starting)."""
+        if self._warm_thread is not None and self._warm_thread.is_alive():
+            self._warm_thread.join(timeout=120)
 
     def prime(self) -> None:
         """Run the model once on a short tone: the first real call then pays no set-up."""
