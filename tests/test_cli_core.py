@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 from fixtures_core import assert_clean_failure
@@ -370,9 +369,6 @@ def test_kill_mid_answer_records_the_exchange_as_cancelled(ting, provider, ting_
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
-    for _ in range(100):  # the row is written as the process ends
-        rows = ting("history", "list", "--json").json_lines()[0]["exchanges"]
-        if rows and rows[0]["status"] != "running":
-            break
-        time.sleep(0.05)
+    # the row is closed before the process exits (the runtime's cancel path)
+    rows = ting("history", "list", "--json").json_lines()[0]["exchanges"]
     assert rows[0]["status"] == "cancelled", rows

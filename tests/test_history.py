@@ -7,7 +7,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -158,10 +157,15 @@ def test_killed_writer_loses_nothing_it_reported(tmp_path: Path):
         )
         first = proc.stdout.readline()  # it is writing now
         assert first.strip().isdigit(), "writer did not start"
-        time.sleep(rng.uniform(0.0, 0.05))
+        reported.add(int(first))
+        # kill it after a random number of further reports: the writer runs ahead of
+        # what we read, so the kill lands at a different point of a write each round
+        for _ in range(rng.randint(0, 12)):
+            line = proc.stdout.readline()
+            assert line.strip().isdigit(), "writer stopped"
+            reported.add(int(line))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        reported.add(int(first))
         reported.update(int(x) for x in out.split() if x.isdigit())
     store = HistoryStore(path)
     assert store.db.execute("pragma integrity_check").fetchone()[0] == "ok"

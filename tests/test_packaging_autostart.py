@@ -5,10 +5,10 @@ temporary XDG_CONFIG_HOME, checked with desktop-file-validate and launched with 
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,8 @@ import pytest
 
 from assistant import autostart
 from assistant.autostart import AutostartError, AutostartUnsupported
+
+END = "ting-test-end-of-argv"
 
 
 @dataclass
@@ -102,23 +104,31 @@ def test_gio_launches_the_entry_with_the_exact_arguments(xdg: Path, tmp_path: Pa
     gio = _need_tool("gio")
     folder = tmp_path / "Program Files $x"
     folder.mkdir()
-    record = tmp_path / "argv.txt"
+    record = tmp_path / "argv.fifo"
+    os.mkfifo(record)
     script = folder / "fake ting"
     script.write_text(
         "#!/bin/sh\n"
-        f"for a in \"$@\"; do printf '%s\\n' \"$a\"; done > '{record}.tmp'\n"
-        f"mv '{record}.tmp' '{record}'\n"
+        f"{{ for a in \"$@\"; do printf '%s\\n' \"$a\"; done; echo {END}; }} > '{record}'\n"
     )
     script.chmod(0o755)
     args = ['say "hi"', "back\\slash", "100%", "$HOME", "plain"]
     entry = autostart.enable([str(script), *args])
 
-    subprocess.run([gio, "launch", str(entry)], check=True, timeout=30, capture_output=True)
-    deadline = time.monotonic() + 20
-    while not record.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # gio launch returns before the launched program has run
+    # gio launch returns before the launched program has run: read what it writes into
+    # the FIFO (held open for writing here too, so there is no end of file before it)
+    fd = os.open(record, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        subprocess.run([gio, "launch", str(entry)], check=True, timeout=30, capture_output=True)
+        received = b""
+        while END.encode() + b"\n" not in received:
+            ready, _, _ = select.select([fd], [], [], 20)
+            assert ready, f"the launched program did not run: {received!r}"
+            received += os.read(fd, 65536)
+    finally:
+        os.close(fd)
 
-    assert record.read_text().splitlines() == args
+    assert received.decode().splitlines() == [*args, END]
 
 
 def test_foreign_entry_is_never_replaced_or_removed(xdg: Path) -> None:
