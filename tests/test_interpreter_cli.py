@@ -22,7 +22,9 @@ PAUSE_S = 1.2
 
 
 def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+    from assistant.textmatch import words
+
+    return " ".join(words(text))
 
 
 def _similar(heard: str, said: str) -> float:

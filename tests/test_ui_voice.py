@@ -27,9 +27,9 @@ WAIT_MS = 180_000  # only a guard against a hang (two shared cores, a real model
 
 
 def _words(text: str) -> str:
-    import re
+    from assistant.textmatch import words
 
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+    return " ".join(words(text))
 
 
 @pytest.fixture(scope="module")
