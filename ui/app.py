@@ -8,6 +8,7 @@ background after the icon is up (``TING_NO_ASR_WARM=1`` skips that).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
@@ -56,6 +57,7 @@ class DesktopController(QObject):
         self.tray: TrayIcon | None = TrayIcon(self.actions, self) if use_tray else None
         self.fallback: FallbackWindow | None = None if use_tray else FallbackWindow(self.actions)
         self.windows: dict[str, QWidget] = {}
+        self._signal_wakeup: tuple[Any, ...] = ()  # see _quit_on_signals
         self.state = "idle"
         self.state_detail = ""
         self.speech_recognizer: Any = None
@@ -415,20 +417,32 @@ def hand_over_to_running_instance() -> bool:
 
 def _quit_on_signals(controller: DesktopController) -> None:
     """``kill PID`` (SIGTERM) or Ctrl-C in the terminal quits cleanly: windows close,
-    work is cancelled, the microphone is released. Python runs signal handlers only
-    between bytecodes, so a slow timer gives it the chance while Qt's loop waits."""
+    work is cancelled, the microphone is released. Python runs its signal handlers only
+    between bytecodes, so the signal also writes a byte to a socket Qt's loop watches:
+    the loop wakes, runs a little Python, and the handler runs (no polling timer)."""
     import signal
+    import socket
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, controller)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+
+    notifier.activated.connect(drain)
+    controller._signal_wakeup = (reader, writer, notifier)  # kept alive with the app
 
     def stop(signum: int, frame: object) -> None:
         QTimer.singleShot(0, controller.quit)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    wake = QTimer(controller)
-    wake.timeout.connect(lambda: None)
-    wake.start(300)
 
 
 def run_app(app: App) -> int:
