@@ -94,3 +94,43 @@ def test_silence_decodes_nothing(recognizer) -> None:
     assert drive(transcriber, audio, partial_every_s=1.0) == []
     final = transcriber.finish(audio)
     assert final.text == "" and transcriber.decodes == 0
+
+
+def test_a_draft_cut_before_the_last_consonant_stops_ringing_is_not_reused(
+    recognizer, asterisk_clips
+) -> None:
+    """Silero ends the voice ~0.2 s before the trailing sound of "try again" stops; a
+    partial made just after the voice's end must not stand as the final text."""
+    from voice.asr import speech_chunks
+    from voice.streaming import TAIL_VAD, quiet_between
+
+    clip, text = speech(asterisk_clips, "vm-pls-try-again")
+    audio = np.concatenate([silence(0.3), clip, silence(0.6)])
+    voice_end = speech_chunks(audio, TAIL_VAD)[-1]["end"]
+    early = voice_end + int(0.11 * SAMPLE_RATE)
+    assert not quiet_between(audio, early, audio.size)  # the sound goes on past it
+    transcriber = IncrementalTranscriber(recognizer, "en")
+    transcriber.update(audio[:early])  # a partial that happened to land there
+    final = transcriber.finish(audio)
+    assert not transcriber.reused_draft
+    assert words(final.text) == words(text)
+    # fed as it arrives, the pause draft waits for the sound to stop, and stands
+    transcriber = IncrementalTranscriber(recognizer, "en")
+    decoded_at = drive(transcriber, audio)
+    assert quiet_between(audio, decoded_at[-1] - SAMPLE_RATE // 20, audio.size)
+    final = transcriber.finish(audio)
+    assert transcriber.reused_draft
+    assert words(final.text) == words(text)
+
+
+def test_a_click_after_the_words_does_not_cost_a_decode(recognizer, asterisk_clips) -> None:
+    """The key's click, well after the last word, is not speech: the pause draft stands."""
+    clip, text = speech(asterisk_clips, "vm-sorry")
+    click = np.zeros(int(0.01 * SAMPLE_RATE), dtype=np.float32)
+    click[::2], click[1::2] = 0.8, -0.8
+    said = np.concatenate([silence(0.3), clip, silence(0.5)])
+    transcriber = IncrementalTranscriber(recognizer, "en")
+    assert len(drive(transcriber, said)) == 1
+    final = transcriber.finish(np.concatenate([said, click, silence(0.05)]))
+    assert transcriber.reused_draft
+    assert words(final.text) == words(text)

@@ -47,6 +47,33 @@ CUTTING_VAD = VadSettings(min_silence_duration_ms=300, speech_pad_ms=100)
 # region's end is where the voice stopped; only the last TAIL_S seconds are looked at.
 TAIL_VAD = VadSettings(min_silence_duration_ms=100, speech_pad_ms=0)
 TAIL_S = 2.0
+QUIET_DB = 40.0  # see quiet_between
+TAIL_RING_S = 0.3
+
+
+def quiet_between(audio: np.ndarray, start: int, stop: int) -> bool:
+    """Whether nothing audible lies between samples ``start`` and ``stop`` of ``audio``.
+
+    Silero places the end of speech up to ~0.2 s before the sound really stops (a
+    trailing "s" or "t" is not voice: 10% of the asterisk prompts ring on for more than
+    90 ms past it), so a draft cut there would lose the last consonant ("your respon").
+    Audible means within ``QUIET_DB`` of the utterance's loudest 10 ms and clearly above
+    its noise floor (its quietest frames). Only the ``TAIL_RING_S`` after the voice's
+    end is worth looking at: a sound later than that which Silero does not call voice is
+    not a word (the click of the key being let go, say).
+    """
+    import numpy as np
+
+    frame = SAMPLE_RATE // 100
+    usable = audio.size // frame * frame
+    stop = min(stop, usable)
+    if start >= stop:
+        return True
+    power = np.square(audio[:usable], dtype=np.float64).reshape(-1, frame).mean(axis=1)
+    level = 10 * np.log10(power + 1e-12)
+    floor = float(np.percentile(level, 10))
+    threshold = max(float(level.max()) - QUIET_DB, floor + 10.0)
+    return bool((level[max(0, start) // frame : -(-stop // frame)] < threshold).all())
 
 
 @dataclass
@@ -116,7 +143,12 @@ class IncrementalTranscriber:
             covered = self._draft.covered if self._draft is not None else self.commit_at
             if audio.size - voice_end >= pause:
                 # (half a pause of slack: VAD may place the same end a frame later)
-                return covered < voice_end + pause // 2
+                if covered >= voice_end + pause // 2:
+                    return False
+                # not while a last consonant still rings on past the voice (see
+                # quiet_between): the draft would cut it off
+                ring_end = voice_end + int(TAIL_RING_S * SAMPLE_RATE)
+                return quiet_between(audio, audio.size - SAMPLE_RATE // 20, ring_end)
             if partial_every_s is None:
                 return False
             return audio.size - covered >= int(partial_every_s * SAMPLE_RATE)
@@ -196,7 +228,11 @@ class IncrementalTranscriber:
             voice_end = self.commit_at + voiced[-1]["end"] if voiced else self.commit_at
             settled = int(0.1 * SAMPLE_RATE)
             draft = self._draft
-            if draft is not None and (not voiced or voice_end + settled <= draft.covered):
+            if (
+                draft is not None
+                and (not voiced or voice_end + settled <= draft.covered)
+                and quiet_between(audio, draft.covered, voice_end + int(TAIL_RING_S * SAMPLE_RATE))
+            ):
                 tail = Transcript(draft.text, self._language(), 0.0, draft.segments)
                 self.reused_draft = True
             else:
