@@ -134,3 +134,18 @@ def test_a_click_after_the_words_does_not_cost_a_decode(recognizer, asterisk_cli
     final = transcriber.finish(np.concatenate([said, click, silence(0.05)]))
     assert transcriber.reused_draft
     assert words(final.text) == words(text)
+
+
+def test_the_language_is_not_settled_on_the_first_half_second(recognizer, asterisk_clips) -> None:
+    """A partial on half a second of "To…" may hear Chinese; the utterance's language is
+    kept only once enough speech was heard, so the sentence still comes out in English."""
+    clip, text = speech(asterisk_clips, "to-call-this-number")
+    audio = np.concatenate([silence(0.5), clip, silence(0.6)])
+    transcriber = IncrementalTranscriber(recognizer, "auto")
+    transcriber.update(audio[: int(1.1 * SAMPLE_RATE)])  # the first partial, ~0.5 s of speech
+    assert transcriber.detected_language == ""
+    drive(transcriber, audio)
+    final = transcriber.finish(audio)
+    assert final.language == "en" and transcriber.detected_language == "en"
+    # (the model hears the first word as "do you" as often as "to": the rest is the check)
+    assert words(final.text)[-3:] == words(text)[-3:]

@@ -14,7 +14,7 @@ stopped (a short pause after words the draft does not cover yet) — people let 
 the key a moment after their last word, so a draft started then is usually the final
 text by the time the key comes up — and otherwise, only when partial text is wanted,
 every ``step`` of new speech. The language is detected once per utterance (on the
-first decode that hears words) and reused by every later decode.
+first decode that hears ``LANGUAGE_AFTER_S`` of speech) and reused by every later decode.
 
 On ``finish`` (key released) the draft is reused as it is when no speech came after it
 (people let go of the key a moment after they stop talking); otherwise only the audio
@@ -47,8 +47,14 @@ CUTTING_VAD = VadSettings(min_silence_duration_ms=300, speech_pad_ms=100)
 # region's end is where the voice stopped; only the last TAIL_S seconds are looked at.
 TAIL_VAD = VadSettings(min_silence_duration_ms=100, speech_pad_ms=0)
 TAIL_S = 2.0
+# The language is kept for the rest of the utterance once found on this much speech;
+# on less, each decode asks again (half a second of "To call…" was heard as Chinese,
+# and kept, the whole sentence came out empty).
+LANGUAGE_AFTER_S = 1.5
 QUIET_DB = 40.0  # see quiet_between
 TAIL_RING_S = 0.3
+# (VAD may place the same end a frame or two later on more audio)
+SETTLED_S = 0.1
 
 
 def quiet_between(audio: np.ndarray, start: int, stop: int) -> bool:
@@ -92,7 +98,7 @@ class IncrementalTranscriber:
     cut_silence_s: float = 0.3
     min_commit_s: float = 1.0
     pause_s: float = 0.2  # this much silence after words: decode now (see should_update)
-    detected_language: str = ""  # found on the first decode that heard words
+    detected_language: str = ""  # found once enough speech was heard (LANGUAGE_AFTER_S)
     committed: list[Transcript] = field(default_factory=list)
     commit_at: int = 0  # samples of the utterance already committed
     decodes: int = 0  # how many Whisper calls so far (for the bench)
@@ -122,7 +128,13 @@ class IncrementalTranscriber:
             context=self.committed_text,
             chunks=chunks,
         )
-        if not self.detected_language and result.text and result.language:
+        heard = sum(c["end"] - c["start"] for c in chunks) if chunks else audio.size
+        if (
+            not self.detected_language
+            and result.text
+            and result.language
+            and heard >= LANGUAGE_AFTER_S * SAMPLE_RATE
+        ):
             self.detected_language = result.language
         return result
 
@@ -142,8 +154,7 @@ class IncrementalTranscriber:
             pause = int(self.pause_s * SAMPLE_RATE)
             covered = self._draft.covered if self._draft is not None else self.commit_at
             if audio.size - voice_end >= pause:
-                # (half a pause of slack: VAD may place the same end a frame later)
-                if covered >= voice_end + pause // 2:
+                if self._draft_stands(audio, voice_end):
                     return False
                 # not while a last consonant still rings on past the voice (see
                 # quiet_between): the draft would cut it off
@@ -152,6 +163,15 @@ class IncrementalTranscriber:
             if partial_every_s is None:
                 return False
             return audio.size - covered >= int(partial_every_s * SAMPLE_RATE)
+
+    def _draft_stands(self, audio: np.ndarray, voice_end: int) -> bool:
+        """Whether the draft already holds everything said up to ``voice_end`` (where
+        Silero says the voice stopped) and the sound that rang on after it: it was made
+        on audio reaching a little past that end, and nothing audible follows it."""
+        draft = self._draft
+        if draft is None or draft.covered < voice_end + int(SETTLED_S * SAMPLE_RATE):
+            return False
+        return quiet_between(audio, draft.covered, voice_end + int(TAIL_RING_S * SAMPLE_RATE))
 
     def _cut_point(self, chunks: list[dict[str, int]], region_size: int) -> int | None:
         """The latest pause worth committing at (middle of it), relative to the region."""
@@ -226,13 +246,8 @@ class IncrementalTranscriber:
             # silence after it — nothing was said since.
             voiced = speech_chunks(region, TAIL_VAD)
             voice_end = self.commit_at + voiced[-1]["end"] if voiced else self.commit_at
-            settled = int(0.1 * SAMPLE_RATE)
             draft = self._draft
-            if (
-                draft is not None
-                and (not voiced or voice_end + settled <= draft.covered)
-                and quiet_between(audio, draft.covered, voice_end + int(TAIL_RING_S * SAMPLE_RATE))
-            ):
+            if draft is not None and (not voiced or self._draft_stands(audio, voice_end)):
                 tail = Transcript(draft.text, self._language(), 0.0, draft.segments)
                 self.reused_draft = True
             else:
