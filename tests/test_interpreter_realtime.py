@@ -64,7 +64,7 @@ class CountingModel:
 def test_language_detection_and_decoding_share_one_encoder_pass(recognizer, asterisk_clips):
     from voice.asr import LIVE_DECODING
 
-    model = recognizer.load()
+    model = recognizer.load(LIVE_DECODING)
     counting = CountingModel(model.model)
     model.model = counting
     try:

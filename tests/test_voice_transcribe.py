@@ -178,3 +178,24 @@ def test_cli_bad_model_setting_fails_with_one_line(ting, ting_home: Path, tmp_pa
     save_setting("asr_model", str(tmp_path / "no-model-here"), ting_home / "config.toml")
     ran = ting("transcribe", str(AUDIO_DATA / "en-new-extension.ogg"))
     assert_clean_failure(ran, code=1, mentions="does not exist")
+
+
+def test_a_sentence_said_again_past_the_end_of_the_audio_is_dropped(
+    recognizer, asterisk_clips
+) -> None:
+    """With the live decoder's short window, Whisper said this prompt two or three times
+    over when the audio ended a few tenths of a second after the last word."""
+    import numpy as np
+
+    from voice.asr import LIVE_DECODING
+    from voice.audio_files import SAMPLE_RATE, read_audio_file
+
+    path, expected = asterisk_clips["confbridge-remove-last-out"]
+    clip = read_audio_file(path)
+    audio = np.concatenate([np.zeros(SAMPLE_RATE // 2, dtype=np.float32), clip])
+    audio = np.concatenate([audio, np.zeros(SAMPLE_RATE, dtype=np.float32)])
+    end_of_clip = 0.5 + clip.size / SAMPLE_RATE
+    for after in (0.0, 0.1, 0.2, 0.3, 0.4):
+        cut = audio[: int((end_of_clip + after) * SAMPLE_RATE)]
+        heard = recognizer.transcribe(cut, "en", profile=LIVE_DECODING)
+        assert word_error_rate(expected, heard.text) <= 0.15, (after, heard.text)

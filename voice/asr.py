@@ -14,6 +14,8 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,6 +99,15 @@ def _normalized(text: str) -> str:
     )
 
 
+# Whisper sometimes says the whole sentence again after its end, in the silence the
+# encoder window still holds ("to remove the participant … To remove the participant …":
+# the second one from 4.0 s to 7.0 s of 4.19 s of audio). A segment that ends more than
+# REPEAT_MARGIN_S past the end of the audio it was given, and either begins in its last
+# REPEAT_MARGIN_S or says the segment before it again, is not speech; the first segment
+# always stays.
+REPEAT_MARGIN_S = 0.3
+
+
 def is_invented_line(text: str) -> bool:
     """True for a line Whisper is known to make up (subtitle credits, 'thanks for watching')."""
     norm = _normalized(text)
@@ -174,13 +185,17 @@ def speech_chunks(audio: np.ndarray, vad: VadSettings | None = None) -> list[dic
 
 @dataclass(frozen=True)
 class DecodeProfile:
-    """How hard to search and how short the encoder window may get (see trimmed_encoder)."""
+    """How hard to search, how short the encoder window may get (see trimmed_encoder),
+    and on how many CPU threads."""
 
     beam_size: int
     min_window_s: float
     # Temperatures to fall back on when a decode looks like a loop (compression ratio)
     # or is unsure; each fallback is a full decode again, so live decoding allows fewer.
     temperatures: tuple[float, ...] = (0.0, 0.4, 0.8)
+    # At most this many threads (None: the recognizer's cpu_threads). A thread count is
+    # fixed when CTranslate2 loads a model, so each count is its own loaded model.
+    threads: int | None = None
 
     @property
     def min_window_frames(self) -> int:
@@ -188,7 +203,12 @@ class DecodeProfile:
 
 
 FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0)
-LIVE_DECODING = DecodeProfile(beam_size=1, min_window_s=5.0, temperatures=(0.0, 0.6))
+# One thread: on a window of a few seconds a second OpenMP thread buys nothing (encoder
+# over 5 s: 327 ms on one thread, 329 ms on two, Whisper base int8 on 2 cores), and when
+# another process keeps a core busy the second thread makes every step wait for it
+# (a command's whole decode: p50 596 ms on one thread, 843 ms on two). A 30 s file
+# window is another matter (1.6 s on two threads, 3.1 s on one): files keep them all.
+LIVE_DECODING = DecodeProfile(beam_size=1, min_window_s=5.0, temperatures=(0.0, 0.6), threads=1)
 
 
 class SpeechRecognizer:
@@ -208,9 +228,9 @@ class SpeechRecognizer:
         self.cpu_threads = cpu_threads or max(1, min(4, os.cpu_count() or 1))
         self.vad = vad or VadSettings()
         self.candidate_languages = candidate_languages
-        self._model: WhisperModel | None = None
+        self._models: dict[int, WhisperModel] = {}  # by thread count (see DecodeProfile)
         self._lock = threading.Lock()
-        self._decode_lock = threading.RLock()
+        self._decode_locks: dict[int, threading.RLock] = {}
         self._warm_thread: threading.Thread | None = None
         self._warm_error: BaseException | None = None
 
@@ -232,43 +252,65 @@ class SpeechRecognizer:
 
     @property
     def loaded(self) -> bool:
-        return self._model is not None
+        return bool(self._models)
 
     def model_folder(self) -> Path:
         return resolve_model_folder(self.model_name, self.cache_dir)
 
-    def load(self) -> WhisperModel:
-        """The model, loading it on the first call (thread-safe)."""
-        if self._model is not None:
-            return self._model
+    def threads_for(self, profile: DecodeProfile | None = None) -> int:
+        if profile is None or profile.threads is None:
+            return self.cpu_threads
+        return max(1, min(self.cpu_threads, profile.threads))
+
+    def load(self, profile: DecodeProfile | None = None) -> WhisperModel:
+        """The model for ``profile`` (its thread count), loaded on the first call
+        (thread-safe). Without a profile: the one that uses all ``cpu_threads``."""
+        threads = self.threads_for(profile)
+        model = self._models.get(threads)
+        if model is not None:
+            return model
         with self._lock:
-            if self._model is None:
+            if threads not in self._models:
                 folder = self.model_folder()
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 from voice.trimmed_encoder import TrimmedEncoderWhisper
 
                 try:
-                    self._model = TrimmedEncoderWhisper(
+                    loaded = TrimmedEncoderWhisper(
                         str(folder),
                         device="cpu",
                         compute_type="int8",
-                        cpu_threads=self.cpu_threads,
+                        cpu_threads=threads,
                         local_files_only=True,
                     )
                 except (RuntimeError, ValueError, OSError) as exc:
                     raise ModelFilesError(
                         f"cannot load the Whisper model from {folder}: {exc}"
                     ) from None
-        return self._model
+                self._decode_locks[threads] = threading.RLock()
+                self._models[threads] = loaded
+        return self._models[threads]
 
-    def warm(self) -> threading.Thread:
-        """Load the model in a background thread; ``wait_warm()`` re-raises its error."""
+    @contextmanager
+    def decoding(self, profile: DecodeProfile | None = None) -> Iterator[WhisperModel]:
+        """The model for ``profile``, to themselves for one call: its encoder window
+        floor set from the profile (trimmed_encoder), other calls on it waiting."""
+        profile = profile or FILE_DECODING
+        model = self.load(profile)
+        with self._decode_locks[self.threads_for(profile)]:
+            model.min_frames = profile.min_window_frames
+            yield model
+
+    def warm(self, profile: DecodeProfile | None = None) -> threading.Thread:
+        """Load the model for ``profile`` (default: live decoding, what the app and
+        ``ting listen`` warm it for) in a background thread; ``wait_warm()`` re-raises
+        its error."""
         if self._warm_thread is None:
+            profile = profile or LIVE_DECODING
 
             def run() -> None:
                 try:
-                    self.load()
-                    self.prime()
+                    self.prime(profile)
                 except BaseException as exc:  # kept and re-raised by wait_warm/first use
                     self._warm_error = exc
 
@@ -284,15 +326,16 @@ class SpeechRecognizer:
         if self._warm_thread is not None and self._warm_thread.is_alive():
             self._warm_thread.join(timeout=120)
 
-    def prime(self) -> None:
-        """Run the model once on a short tone: the first real call then pays no set-up."""
+    def prime(self, profile: DecodeProfile | None = None) -> None:
+        """Load the model for ``profile`` and run it once on a short tone: the first real
+        call then pays no set-up."""
         import numpy as np
 
         t = np.arange(SAMPLE_RATE, dtype=np.float32) / SAMPLE_RATE
         tone = (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
         speech_chunks(tone, self.vad)
-        with self._decode_lock:
-            segments, _ = self.load().transcribe(
+        with self.decoding(profile) as model:
+            segments, _ = model.transcribe(
                 tone, language="en", beam_size=1, vad_filter=False, max_new_tokens=4
             )
             list(segments)
@@ -317,10 +360,7 @@ class SpeechRecognizer:
         "Goodbye" Hindi, and synthetic Mandarin Thai at 0.97), so "auto" means: whichever
         of the user's two languages Whisper finds more likely.
         """
-        profile = profile or FILE_DECODING
-        with self._decode_lock:
-            model = self.load()
-            model.min_frames = profile.min_window_frames
+        with self.decoding(profile) as model:
             # the features exactly as transcribe() slices them (it drops the last frame),
             # so a decode of the same audio reuses this encoder pass (trimmed_encoder)
             features = model.feature_extractor(speech)[..., :-1]
@@ -362,9 +402,7 @@ class SpeechRecognizer:
         speech = np.concatenate(pieces)
         lang = self.detect_language(speech, profile) if language == "auto" else language
         prompt = _prompt(lang, context)
-        with self._decode_lock:
-            model = self.load()
-            model.min_frames = profile.min_window_frames
+        with self.decoding(profile) as model:
             raw_segments, _info = model.transcribe(
                 speech,
                 language=lang,
@@ -380,12 +418,22 @@ class SpeechRecognizer:
         timeline = SpeechTimestampsMap(chunks, SAMPLE_RATE)
         segments: list[Segment] = []
         weak: list[bool] = []
+        given_s = speech.size / SAMPLE_RATE
         for seg in raw_segments:
             text = collapse_repetition(seg.text.strip())
             if lang == "zh":
                 text = to_simplified(text)
             if not text or is_invented_line(text) or is_prompt_echo(text, prompt):
                 continue
+            if (
+                segments
+                and seg.end > given_s + REPEAT_MARGIN_S
+                and (
+                    seg.start >= given_s - REPEAT_MARGIN_S
+                    or _normalized(text) == _normalized(segments[-1].text)
+                )
+            ):
+                continue  # said again past the end of the audio (see REPEAT_MARGIN_S)
             if seg.no_speech_prob > 0.8 and seg.avg_logprob < -1.0:
                 continue
             start = timeline.get_original_time(seg.start)

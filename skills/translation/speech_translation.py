@@ -48,9 +48,7 @@ def translate_speech_to_english(
     speech = np.concatenate(pieces)
     profile = profile or FILE_DECODING
     source_lang = recognizer.detect_language(speech, profile)
-    with recognizer._decode_lock:  # the model is shared with transcription
-        model = recognizer.load()
-        model.min_frames = profile.min_window_frames
+    with recognizer.decoding(profile) as model:  # the model is shared with transcription
         segments, _info = model.transcribe(
             speech,
             language=source_lang,

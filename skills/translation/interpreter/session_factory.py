@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ProviderNotConfigured
 from skills.translation.interpreter.pipeline import Emit, InterpreterSession, SessionRecorder
+from voice.asr import LIVE_DECODING
 
 if TYPE_CHECKING:
     from skills.translation.interpreter.transcript import BilingualTranscript
@@ -60,8 +61,7 @@ def build_session(
 
     recognizer = asr_service(app, candidate_languages=pair)
     recognizer.candidate_languages = pair
-    recognizer.load()
-    recognizer.prime()
+    recognizer.prime(LIVE_DECODING)  # loads the model the final decodes use
     partial_recognizer = None
     if not fast:
         from voice.asr import SpeechRecognizer
@@ -104,7 +104,6 @@ def build_session(
 
     def translate_offline(audio: Any) -> str:
         from skills.translation.speech_translation import translate_speech_to_english
-        from voice.asr import LIVE_DECODING
 
         return translate_speech_to_english(recognizer, audio, LIVE_DECODING).text
 
