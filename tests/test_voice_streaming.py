@@ -59,7 +59,9 @@ def test_a_pause_draft_is_committed_when_the_speaker_goes_on(recognizer, asteris
     assert len(transcriber.committed) == 1
     final = transcriber.finish(audio)
     assert transcriber.reused_draft and transcriber.decodes == 2
-    assert words(final.text) == words(first_text) + words(second_text)
+    # (letters compared: alone, "Goodbye" is as often written "Good bye")
+    said = words(first_text) + words(second_text)
+    assert "".join(words(final.text)) == "".join(said)
     assert [s.start for s in final.segments] == sorted(s.start for s in final.segments)
     assert final.segments[-1].start > first.size / SAMPLE_RATE  # times in the whole utterance
 
@@ -149,3 +151,27 @@ def test_the_language_is_not_settled_on_the_first_half_second(recognizer, asteri
     assert final.language == "en" and transcriber.detected_language == "en"
     # (the model hears the first word as "do you" as often as "to": the rest is the check)
     assert words(final.text)[-3:] == words(text)[-3:]
+
+
+def test_a_breath_inside_a_phrase_is_no_place_to_commit(recognizer, asterisk_clips) -> None:
+    """A draft made 0.1 s into a pause is not committed when the speaker goes on within
+    COMMIT_PAUSE_S: the next decode hears the phrase whole."""
+    from voice.asr import speech_chunks
+    from voice.streaming import COMMIT_PAUSE_S, TAIL_VAD
+
+    first, first_text = speech(asterisk_clips, "vm-nomore")
+    second, second_text = speech(asterisk_clips, "vm-goodbye")
+    first_end = speech_chunks(first, TAIL_VAD)[-1]["end"] + int(0.15 * SAMPLE_RATE)
+    second_start = speech_chunks(second, TAIL_VAD)[0]["start"] - int(0.03 * SAMPLE_RATE)
+    audio = np.concatenate([silence(0.2), first[:first_end], second[second_start:], silence(0.6)])
+    voiced = speech_chunks(audio, TAIL_VAD)
+    assert len(voiced) == 2  # the breath: longer than a draft waits, shorter than a commit
+    breath = voiced[1]["start"] - voiced[0]["end"]
+    transcriber = IncrementalTranscriber(recognizer, "en")
+    assert transcriber.pause_s * SAMPLE_RATE <= breath < COMMIT_PAUSE_S * SAMPLE_RATE
+    decoded_at = drive(transcriber, audio)
+    assert decoded_at[0] < voiced[1]["start"]  # a draft in the breath
+    final = transcriber.finish(audio)
+    assert transcriber.committed == []
+    said = words(first_text) + words(second_text)
+    assert "".join(words(final.text)) == "".join(said)

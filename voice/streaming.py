@@ -55,6 +55,8 @@ QUIET_DB = 40.0  # see quiet_between
 TAIL_RING_S = 0.3
 # (VAD may place the same end a frame or two later on more audio)
 SETTLED_S = 0.1
+# A draft is committed at a pause at least this long once the speaker goes on.
+COMMIT_PAUSE_S = 0.2
 
 
 def quiet_between(audio: np.ndarray, start: int, stop: int) -> bool:
@@ -87,7 +89,7 @@ class _Draft:
     text: str
     segments: list[Segment]
     covered: int  # sample index (in the utterance) the draft's audio ended at
-    at_pause: bool = False  # its audio ended in silence after the voice (see update)
+    voice_end: int | None = None  # where the voice last stopped before ``covered``
 
 
 @dataclass
@@ -97,7 +99,7 @@ class IncrementalTranscriber:
     profile: DecodeProfile = LIVE_DECODING
     cut_silence_s: float = 0.3
     min_commit_s: float = 1.0
-    pause_s: float = 0.2  # this much silence after words: decode now (see should_update)
+    pause_s: float = 0.1  # this much silence after words: decode now (see should_update)
     detected_language: str = ""  # found once enough speech was heard (LANGUAGE_AFTER_S)
     committed: list[Transcript] = field(default_factory=list)
     commit_at: int = 0  # samples of the utterance already committed
@@ -213,22 +215,38 @@ class IncrementalTranscriber:
                 draft = self._decode(region, gate)
                 tail = max(0, region.size - int(TAIL_S * SAMPLE_RATE))
                 voiced = speech_chunks(region[tail:], TAIL_VAD)
-                at_pause = not voiced or (
-                    region.size - tail - voiced[-1]["end"] >= int(self.pause_s * SAMPLE_RATE)
-                )
-                self._draft = _Draft(draft.text, draft.segments, audio.size, at_pause)
+                voice_end = self.commit_at + tail + voiced[-1]["end"] if voiced else None
+                self._draft = _Draft(draft.text, draft.segments, audio.size, voice_end)
             else:
                 self._draft = _Draft("", [], covered=audio.size)
             return join_segment_texts([self.committed_text, self._draft.text])
 
     def _commit_pause_draft(self, audio: np.ndarray) -> None:
         """A draft made in a pause is final once the speaker goes on: commit it as it is
-        (its audio ended in silence, a safe place to cut) instead of decoding it again."""
+        (its audio ended in silence, a safe place to cut) instead of decoding it again.
+        A pause shorter than ``COMMIT_PAUSE_S`` is no place to cut (the "d-b" inside
+        "goodbye" came out as "good bye"), nor is a draft made before the last sound
+        stopped ringing (see quiet_between)."""
         draft = self._draft
-        if draft is None or not draft.at_pause or not draft.text:
+        if draft is None or not draft.text:
             return
-        if not speech_chunks(audio[draft.covered :], TAIL_VAD):
+        since = speech_chunks(audio[draft.covered :], TAIL_VAD)
+        if not since:
             return  # nothing said since: it may still be the final text
+        if draft.voice_end is not None:
+            # (from the voice's end, not the draft's: a word begun just before the draft
+            # was made is too short for VAD to have seen it then)
+            after = speech_chunks(audio[draft.voice_end :], TAIL_VAD)
+            resumed = draft.voice_end + after[0]["start"] if after else audio.size
+            if resumed < draft.covered:
+                return  # the draft ends inside a word
+            if resumed - draft.voice_end < int(COMMIT_PAUSE_S * SAMPLE_RATE):
+                return
+            ring_end = min(resumed, draft.voice_end + int(TAIL_RING_S * SAMPLE_RATE))
+            if draft.covered < draft.voice_end + int(SETTLED_S * SAMPLE_RATE):
+                return
+            if not quiet_between(audio, draft.covered, ring_end):
+                return
         self._offsets.append(self.commit_at)
         seconds = (draft.covered - self.commit_at) / SAMPLE_RATE
         self.committed.append(Transcript(draft.text, self._language(), seconds, draft.segments))
