@@ -315,7 +315,8 @@ def render(
             f"engineers' work. Load average (1 min) at the start {load_start[0]:.1f}, during "
             f"the run min {min(loads):.1f} / median {statistics.median(loads):.1f} / max "
             f"{max(loads):.1f}, at the end {load_end[0]:.1f} / {load_end[1]:.1f} / "
-            f"{load_end[2]:.1f} (1/5/15 min). Whisper base, int8, 2 CPU threads, CTranslate2 "
+            f"{load_end[2]:.1f} (1/5/15 min). Whisper base, int8 (Ting's live decodes on 1 CPU "
+            "thread, plain faster-whisper on 2), CTranslate2 "
             + __import__("ctranslate2").__version__
             + ", faster-whisper "
             + __import__("faster_whisper").__version__

@@ -61,7 +61,9 @@ size_mib=$(( size_bytes / 1048576 ))
 files=$(find dist/ting -type f | wc -l)
 say "built dist/ting in ${build_seconds} s: ${size_mib} MiB, ${files} files"
 say "largest parts:"
-du -sm dist/ting/_internal/* 2>/dev/null | sort -rn | head -8 | sed 's/^/   /'
+# (sed reads to the end: `head` quitting early killed sort with SIGPIPE, and pipefail
+# turned that into exit 141 for the whole build)
+du -sm dist/ting/_internal/* 2>/dev/null | sort -rn | sed -n '1,8s/^/   /p'
 
 mkdir -p build
 {
