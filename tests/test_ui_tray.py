@@ -23,6 +23,8 @@ import numpy as np
 import pytest
 from fixtures_ui import ARTIFACTS
 
+from assistant.textmatch import words
+
 ROOT = Path(__file__).resolve().parent.parent
 START_DEADLINE_S = 60.0  # generous: only how long we wait for "running", not a target
 
@@ -282,7 +284,9 @@ def test_the_running_app_talks_through_trigger_and_the_hotkey(
             "the first exchange",
         )
         assert rows[0]["origin"] == "voice"
-        assert rows[0]["input_text"].lower().rstrip(".") == said.lower().rstrip(".")
+        # word for word; punctuation is left out (a comma after "I'm sorry" comes and
+        # goes with where the live decoder's last draft ended)
+        assert words(rows[0]["input_text"]) == words(said)
         _wait(lambda: app.command("status")["windows"].count("overlay"), "the overlay")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         subprocess.run(
@@ -311,7 +315,7 @@ def test_the_running_app_talks_through_trigger_and_the_hotkey(
             "the second exchange",
         )
         assert rows[0]["origin"] == "voice"
-        assert rows[0]["input_text"].lower().rstrip(".") == said.lower().rstrip(".")
+        assert words(rows[0]["input_text"]) == words(said)
         assert app.command("quit") == {"ok": True}
         assert app.proc is not None and app.proc.wait(60) == 0
     finally:
