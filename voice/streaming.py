@@ -156,7 +156,7 @@ class IncrementalTranscriber:
             pause = int(self.pause_s * SAMPLE_RATE)
             covered = self._draft.covered if self._draft is not None else self.commit_at
             if audio.size - voice_end >= pause:
-                if self._draft_stands(audio, voice_end):
+                if self._holds(self._draft, audio, voice_end):
                     return False
                 # not while a last consonant still rings on past the voice (see
                 # quiet_between): the draft would cut it off
@@ -166,14 +166,18 @@ class IncrementalTranscriber:
                 return False
             return audio.size - covered >= int(partial_every_s * SAMPLE_RATE)
 
-    def _draft_stands(self, audio: np.ndarray, voice_end: int) -> bool:
-        """Whether the draft already holds everything said up to ``voice_end`` (where
-        Silero says the voice stopped) and the sound that rang on after it: it was made
-        on audio reaching a little past that end, and nothing audible follows it."""
-        draft = self._draft
+    @staticmethod
+    def _holds(
+        draft: _Draft | None, audio: np.ndarray, voice_end: int, until: int | None = None
+    ) -> bool:
+        """Whether ``draft`` holds everything said up to ``voice_end`` (where Silero says
+        the voice stopped) and the sound that rang on after it: it was made on audio
+        reaching a little past that end, and nothing audible follows it (up to ``until``,
+        where the next word begins, if that comes first)."""
         if draft is None or draft.covered < voice_end + int(SETTLED_S * SAMPLE_RATE):
             return False
-        return quiet_between(audio, draft.covered, voice_end + int(TAIL_RING_S * SAMPLE_RATE))
+        ring_end = voice_end + int(TAIL_RING_S * SAMPLE_RATE)
+        return quiet_between(audio, draft.covered, min(ring_end, until or ring_end))
 
     def _cut_point(self, chunks: list[dict[str, int]], region_size: int) -> int | None:
         """The latest pause worth committing at (middle of it), relative to the region."""
@@ -242,10 +246,7 @@ class IncrementalTranscriber:
                 return  # the draft ends inside a word
             if resumed - draft.voice_end < int(COMMIT_PAUSE_S * SAMPLE_RATE):
                 return
-            ring_end = min(resumed, draft.voice_end + int(TAIL_RING_S * SAMPLE_RATE))
-            if draft.covered < draft.voice_end + int(SETTLED_S * SAMPLE_RATE):
-                return
-            if not quiet_between(audio, draft.covered, ring_end):
+            if not self._holds(draft, audio, draft.voice_end, until=resumed):
                 return
         self._offsets.append(self.commit_at)
         seconds = (draft.covered - self.commit_at) / SAMPLE_RATE
@@ -265,7 +266,7 @@ class IncrementalTranscriber:
             voiced = speech_chunks(region, TAIL_VAD)
             voice_end = self.commit_at + voiced[-1]["end"] if voiced else self.commit_at
             draft = self._draft
-            if draft is not None and (not voiced or self._draft_stands(audio, voice_end)):
+            if draft is not None and (not voiced or self._holds(draft, audio, voice_end)):
                 tail = Transcript(draft.text, self._language(), 0.0, draft.segments)
                 self.reused_draft = True
             else:
