@@ -234,14 +234,14 @@ class IncrementalTranscriber:
         draft = self._draft
         if draft is None or not draft.text:
             return
-        since = speech_chunks(audio[draft.covered :], TAIL_VAD)
-        if not since:
+        # (VAD from the voice's end, not the draft's: a word begun just before the draft
+        # was made is too short for VAD to have seen it then)
+        start = draft.covered if draft.voice_end is None else draft.voice_end
+        heard = speech_chunks(audio[start:], TAIL_VAD)
+        if not heard or start + heard[-1]["end"] <= draft.covered:
             return  # nothing said since: it may still be the final text
         if draft.voice_end is not None:
-            # (from the voice's end, not the draft's: a word begun just before the draft
-            # was made is too short for VAD to have seen it then)
-            after = speech_chunks(audio[draft.voice_end :], TAIL_VAD)
-            resumed = draft.voice_end + after[0]["start"] if after else audio.size
+            resumed = start + heard[0]["start"]
             if resumed < draft.covered:
                 return  # the draft ends inside a word
             if resumed - draft.voice_end < int(COMMIT_PAUSE_S * SAMPLE_RATE):
