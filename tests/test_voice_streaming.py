@@ -175,3 +175,15 @@ def test_a_breath_inside_a_phrase_is_no_place_to_commit(recognizer, asterisk_cli
     assert transcriber.committed == []
     said = words(first_text) + words(second_text)
     assert "".join(words(final.text)) == "".join(said)
+
+
+def test_a_pause_draft_that_loops_over_the_sentence_says_it_once(
+    recognizer, asterisk_clips
+) -> None:
+    """With 0.8 s before the words, the pause draft of this prompt looped over the whole
+    sentence inside one segment until the token bound."""
+    clip, text = speech(asterisk_clips, "vm-sorry")
+    audio = np.concatenate([silence(0.8), clip, silence(0.5)])
+    transcriber = IncrementalTranscriber(recognizer, "en")
+    drive(transcriber, audio, partial_every_s=1.0)
+    assert words(transcriber.finish(audio).text) == words(text)

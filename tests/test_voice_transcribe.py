@@ -199,3 +199,13 @@ def test_a_sentence_said_again_past_the_end_of_the_audio_is_dropped(
         cut = audio[: int((end_of_clip + after) * SAMPLE_RATE)]
         heard = recognizer.transcribe(cut, "en", profile=LIVE_DECODING)
         assert word_error_rate(expected, heard.text) <= 0.15, (after, heard.text)
+
+
+def test_a_sentence_looped_inside_one_segment_is_said_once() -> None:
+    said = "I'm sorry I did not understand your response"
+    looped = " ".join([said] * 3) + " I'm sorry I did not"  # cut off by the token bound
+    assert collapse_repetition(looped) == said
+    assert collapse_repetition(f"{said} {said} {said} {said} Goodbye.") == f"{said} Goodbye."
+    # real repetition stays: a sentence said twice, a two-word phrase three times
+    assert collapse_repetition(f"{said} {said}") == f"{said} {said}"
+    assert collapse_repetition("go on go on go on") == "go on go on go on"

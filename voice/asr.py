@@ -128,7 +128,33 @@ def collapse_repetition(text: str) -> str:
     """Undo a decoding loop: one character six or more times in a row, or a phrase four
     or more times in a row, becomes one. Shorter real repetitions (谢谢谢谢) stay."""
     text = _SAME_CHARACTER_RUN.sub(r"\1", text)
-    return _SAME_PHRASE_RUN.sub(r"\1", text).strip()
+    return _collapse_sentence_loop(_SAME_PHRASE_RUN.sub(r"\1", text).strip())
+
+
+def _collapse_sentence_loop(text: str) -> str:
+    """A run of three or more words said three or more times in a row is said once, and
+    a cut-off start of it after the run is dropped: the decoder looping over a whole
+    sentence inside one segment ("I'm sorry I did not understand your response I'm sorry
+    I did not understand your response I'm sorry I did not…", up to its token bound),
+    too long for ``_SAME_PHRASE_RUN``. Compared by words, O(words²)."""
+    split = text.split()
+    keys = [_normalized(w) for w in split]
+    n = len(keys)
+    for size in range(3, n // 3 + 1):
+        for start in range(n - 3 * size + 1):
+            phrase = keys[start : start + size]
+            if keys[start + size : start + 2 * size] != phrase:
+                continue
+            if keys[start + 2 * size : start + 3 * size] != phrase:
+                continue
+            end = start + 3 * size
+            while keys[end : end + size] == phrase:
+                end += size
+            rest = keys[end:]
+            if rest == phrase[: len(rest)]:  # the loop cut off by the token bound
+                end = n
+            return " ".join(split[: start + size] + split[end:])
+    return text
 
 
 def to_simplified(text: str) -> str:
