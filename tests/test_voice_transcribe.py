@@ -209,3 +209,48 @@ def test_a_sentence_looped_inside_one_segment_is_said_once() -> None:
     # real repetition stays: a sentence said twice, a two-word phrase three times
     assert collapse_repetition(f"{said} {said}") == f"{said} {said}"
     assert collapse_repetition("go on go on go on") == "go on go on go on"
+
+
+def test_live_decoding_runs_two_decodes_at_once_each_with_its_own_window(
+    recognizer, asterisk_clips
+) -> None:
+    """The live model has two workers: partial text and the draft decode side by side.
+    Both threads are inside ``decoding`` at the same time (a barrier both must reach), the
+    encoder window floor is per thread, and each gets its own words."""
+    import threading
+
+    from voice.asr import LIVE_DECODING
+    from voice.audio_files import read_audio_file
+
+    names = ["vm-nomore", "conf-getpin"]
+    both_inside = threading.Barrier(2, timeout=120)
+    heard: dict[str, str] = {}
+    floors: dict[str, tuple[int, int]] = {}
+    errors: list[BaseException] = []
+
+    def decode(name: str, floor: int) -> None:
+        try:
+            with recognizer.decoding(LIVE_DECODING) as model:
+                model.min_frames = floor
+                both_inside.wait()  # breaks (fails) if the other thread cannot get in
+                both_inside.wait()  # both have set their floor
+                floors[name] = (floor, model.min_frames)
+            path, _ = asterisk_clips[name]
+            both_inside.wait()
+            heard[name] = recognizer.transcribe(
+                read_audio_file(path), "en", profile=LIVE_DECODING
+            ).text
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=decode, args=(name, 300 + 100 * i)) for i, name in enumerate(names)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert all(set_to == seen for set_to, seen in floors.values()), floors
+    for name in names:
+        assert words(heard[name]) == words(asterisk_clips[name][1]), heard

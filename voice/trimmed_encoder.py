@@ -15,10 +15,15 @@ The last encoded window is remembered: "auto" language runs Whisper's language h
 then the decode on the same audio, and the second encoder pass (0.4-0.9 s on two shared
 cores, most of a short sentence's cost) is then skipped.
 
+Both the floor and the remembered window are per thread: a model loaded with two
+workers decodes for two threads at once (live partial text beside the draft).
+
 Imported only when the model is loaded (it imports faster_whisper at the top).
 """
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 from faster_whisper import WhisperModel
@@ -26,9 +31,23 @@ from faster_whisper import WhisperModel
 PAD_FRAMES = 100  # 1 s of the padding kept after the audio (10 ms per frame)
 
 
+class _PerThread(threading.local):
+    min_frames: int = 1000  # set per call by SpeechRecognizer.decoding
+    last: tuple[np.ndarray, object] | None = None  # (trimmed features, encoder output)
+
+
 class TrimmedEncoderWhisper(WhisperModel):
-    min_frames: int = 1000  # set per call by SpeechRecognizer (under its lock)
-    _last: tuple[np.ndarray, object] | None = None  # (trimmed features, encoder output)
+    def __init__(self, *args, **kwargs) -> None:
+        self._per_thread = _PerThread()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def min_frames(self) -> int:
+        return self._per_thread.min_frames
+
+    @min_frames.setter
+    def min_frames(self, frames: int) -> None:
+        self._per_thread.min_frames = frames
 
     def encode(self, features: np.ndarray):  # type: ignore[override]
         batch = features if features.ndim == 3 else features[np.newaxis]
@@ -38,9 +57,9 @@ class TrimmedEncoderWhisper(WhisperModel):
             end = min(batch.shape[-1], max(self.min_frames, end + PAD_FRAMES))
             end += end % 2  # the encoder's convolution has stride 2
             batch = np.ascontiguousarray(batch[..., :end])
-        last = self._last
+        last = self._per_thread.last
         if last is not None and np.array_equal(last[0], batch):
             return last[1]  # type: ignore[return-value]
         output = super().encode(batch)
-        self._last = (batch.copy(), output)
+        self._per_thread.last = (batch.copy(), output)
         return output
