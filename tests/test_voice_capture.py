@@ -128,3 +128,40 @@ def test_cli_lists_devices_and_fails_clearly_on_an_unknown_one(pulse_sink, ting)
     assert {"index", "name", "channels", "default_rate", "default"} <= set(listed[0])
     ran = ting("voice", "level", "--device", "no such microphone")
     assert_clean_failure(ran, code=1, mentions="no input device named 'no such microphone'")
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_live_partial_text_then_the_final_text_and_nothing_after_it(
+    pulse_sink, recognizer, asterisk_clips
+) -> None:
+    """LiveTranscription over the null sink, as the app and `ting listen` run it: partial
+    text while the prompt plays (its own worker, beside the drafts), the final text on
+    release, and no partial text once stop() has returned, even from a partial that was
+    still decoding then."""
+    import threading
+
+    from assistant.textmatch import words
+    from voice.streaming import LiveTranscription
+
+    path, expected = asterisk_clips["dir-usingkeypad"]  # 5.9 s, two short pauses
+    shown: list[tuple[str, bool]] = []
+    released = threading.Event()
+    with MicrophoneStream("") as stream:
+        assert stream.wait_for(SAMPLE_RATE, timeout=30)
+        live = LiveTranscription(
+            recognizer,
+            stream,
+            language="en",
+            on_partial=lambda text: shown.append((text, released.is_set())),
+        )
+        live.start()
+        player = play_into_sink(pulse_sink, path)
+        assert player.wait(timeout=60) == 0
+        assert stream.wait_for(stream.position + SAMPLE_RATE * 3 // 10, timeout=30)
+        final = live.stop()
+        released.set()
+        live.join(timeout=120)
+    assert not any(worker.is_alive() for worker in live._workers)
+    assert shown and not any(after for _, after in shown), shown
+    assert "".join(words(final.text)) == "".join(words(expected))

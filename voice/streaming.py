@@ -1,39 +1,45 @@
 """Decoding while the user is still talking, so that on key release only the tail is left.
 
-``IncrementalTranscriber`` is fed the growing utterance (``update``, about once a
-second, from a worker thread) and does two things each time:
+``IncrementalTranscriber`` is fed the growing utterance (``update``, at pauses in the
+speech, from a worker thread) and does two things each time:
 
 * **commit** — when Silero VAD finds a pause (``cut_silence_s``) after at least
   ``min_commit_s`` of speech, the audio up to the middle of that pause is transcribed
   once and its text is final; later work starts after it (with that text as the prompt);
-* **draft** — the audio after the last commit is transcribed as a draft (the partial
-  text a UI shows).
+* **draft** — the audio after the last commit is transcribed as a draft.
 
 When to call ``update`` is ``should_update``'s answer: at once when the speech has just
 stopped (a short pause after words the draft does not cover yet) — people let go of
 the key a moment after their last word, so a draft started then is usually the final
-text by the time the key comes up — and otherwise, only when partial text is wanted,
-every ``step`` of new speech. The language is detected once per utterance (on the
-first decode that hears ``LANGUAGE_AFTER_S`` of speech) and reused by every later decode.
+text by the time the key comes up. Partial text while the speaker goes on (what a UI
+shows) is ``preview``'s, when ``should_preview`` says so: display only, it neither
+commits nor drafts, so it can run beside ``update`` on the model's second worker. The
+language is detected once per utterance (on the first decode that hears
+``LANGUAGE_AFTER_S`` of speech) and reused by every later decode.
 
 On ``finish`` (key released) the draft is reused as it is when no speech came after it
 (people let go of the key a moment after they stop talking); otherwise only the audio
 since the last commit is decoded. Either way the work left after release is bounded by
 the length of speech since the last pause, not by the length of the utterance.
 
-``LiveTranscription`` runs this over a ``MicrophoneStream`` in a background thread.
+``LiveTranscription`` runs this over a ``MicrophoneStream`` in background threads.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from voice.asr import LIVE_DECODING, DecodeProfile, Segment, Transcript, VadSettings, speech_chunks
 from voice.audio_files import SAMPLE_RATE
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,10 +59,11 @@ TAIL_S = 2.0
 LANGUAGE_AFTER_S = 1.5
 QUIET_DB = 40.0  # see quiet_between
 TAIL_RING_S = 0.3
-# (VAD may place the same end a frame or two later on more audio)
-SETTLED_S = 0.1
-# A draft is committed at a pause at least this long once the speaker goes on.
-COMMIT_PAUSE_S = 0.2
+# A draft is committed at a pause at least this long once the speaker goes on. The
+# pause after a comma is 0.16-0.2 s (Silero, asterisk prompts): committing there leaves
+# only the last phrase to decode at release (24 prompts live: p95 705 → 531 ms; WER on
+# 110: 8.4% at 0.2 s, 8.7% at 0.15 s, the same within a clip or two).
+COMMIT_PAUSE_S = 0.15
 
 
 def quiet_between(audio: np.ndarray, start: int, stop: int) -> bool:
@@ -106,7 +113,10 @@ class IncrementalTranscriber:
     decodes: int = 0  # how many Whisper calls so far (for the bench)
     _draft: _Draft | None = None
     _offsets: list[int] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # one update at a time
+    # held only while the committed text, commit_at and the draft change or are read
+    # together (preview reads them while an update decodes)
+    _state_lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -121,13 +131,19 @@ class IncrementalTranscriber:
             return self.language
         return self.detected_language or "auto"
 
-    def _decode(self, audio: np.ndarray, chunks: list[dict[str, int]] | None = None) -> Transcript:
-        self.decodes += 1
+    def _decode(
+        self,
+        audio: np.ndarray,
+        chunks: list[dict[str, int]] | None = None,
+        context: str | None = None,
+    ) -> Transcript:
+        with self._state_lock:
+            self.decodes += 1
         result = self.recognizer.transcribe(
             audio,
             self._language(),
             profile=self.profile,
-            context=self.committed_text,
+            context=self.committed_text if context is None else context,
             chunks=chunks,
         )
         heard = sum(c["end"] - c["start"] for c in chunks) if chunks else audio.size
@@ -140,31 +156,53 @@ class IncrementalTranscriber:
             self.detected_language = result.language
         return result
 
-    def should_update(self, audio: np.ndarray, partial_every_s: float | None = None) -> bool:
-        """Whether ``update`` is worth calling now on the utterance ``audio``.
+    def _voice_end(self, audio: np.ndarray, commit_at: int | None = None) -> int | None:
+        """Where the voice last stopped in ``audio`` (Silero, no padding; only the last
+        ``TAIL_S`` after the last commit are looked at); None when no voice is there."""
+        commit_at = self.commit_at if commit_at is None else commit_at
+        start = max(commit_at, audio.size - int(TAIL_S * SAMPLE_RATE))
+        chunks = speech_chunks(audio[start:], TAIL_VAD)
+        return start + chunks[-1]["end"] if chunks else None
 
-        Yes when the speech stopped ``pause_s`` ago after words the draft has not seen
-        (the draft made now is most likely the final text); yes, when ``partial_every_s``
-        is given, after that much new audio while the speaker is still talking; else no.
-        """
+    def should_update(self, audio: np.ndarray) -> bool:
+        """Whether ``update`` is worth calling now on the utterance ``audio``: when the
+        speech stopped ``pause_s`` ago after words the draft has not seen (the draft made
+        now is most likely the final text)."""
         with self._lock:
-            start = max(self.commit_at, audio.size - int(TAIL_S * SAMPLE_RATE))
-            chunks = speech_chunks(audio[start:], TAIL_VAD)
-            if not chunks:
+            voice_end = self._voice_end(audio)
+            if voice_end is None or audio.size - voice_end < int(self.pause_s * SAMPLE_RATE):
                 return False
-            voice_end = start + chunks[-1]["end"]
-            pause = int(self.pause_s * SAMPLE_RATE)
-            covered = self._draft.covered if self._draft is not None else self.commit_at
-            if audio.size - voice_end >= pause:
-                if self._holds(self._draft, audio, voice_end):
-                    return False
-                # not while a last consonant still rings on past the voice (see
-                # quiet_between): the draft would cut it off
-                ring_end = voice_end + int(TAIL_RING_S * SAMPLE_RATE)
-                return quiet_between(audio, audio.size - SAMPLE_RATE // 20, ring_end)
-            if partial_every_s is None:
+            if self._holds(self._draft, audio, voice_end):
                 return False
-            return audio.size - covered >= int(partial_every_s * SAMPLE_RATE)
+            # not while a last consonant still rings on past the voice (see
+            # quiet_between): the draft would cut it off
+            ring_end = voice_end + int(TAIL_RING_S * SAMPLE_RATE)
+            return quiet_between(audio, audio.size - SAMPLE_RATE // 20, ring_end)
+
+    def should_preview(self, audio: np.ndarray, every_s: float, previewed: int = 0) -> bool:
+        """Whether partial text is due: the speaker is still talking, and ``every_s`` of
+        audio came since the last draft, commit or preview (``previewed``: the sample
+        count the last ``preview`` was made on). In a pause it is ``update``'s turn."""
+        with self._state_lock:
+            commit_at = self.commit_at
+            covered = self._draft.covered if self._draft is not None else commit_at
+        if audio.size - max(covered, previewed) < int(every_s * SAMPLE_RATE):
+            return False
+        voice_end = self._voice_end(audio, commit_at)
+        return voice_end is not None and audio.size - voice_end < int(self.pause_s * SAMPLE_RATE)
+
+    def preview(self, audio: np.ndarray) -> str:
+        """Partial text of the utterance so far (committed + a decode of the rest), for
+        display only: nothing is committed or kept as a draft, and it runs beside
+        ``update`` (the recognizer's second worker) instead of holding it up."""
+        from voice.asr import join_segment_texts
+
+        with self._state_lock:
+            start, committed = self.commit_at, self.committed_text
+        region = audio[start:]
+        gate = speech_chunks(region, self.recognizer.vad)
+        text = self._decode(region, gate, context=committed).text if gate else ""
+        return join_segment_texts([committed, text])
 
     @staticmethod
     def _holds(
@@ -172,9 +210,12 @@ class IncrementalTranscriber:
     ) -> bool:
         """Whether ``draft`` holds everything said up to ``voice_end`` (where Silero says
         the voice stopped) and the sound that rang on after it: it was made on audio
-        reaching a little past that end, and nothing audible follows it (up to ``until``,
-        where the next word begins, if that comes first)."""
-        if draft is None or draft.covered < voice_end + int(SETTLED_S * SAMPLE_RATE):
+        reaching past that end, and nothing audible follows it (up to ``until``, where
+        the next word begins, if that comes first). The sound is what decides, not how
+        far past the end: Silero's end moves by up to ~0.25 s as audio comes in (the
+        draft of "…joined the conference" was made 0.1 s past the end seen then, 0.03 s
+        past the one seen at release, and was decoded again for nothing)."""
+        if draft is None or draft.covered < voice_end:
             return False
         ring_end = voice_end + int(TAIL_RING_S * SAMPLE_RATE)
         return quiet_between(audio, draft.covered, min(ring_end, until or ring_end))
@@ -205,9 +246,7 @@ class IncrementalTranscriber:
             cut = self._cut_point(chunks, region.size)
             if cut is not None and cut > 0:
                 piece = self._decode(region[:cut])
-                self._offsets.append(self.commit_at)
-                self.committed.append(piece)
-                self.commit_at += cut
+                self._commit(piece, self.commit_at + cut)
                 region = audio[self.commit_at :]
                 chunks = [
                     {"start": c["start"] - cut, "end": c["end"] - cut}
@@ -220,10 +259,12 @@ class IncrementalTranscriber:
                 tail = max(0, region.size - int(TAIL_S * SAMPLE_RATE))
                 voiced = speech_chunks(region[tail:], TAIL_VAD)
                 voice_end = self.commit_at + tail + voiced[-1]["end"] if voiced else None
-                self._draft = _Draft(draft.text, draft.segments, audio.size, voice_end)
+                made = _Draft(draft.text, draft.segments, audio.size, voice_end)
             else:
-                self._draft = _Draft("", [], covered=audio.size)
-            return join_segment_texts([self.committed_text, self._draft.text])
+                made = _Draft("", [], covered=audio.size)
+            with self._state_lock:
+                self._draft = made
+            return join_segment_texts([self.committed_text, made.text])
 
     def _commit_pause_draft(self, audio: np.ndarray) -> None:
         """A draft made in a pause is final once the speaker goes on: commit it as it is
@@ -248,11 +289,18 @@ class IncrementalTranscriber:
                 return
             if not self._holds(draft, audio, draft.voice_end, until=resumed):
                 return
-        self._offsets.append(self.commit_at)
         seconds = (draft.covered - self.commit_at) / SAMPLE_RATE
-        self.committed.append(Transcript(draft.text, self._language(), seconds, draft.segments))
-        self.commit_at = draft.covered
-        self._draft = None
+        self._commit(
+            Transcript(draft.text, self._language(), seconds, draft.segments), draft.covered
+        )
+
+    def _commit(self, piece: Transcript, until: int) -> None:
+        """``piece`` (the audio from ``commit_at`` to ``until``) is final."""
+        with self._state_lock:
+            self._offsets.append(self.commit_at)
+            self.committed.append(piece)
+            self.commit_at = until
+            self._draft = None
 
     def finish(self, audio: np.ndarray) -> Transcript:
         """The final transcript of the whole utterance (key released)."""
@@ -293,13 +341,16 @@ class IncrementalTranscriber:
 class LiveTranscription:
     """One utterance from a kept-open stream, decoded while it is being spoken.
 
-    ``start(at)`` begins (pre-roll included, see ``MicrophoneStream.mark``); a worker
-    thread looks at the new audio every ``poll_s`` and calls ``update`` when
-    ``should_update`` says so: as soon as the speaker pauses, and — only when someone
-    listens through ``on_partial`` — every ``step_s`` of speech for partial text, never
-    more often than every ``PARTIAL_DUTY`` × the last decode's time (a slow or busy CPU
-    gets fewer partials, so that a partial is rarely still running when the speech
-    ends). ``stop()`` returns the final transcript.
+    ``start(at)`` begins (pre-roll included, see ``MicrophoneStream.mark``). A draft
+    worker looks at the new audio every ``poll_s`` and calls ``update`` as soon as the
+    speaker pauses (``should_update``). Only when someone listens through
+    ``on_partial``, a second worker makes partial text (``preview``) every ``step_s`` of
+    speech, never more often than every ``PARTIAL_DUTY`` × the last preview's time (a
+    slow or busy CPU gets fewer). The two decode side by side (the live model has two
+    workers), so the draft started when the voice stops never waits behind a partial.
+    ``stop()`` waits for the draft worker only, and returns the final transcript; a
+    partial still decoding then is dropped (its thread ends on its own, and is waited
+    for at exit).
     """
 
     PARTIAL_DUTY = 2.0
@@ -325,55 +376,109 @@ class LiveTranscription:
         self.transcriber: IncrementalTranscriber | None = None
         self.begin: int | None = None
         self._stopping = threading.Event()
-        self._worker: threading.Thread | None = None
+        self._workers: list[threading.Thread] = []
         self._error: BaseException | None = None
-        self.release_wait_s = 0.0  # how long stop() waited for a running update
-        self.last_update_s = 0.0  # how long the last update took
+        self._shown_lock = threading.Lock()
+        self._shown = 0  # the partial text on screen was made on this many samples
+        self.release_wait_s = 0.0  # how long stop() waited for a running draft
+        self.last_update_s = 0.0  # how long the last draft took
+        self.last_preview_s = 0.0  # how long the last partial text took
 
     def start(self, at: int | None = None) -> int:
         self.stream.open()
         self.begin = self.stream.mark(self.pre_roll_s, at)
         self.transcriber = IncrementalTranscriber(self.recognizer, self.language)
         self._stopping.clear()
-        self._worker = threading.Thread(target=self._run, name="ting-live-asr", daemon=True)
-        self._worker.start()
+        self._workers = [threading.Thread(target=self._drafts, name="ting-live-asr", daemon=True)]
+        if self.on_partial is not None:
+            self._workers.append(
+                threading.Thread(target=self._previews, name="ting-live-partial", daemon=True)
+            )
+        for worker in self._workers:
+            worker.start()
+        _running.add(self)
         return self.begin
 
-    def _run(self) -> None:
-        assert self.begin is not None and self.transcriber is not None
+    def _audio(self, seen: int) -> np.ndarray | None:
+        """The utterance so far once ``poll`` more samples than ``seen`` came in; None
+        when stopping (or the stream closed)."""
+        assert self.begin is not None
+        while not self._stopping.is_set():
+            if self.stream.wait_for(self.begin + seen + self.poll, timeout=0.25):
+                return None if self._stopping.is_set() else self.stream.read(self.begin)
+            if not self.stream.is_open:
+                return None
+        return None
+
+    def _show(self, text: str, made_on: int) -> None:
+        """Partial text to ``on_partial``, unless newer text is shown or the key is up."""
+        with self._shown_lock:
+            if self.on_partial is None or self._stopping.is_set() or made_on <= self._shown:
+                return
+            self._shown = made_on
+            self.on_partial(text)
+
+    def _drafts(self) -> None:
+        assert self.transcriber is not None
         seen = 0
         try:
-            while not self._stopping.is_set():
-                if not self.stream.wait_for(self.begin + seen + self.poll, timeout=0.25):
-                    if not self.stream.is_open:
-                        return
-                    continue
-                if self._stopping.is_set():
-                    return
-                audio = self.stream.read(self.begin)
+            while (audio := self._audio(seen)) is not None:
                 seen = audio.size
-                every = None
-                if self.on_partial is not None:
-                    every = max(self.step_s, self.PARTIAL_DUTY * self.last_update_s)
-                if not self.transcriber.should_update(audio, every):
+                if not self.transcriber.should_update(audio):
                     continue
                 started = time.perf_counter()
-                partial = self.transcriber.update(audio)
+                text = self.transcriber.update(audio)
                 self.last_update_s = time.perf_counter() - started
-                if self.on_partial is not None:
-                    self.on_partial(partial)
+                self._show(text, audio.size)
         except BaseException as exc:  # reported by stop()
             self._error = exc
+
+    def _previews(self) -> None:
+        assert self.transcriber is not None
+        seen = previewed = 0
+        try:
+            while (audio := self._audio(seen)) is not None:
+                seen = audio.size
+                every = max(self.step_s, self.PARTIAL_DUTY * self.last_preview_s)
+                if not self.transcriber.should_preview(audio, every, previewed):
+                    continue
+                started = time.perf_counter()
+                text = self.transcriber.preview(audio)
+                self.last_preview_s = time.perf_counter() - started
+                previewed = audio.size
+                self._show(text, audio.size)
+        except BaseException:  # partial text only: the draft worker reports what matters
+            log.debug("partial text failed", exc_info=True)
 
     def stop(self, end: int | None = None) -> Transcript:
         """Key released (at ring position ``end``, default now): the final text."""
         assert self.begin is not None and self.transcriber is not None, "not started"
         audio = self.stream.read(self.begin, end)
-        self._stopping.set()
+        with self._shown_lock:
+            self._stopping.set()
         waited = time.perf_counter()
-        if self._worker is not None:
-            self._worker.join()
+        if self._workers:
+            self._workers[0].join()  # the draft worker; a partial still decoding is dropped
         self.release_wait_s = time.perf_counter() - waited
         if self._error is not None:
             raise self._error
         return self.transcriber.finish(audio)
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for both workers (a dropped partial's decode included) to end."""
+        self._stopping.set()
+        for worker in self._workers:
+            worker.join(timeout)
+        _running.discard(self)
+
+
+# Live transcriptions whose workers may still be decoding: waited for at exit, since
+# finalizing the interpreter while CTranslate2 runs on a daemon thread crashes in native
+# code (as for the warm-up load, see SpeechRecognizer._let_warm_finish).
+_running: weakref.WeakSet[LiveTranscription] = weakref.WeakSet()
+
+
+@atexit.register
+def _join_running() -> None:
+    for live in list(_running):
+        live.join(timeout=30)
