@@ -252,3 +252,18 @@ def test_a_draft_stands_when_silero_moves_the_voice_end_a_little_later(
     final = transcriber.finish(audio)
     assert transcriber.reused_draft and transcriber.decodes == 1
     assert words(final.text) == words(text)
+
+
+def test_the_last_phrase_after_a_commit_is_not_said_twice(recognizer, asterisk_clips) -> None:
+    """After "…did not match." was committed, the draft of "Please try again", prompted
+    with the committed text, came out "Please try again. Please try again" (1.4 s of
+    audio): decoded again without the prompt, it is said once."""
+    clip, text = speech(asterisk_clips, "vm-mismatch")
+    audio = np.concatenate([silence(0.7), clip, silence(0.3)])
+    transcriber = IncrementalTranscriber(recognizer, "auto")
+    drive(transcriber, audio)
+    assert len(transcriber.committed) == 1
+    heard = words(transcriber.finish(audio).text)
+    assert heard[-3:] == ["please", "try", "again"] and heard.count("please") == 1, heard
+    # (the prompt's list says "passwords", the speaker says "password")
+    assert heard[2:] == words(text)[2:]

@@ -14,6 +14,7 @@ from assistant.textmatch import word_error_rate, words
 from voice.asr import (
     SIMPLIFIED_CHINESE_PROMPT,
     collapse_repetition,
+    ends_in_repeat,
     is_invented_line,
     is_prompt_echo,
     join_segment_texts,
@@ -254,3 +255,13 @@ def test_live_decoding_runs_two_decodes_at_once_each_with_its_own_window(
     assert all(set_to == seen for set_to, seen in floors.values()), floors
     for name in names:
         assert words(heard[name]) == words(asterisk_clips[name][1]), heard
+
+
+def test_a_phrase_said_twice_at_the_end_is_recognised() -> None:
+    assert ends_in_repeat("did not match. Please try again. Please try again")
+    assert ends_in_repeat("The estimated hold time. Is currently. Is currently")
+    assert ends_in_repeat("我们走吧走吧")
+    assert not ends_in_repeat("Please try again.")
+    assert not ends_in_repeat("no no")  # one word twice: too common to doubt
+    assert not ends_in_repeat("请再试一次")
+    assert not ends_in_repeat("")

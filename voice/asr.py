@@ -446,7 +446,27 @@ class SpeechRecognizer:
         pieces, _ = collect_chunks(audio, chunks)
         speech = np.concatenate(pieces)
         lang = self.detect_language(speech, profile) if language == "auto" else language
-        prompt = _prompt(lang, context)
+        timeline = SpeechTimestampsMap(chunks, SAMPLE_RATE)
+        segments = self._decode_speech(speech, lang, _prompt(lang, context), profile, timeline)
+        if context and ends_in_repeat(join_segment_texts([s.text for s in segments])):
+            # (see ends_in_repeat) the same audio without the text heard before it
+            again = self._decode_speech(speech, lang, _prompt(lang, ""), profile, timeline)
+            if not ends_in_repeat(join_segment_texts([s.text for s in again])):
+                segments = again
+        segments = [Segment(s.start, min(s.end, duration), s.text) for s in segments]
+        text = join_segment_texts([s.text for s in segments])
+        return Transcript(text, lang, duration, segments)
+
+    def _decode_speech(
+        self,
+        speech: np.ndarray,
+        lang: str,
+        prompt: str | None,
+        profile: DecodeProfile,
+        timeline: Any,
+    ) -> list[Segment]:
+        """Whisper over ``speech`` (the VAD regions joined), its made-up and repeated
+        lines dropped; times on the original audio's clock (``timeline``)."""
         with self.decoding(profile) as model:
             raw_segments, _info = model.transcribe(
                 speech,
@@ -460,7 +480,6 @@ class SpeechRecognizer:
                 max_new_tokens=max_new_tokens(speech.size / SAMPLE_RATE, prompted=bool(prompt)),
             )
             raw_segments = list(raw_segments)
-        timeline = SpeechTimestampsMap(chunks, SAMPLE_RATE)
         segments: list[Segment] = []
         weak: list[bool] = []
         given_s = speech.size / SAMPLE_RATE
@@ -483,12 +502,11 @@ class SpeechRecognizer:
                 continue
             start = timeline.get_original_time(seg.start)
             end = timeline.get_original_time(seg.end, is_end=True)
-            segments.append(Segment(start, min(end, duration), text))
+            segments.append(Segment(start, end, text))
             weak.append(seg.no_speech_prob > 0.3 or seg.avg_logprob < -0.8)
         if len(segments) == 1 and weak[0] and _normalized(segments[0].text) in INVENTED_WHEN_ALONE:
-            segments = []
-        text = join_segment_texts([s.text for s in segments])
-        return Transcript(text, lang, duration, segments)
+            return []
+        return segments
 
 
 def max_new_tokens(seconds: float, *, prompted: bool = False) -> int:
@@ -497,6 +515,21 @@ def max_new_tokens(seconds: float, *, prompted: bool = False) -> int:
     Whisper's context is 448 tokens and a prompt may take up to 223 of them.
     """
     return int(min(210 if prompted else 440, 24 + 14 * seconds))
+
+
+def ends_in_repeat(text: str) -> bool:
+    """Whether ``text`` ends with a phrase of two or more words said twice in a row.
+
+    Given the text heard before as its prompt, the live decoder sometimes says the last
+    phrase of the audio again in the silence after it ("… did not match. Please try
+    again. Please try again", of 1.4 s holding it once). ``transcribe`` then decodes the
+    same audio once more without the prompt and keeps that when it does not end so: a
+    phrase really said twice is in the audio, and comes out twice either way.
+    """
+    keys = [key for key in (_normalized(w) for w in text.split()) if key]
+    if len(keys) == 1:  # Chinese: no spaces between words, compare characters
+        keys = list(keys[0])
+    return any(keys[-size:] == keys[-2 * size : -size] for size in range(2, len(keys) // 2 + 1))
 
 
 def _prompt(language: str, context: str) -> str | None:
