@@ -265,3 +265,31 @@ def test_a_phrase_said_twice_at_the_end_is_recognised() -> None:
     assert not ends_in_repeat("no no")  # one word twice: too common to doubt
     assert not ends_in_repeat("请再试一次")
     assert not ends_in_repeat("")
+
+
+def test_a_prompted_decode_that_says_its_last_phrase_twice_is_decoded_without_it(
+    recognizer, asterisk_clips
+) -> None:
+    """Live drafts and meeting notes prompt each piece with the text before it. Prompted
+    so, the 1.4 s of "Please try again" after "…did not match." comes out twice; the
+    recognizer decodes it again without the prompt and keeps that."""
+    import numpy as np
+    from faster_whisper.vad import SpeechTimestampsMap, collect_chunks
+
+    from voice.asr import LIVE_DECODING, _prompt, speech_chunks
+    from voice.audio_files import SAMPLE_RATE, read_audio_file
+
+    path, _ = asterisk_clips["vm-mismatch"]
+    clip = read_audio_file(path)
+    audio = np.concatenate([np.zeros(int(0.7 * SAMPLE_RATE), dtype=np.float32), clip])
+    piece = audio[int(4.0 * SAMPLE_RATE) : int(5.4 * SAMPLE_RATE)]
+    before = "The password you entered and re-entered did not match."
+    chunks = speech_chunks(piece, recognizer.vad)
+    speech = np.concatenate(collect_chunks(piece, chunks)[0])
+    timeline = SpeechTimestampsMap(chunks, SAMPLE_RATE)
+    prompted = recognizer._decode_speech(
+        speech, "en", _prompt("en", before), LIVE_DECODING, timeline
+    )
+    assert ends_in_repeat(" ".join(s.text for s in prompted))  # what the prompt does
+    heard = recognizer.transcribe(piece, "en", profile=LIVE_DECODING, context=before)
+    assert words(heard.text) == ["please", "try", "again"]
