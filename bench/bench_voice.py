@@ -9,8 +9,9 @@ Every clip is played twice, once for each live mode below.
 Compared, on the same clips:
 
 * **ting live, partial text** — ``LiveTranscription`` as ``ting listen`` runs it: a
-  partial transcript every second of speech (fewer on a slow CPU), a draft as soon as
-  the speaker pauses, the tail on release; latency from release to the final text;
+  partial transcript every second of speech (fewer on a slow CPU; on a decode worker
+  of its own), a draft as soon as the speaker pauses, the tail on release; latency
+  from release to the final text;
 * **ting live, no partial text** — the same without partials (what a caller that shows
   no partial text gets: decoding only at pauses);
 * **ting after release** — ``SpeechRecognizer.transcribe`` on the whole captured
