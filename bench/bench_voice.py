@@ -238,7 +238,10 @@ def main() -> int:
                 f"  live {live_n['s'] * 1000:5.0f} ms (reused={live_n['reused']})"
                 f"  after {after_s * 1000:5.0f}  plain {row['plain']['s'] * 1000:5.0f}"
                 f"  plain-spin {row['plain_spin']['s'] * 1000:5.0f}  load {loads[-1]:.1f}"
-                f"  | {live_p['text']}",
+                f"  | {live_p['text']}"
+                + (
+                    f"  | no partials: {live_n['text']}" if live_n["text"] != live_p["text"] else ""
+                ),
                 flush=True,
             )
     rss = {"ting": peak_rss_mib(), **{k: b.rss for k, b in baselines.items()}}
