@@ -256,10 +256,7 @@ class IncrementalTranscriber:
             gate = speech_chunks(region, self.recognizer.vad) if chunks else []
             if gate:
                 draft = self._decode(region, gate)
-                tail = max(0, region.size - int(TAIL_S * SAMPLE_RATE))
-                voiced = speech_chunks(region[tail:], TAIL_VAD)
-                voice_end = self.commit_at + tail + voiced[-1]["end"] if voiced else None
-                made = _Draft(draft.text, draft.segments, audio.size, voice_end)
+                made = _Draft(draft.text, draft.segments, audio.size, self._voice_end(audio))
             else:
                 made = _Draft("", [], covered=audio.size)
             with self._state_lock:
@@ -381,7 +378,6 @@ class LiveTranscription:
         self._shown_lock = threading.Lock()
         self._shown = 0  # the partial text on screen was made on this many samples
         self.release_wait_s = 0.0  # how long stop() waited for a running draft
-        self.last_update_s = 0.0  # how long the last draft took
         self.last_preview_s = 0.0  # how long the last partial text took
 
     def start(self, at: int | None = None) -> int:
@@ -426,10 +422,7 @@ class LiveTranscription:
                 seen = audio.size
                 if not self.transcriber.should_update(audio):
                     continue
-                started = time.perf_counter()
-                text = self.transcriber.update(audio)
-                self.last_update_s = time.perf_counter() - started
-                self._show(text, audio.size)
+                self._show(self.transcriber.update(audio), audio.size)
         except BaseException as exc:  # reported by stop()
             self._error = exc
 
