@@ -215,8 +215,12 @@ def test_the_pause_after_a_comma_is_committed(recognizer, asterisk_clips) -> Non
     assert len(transcriber.committed) == 2  # the drafts made in the two pauses
     final = transcriber.finish(audio)
     assert transcriber.reused_draft and transcriber.decodes == len(decoded_at)
-    # (the model writes "touchtone" as one word or two)
-    assert "".join(words(final.text)) == "".join(words(text))
+    # (the model writes "touchtone" as one word or two; the last phrase, decoded alone,
+    # comes out "key for Z", "key per Z" or "keepers e" depending on where it starts:
+    # eight starts 20 ms apart gave all three)
+    said = "".join(words(text))
+    assert "".join(words(final.text)).startswith(said[: said.index("keyforz")]), final.text
+    assert words(transcriber.committed_text)[-2:] == ["for", "q"]
 
 
 def test_a_pause_draft_that_loops_over_the_sentence_says_it_once(
@@ -267,3 +271,38 @@ def test_the_last_phrase_after_a_commit_is_not_said_twice(recognizer, asterisk_c
     assert heard[-3:] == ["please", "try", "again"] and heard.count("please") == 1, heard
     # (the prompt's list says "passwords", the speaker says "password")
     assert heard[2:] == words(text)[2:]
+
+
+def test_a_draft_started_late_in_a_pause_ends_before_the_next_word(
+    recognizer, asterisk_clips
+) -> None:
+    """Silero saw the 0.29 s pause before "Please try again" only 0.15 s in, and the draft
+    read the audio after "Please" had begun: it was never committed, and on release the
+    whole 5 s was decoded again. The draft now ends where the next word's sound begins,
+    so it is committed once the speaker goes on and only the last phrase is left."""
+    from voice.streaming import NEW_WORD_LEAD_S, _Draft, quiet_between, sound_onset
+
+    clip, text = speech(asterisk_clips, "pbx-invalidpark")
+    audio = np.concatenate([silence(0.5), clip, silence(0.3)])
+    transcriber = IncrementalTranscriber(recognizer, "en")
+    made_at = int(4.36 * SAMPLE_RATE)  # in the pause, as Silero sees it
+    assert transcriber.should_update(audio[:made_at])
+    voice_end = transcriber._voice_end(audio[:made_at])
+    onset = sound_onset(audio[:made_at], made_at)  # "Please" has begun
+    assert voice_end < onset < made_at and quiet_between(audio, onset - STEP, onset)
+    transcriber.update(audio[:made_at])
+    draft = transcriber._draft
+    cut = onset - int(NEW_WORD_LEAD_S * SAMPLE_RATE)
+    assert isinstance(draft, _Draft) and draft.covered == cut and draft.before_sound
+    assert words(draft.text)[-2:] == ["that", "extension"]
+    # nothing new is heard until Silero hears "Please": no second decode of the same
+    assert not transcriber.should_update(audio[: made_at + STEP])
+    for end in range(made_at + STEP, audio.size + 1, STEP):
+        if transcriber.should_update(audio[:end]):
+            transcriber.update(audio[:end])
+    assert transcriber.commit_at == cut
+    assert words(transcriber.committed_text)[-2:] == ["that", "extension"]
+    final = transcriber.finish(audio)
+    assert transcriber.reused_draft  # the draft of "Please try again" alone
+    # (the speaker says "I am sorry, but there is…"; the prompt's text has no "but")
+    assert words(final.text)[-9:] == words(text)[-9:]

@@ -6,7 +6,9 @@ speech, from a worker thread) and does two things each time:
 * **commit** — when Silero VAD finds a pause (``cut_silence_s``) after at least
   ``min_commit_s`` of speech, the audio up to the middle of that pause is transcribed
   once and its text is final; later work starts after it (with that text as the prompt);
-* **draft** — the audio after the last commit is transcribed as a draft.
+* **draft** — the audio after the last commit is transcribed as a draft. A draft read
+  just after the next word began (Silero sees a pause only ~0.15 s in) ends before that
+  word's sound, so that it too can be committed once the speaker goes on.
 
 When to call ``update`` is ``should_update``'s answer: at once when the speech has just
 stopped (a short pause after words the draft does not cover yet) — people let go of
@@ -64,31 +66,70 @@ TAIL_RING_S = 0.3
 # only the last phrase to decode at release (24 prompts live: p95 705 → 531 ms; WER on
 # 110: 8.4% at 0.2 s, 8.7% at 0.15 s, the same within a clip or two).
 COMMIT_PAUSE_S = 0.15
+# A sound after this much quiet past the voice's end is the next word, not the last
+# one ringing on (the closure before a final "t" is shorter); see _draft_end.
+NEW_WORD_QUIET_S = 0.1
+# and the draft ends this much before that sound: a word's soft attack (an "h", an "f")
+# is quieter than the threshold, and Silero may start it up to ~30 ms early
+NEW_WORD_LEAD_S = 0.05
+SILERO_SLACK_S = 0.05  # Silero's starts and ends move by about a window (32 ms)
+
+
+FRAME = SAMPLE_RATE // 100  # 10 ms, the unit of quiet_between and sound_onset
+
+
+def _loudness(audio: np.ndarray) -> tuple[np.ndarray, float]:
+    """The level (dB) of each whole 10 ms frame of ``audio``, and the level from which a
+    frame counts as audible: within ``QUIET_DB`` of the loudest frame and clearly above
+    the noise floor (the quietest frames)."""
+    import numpy as np
+
+    usable = audio.size // FRAME * FRAME
+    power = np.square(audio[:usable], dtype=np.float64).reshape(-1, FRAME).mean(axis=1)
+    level = 10 * np.log10(power + 1e-12)
+    if not level.size:
+        return level, 0.0
+    floor = float(np.percentile(level, 10))
+    return level, max(float(level.max()) - QUIET_DB, floor + 10.0)
 
 
 def quiet_between(audio: np.ndarray, start: int, stop: int) -> bool:
-    """Whether nothing audible lies between samples ``start`` and ``stop`` of ``audio``.
+    """Whether nothing audible (see ``_loudness``) lies between samples ``start`` and
+    ``stop`` of ``audio``.
 
     Silero places the end of speech up to ~0.2 s before the sound really stops (a
     trailing "s" or "t" is not voice: 10% of the asterisk prompts ring on for more than
     90 ms past it), so a draft cut there would lose the last consonant ("your respon").
-    Audible means within ``QUIET_DB`` of the utterance's loudest 10 ms and clearly above
-    its noise floor (its quietest frames). Only the ``TAIL_RING_S`` after the voice's
-    end is worth looking at: a sound later than that which Silero does not call voice is
-    not a word (the click of the key being let go, say).
+    Only the ``TAIL_RING_S`` after the voice's end is worth looking at: a sound later
+    than that which Silero does not call voice is not a word (the click of the key being
+    let go, say).
     """
-    import numpy as np
-
-    frame = SAMPLE_RATE // 100
-    usable = audio.size // frame * frame
-    stop = min(stop, usable)
+    level, threshold = _loudness(audio)
+    stop = min(stop, level.size * FRAME)
     if start >= stop:
         return True
-    power = np.square(audio[:usable], dtype=np.float64).reshape(-1, frame).mean(axis=1)
-    level = 10 * np.log10(power + 1e-12)
-    floor = float(np.percentile(level, 10))
-    threshold = max(float(level.max()) - QUIET_DB, floor + 10.0)
-    return bool((level[max(0, start) // frame : -(-stop // frame)] < threshold).all())
+    return bool((level[max(0, start) // FRAME : -(-stop // FRAME)] < threshold).all())
+
+
+def sound_onset(audio: np.ndarray, at: int) -> int:
+    """Where the sound heard at sample ``at`` of ``audio`` began (``at`` moved back over
+    the audible 10 ms frames before it), or, when it is quiet there, where the next
+    sound begins (``at`` when none follows). Silero starts a word up to ~30 ms before or
+    after its sound does."""
+    import numpy as np
+
+    level, threshold = _loudness(audio)
+    i = at // FRAME
+    if i >= level.size:
+        i = level.size - 1
+        if i < 0 or level[i] < threshold:
+            return at
+    if level[i] < threshold:
+        later = np.flatnonzero(level[i:] >= threshold)
+        return (i + int(later[0])) * FRAME if later.size else at
+    while i > 0 and level[i - 1] >= threshold:
+        i -= 1
+    return i * FRAME
 
 
 @dataclass
@@ -97,6 +138,9 @@ class _Draft:
     segments: list[Segment]
     covered: int  # sample index (in the utterance) the draft's audio ended at
     voice_end: int | None = None  # where the voice last stopped before ``covered``
+    # cut where a new sound began after a quiet (see _draft_end): what follows is not
+    # the last word ringing on, and Silero may not call it voice yet (a breath)
+    before_sound: bool = False
 
 
 @dataclass
@@ -172,8 +216,11 @@ class IncrementalTranscriber:
             voice_end = self._voice_end(audio)
             if voice_end is None or audio.size - voice_end < int(self.pause_s * SAMPLE_RATE):
                 return False
-            if self._holds(self._draft, audio, voice_end):
+            draft = self._draft
+            if self._holds(draft, audio, voice_end):
                 return False
+            if draft is not None and draft.before_sound and draft.covered >= voice_end:
+                return False  # no voice since the sound the draft was cut before
             # not while a last consonant still rings on past the voice (see
             # quiet_between): the draft would cut it off
             ring_end = voice_end + int(TAIL_RING_S * SAMPLE_RATE)
@@ -253,15 +300,36 @@ class IncrementalTranscriber:
                     for c in chunks
                     if c["start"] >= cut
                 ]
+            end = self._draft_end(audio)
+            region = region[: end - self.commit_at]
             gate = speech_chunks(region, self.recognizer.vad) if chunks else []
+            cut = end < audio.size
             if gate:
                 draft = self._decode(region, gate)
-                made = _Draft(draft.text, draft.segments, audio.size, self._voice_end(audio))
+                voice_end = self._voice_end(audio[:end])
+                made = _Draft(draft.text, draft.segments, end, voice_end, before_sound=cut)
             else:
-                made = _Draft("", [], covered=audio.size)
+                made = _Draft("", [], covered=end, before_sound=cut)
             with self._state_lock:
                 self._draft = made
             return join_segment_texts([self.committed_text, made.text])
+
+    def _draft_end(self, audio: np.ndarray) -> int:
+        """Where a draft of ``audio`` should end: at its end, unless a new word has just
+        begun after a pause (sound at the end, after ``NEW_WORD_QUIET_S`` of quiet that
+        came after the voice stopped). Then the draft stops before that word's sound, so
+        that it can be committed once the speaker goes on: Silero sees the pause only
+        ~0.15 s in, and a draft started then may already hold the next word's first
+        10 ms (pbx-invalidpark's 0.29 s pause before "Please")."""
+        voice_end = self._voice_end(audio)
+        onset = sound_onset(audio, audio.size)
+        quiet_from = onset - int(NEW_WORD_QUIET_S * SAMPLE_RATE)
+        cut = onset - int(NEW_WORD_LEAD_S * SAMPLE_RATE)
+        if voice_end is None or onset >= audio.size or quiet_from < voice_end:
+            return audio.size
+        if cut <= self.commit_at or not quiet_between(audio, quiet_from, onset):
+            return audio.size
+        return cut
 
     def _commit_pause_draft(self, audio: np.ndarray) -> None:
         """A draft made in a pause is final once the speaker goes on: commit it as it is
@@ -280,12 +348,20 @@ class IncrementalTranscriber:
             return  # nothing said since: it may still be the final text
         if draft.voice_end is not None:
             resumed = start + heard[0]["start"]
-            if resumed < draft.covered:
-                return  # the draft ends inside a word
             if resumed - draft.voice_end < int(COMMIT_PAUSE_S * SAMPLE_RATE):
                 return
-            if not self._holds(draft, audio, draft.voice_end, until=resumed):
-                return
+            if draft.before_sound:
+                # its end was checked when it was cut: quiet before it, sound after
+                if resumed < draft.covered - SILERO_SLACK_S * SAMPLE_RATE:
+                    return  # Silero heard the next word begin well inside the draft
+            else:
+                # (the next word's sound begins up to ~30 ms before or after Silero
+                # says it does)
+                onset = sound_onset(audio, resumed)
+                if onset < draft.covered:
+                    return  # the draft ends inside a word
+                if not self._holds(draft, audio, draft.voice_end, until=onset):
+                    return
         seconds = (draft.covered - self.commit_at) / SAMPLE_RATE
         self._commit(
             Transcript(draft.text, self._language(), seconds, draft.segments), draft.covered
