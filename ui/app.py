@@ -4,6 +4,11 @@
 first use), the task runner, the local instance server and the app state shown by the
 icon: ``idle``, ``listening``, ``thinking`` or ``error``. The speech model warms in the
 background after the icon is up (``TING_NO_ASR_WARM=1`` skips that).
+
+``status_changed`` is emitted whenever something ``handle_command("status")`` shows may
+have changed (the app state, the speech model, the voice session, a window shown or
+hidden, an exchange finished, settings saved); the instance server pushes the new status
+to ``watch`` clients from it.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from assistant.ipc import (
     InstanceNotRunning,
     acquire_instance_lock,
+    notify_service_manager,
     send_command,
     socket_path,
 )
@@ -40,11 +46,18 @@ log = logging.getLogger("ting.ui")
 
 LONG_TASK_SECONDS = 10.0  # a task this long gets a notification when it ends
 HANDOVER_ATTEMPTS = 30  # x 100 ms: a starting first instance gets 3 s to listen
+# QSystemTrayIcon has no signal for a tray host embedding the icon (its geometry turning
+# valid), so while status watchers are connected and the icon has no place yet, the
+# status is rechecked this often; for at most TRAY_PLACE_LIMIT_S after the icon was
+# shown (a StatusNotifierItem host never gives the icon a geometry at all).
+TRAY_RECHECK_MS = 200
+TRAY_PLACE_LIMIT_S = 60.0
 
 
 class DesktopController(QObject):
     state_changed = Signal(str)
     icon_shown = Signal()
+    status_changed = Signal()  # what the status command shows may have changed
 
     def __init__(self, app: App, *, use_tray: bool | None = None) -> None:
         super().__init__()
@@ -62,7 +75,14 @@ class DesktopController(QObject):
         self.state_detail = ""
         self.speech_recognizer: Any = None
         self.speech_model_state = "off"  # off | loading | loaded | failed
+        self.exchanges = 0  # exchanges (typed, voice, tasks) finished since the start
         self.instance_server: Any = None
+        self._icon_shown_at: float | None = None
+        self._tray_recheck = QTimer(self)
+        self._tray_recheck.setInterval(TRAY_RECHECK_MS)
+        self._tray_recheck.timeout.connect(self._recheck_tray)
+        self.state_changed.connect(self._status_touched)
+        self.icon_shown.connect(self._status_touched)
         self.voice: VoiceSession | None = None
         self._voice_answer = ""  # the streamed answer to the utterance being run
         self._voice_run = False  # the chat window's current run came from the voice
@@ -76,6 +96,7 @@ class DesktopController(QObject):
         else:
             assert self.fallback is not None
             self.fallback.show()
+        self._icon_shown_at = time.monotonic()
         self.icon_shown.emit()
         if os.environ.get("TING_NO_ASR_WARM") != "1":
             QTimer.singleShot(0, self.warm_speech_model)
@@ -86,9 +107,12 @@ class DesktopController(QObject):
         from ui.instance_server import InstanceServer
 
         self.instance_server = InstanceServer(socket_path(), self.handle_command, self)
+        self.status_changed.connect(self.instance_server.status_changed)
+        self.instance_server.watchers_changed.connect(self._watch_tray)
         self.instance_server.listen()
 
     def shutdown(self) -> None:
+        self._tray_recheck.stop()
         if self.voice is not None:
             self.voice.close()
         for window in self.windows.values():
@@ -106,13 +130,13 @@ class DesktopController(QObject):
         if importlib.util.find_spec("voice.asr") is None:
             return
         recognizer = self.recognizer()
-        self.speech_model_state = "loading"
+        self._set_speech_model_state("loading")
 
         def loaded(_result: object) -> None:
-            self.speech_model_state = "loaded"
+            self._set_speech_model_state("loaded")
 
         def failed(message: str) -> None:
-            self.speech_model_state = "failed"
+            self._set_speech_model_state("failed")
             log.warning("speech model did not load: %s", message)
 
         self.runner.call(
@@ -121,6 +145,10 @@ class DesktopController(QObject):
             on_success=loaded,
             on_failure=failed,
         )
+
+    def _set_speech_model_state(self, state: str) -> None:
+        self.speech_model_state = state
+        self.status_changed.emit()
 
     # -- state -------------------------------------------------------------------------
 
@@ -150,6 +178,7 @@ class DesktopController(QObject):
                 "windows": sorted(n for n, w in self.windows.items() if w.isVisible()),
                 "speech_model": self.speech_model_state,
                 "voice": self.voice_status(),
+                "exchanges": self.exchanges,
             }
         if command == "show":
             self.perform("chat")
@@ -173,6 +202,36 @@ class DesktopController(QObject):
             if rect.isValid()
             else None,
         }
+
+    # -- pushing the status to watchers -----------------------------------------------
+
+    @Slot()
+    def _status_touched(self, *_args: object) -> None:
+        self.status_changed.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """The app's windows: shown or hidden changes the status's ``windows``."""
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            self.status_changed.emit()
+        return False
+
+    def _tray_placed(self) -> bool:
+        return self.tray is None or self.tray.tray.geometry().isValid()
+
+    def _tray_still_settling(self) -> bool:
+        shown = self._icon_shown_at
+        return shown is None or time.monotonic() - shown < TRAY_PLACE_LIMIT_S
+
+    def _watch_tray(self, watchers: int) -> None:
+        if watchers and not self._tray_placed() and self._tray_still_settling():
+            self._tray_recheck.start()
+        else:
+            self._tray_recheck.stop()
+
+    def _recheck_tray(self) -> None:
+        self.status_changed.emit()
+        server = self.instance_server
+        self._watch_tray(server.watchers if server is not None else 0)  # stops once placed
 
     def perform(self, action: str) -> None:
         if action == "talk":
@@ -229,6 +288,8 @@ class DesktopController(QObject):
         voice.partial.connect(self._voice_partial)
         voice.heard.connect(self._voice_heard)
         voice.failed.connect(self._voice_failed)
+        for changed in (voice.state_changed, voice.ready, voice.hotkey_changed, voice.failed):
+            changed.connect(self._status_touched)
 
     def overlay(self) -> VoiceOverlay:
         from ui.voice_overlay import VoiceOverlay
@@ -236,7 +297,7 @@ class DesktopController(QObject):
         overlay = self.windows.get("overlay")
         if overlay is None:
             overlay = VoiceOverlay()
-            self.windows["overlay"] = overlay
+            self._keep_window("overlay", overlay)
         assert isinstance(overlay, VoiceOverlay)
         return overlay
 
@@ -308,6 +369,10 @@ class DesktopController(QObject):
             overlay.set_result(tr("Cancelled.") if cancelled else event.error, error=not cancelled)
 
     def _settings_saved(self, changes: dict[str, Any]) -> None:
+        self._apply_settings(changes)
+        self.status_changed.emit()
+
+    def _apply_settings(self, changes: dict[str, Any]) -> None:
         voice = self.voice
         if voice is None:
             return
@@ -334,7 +399,8 @@ class DesktopController(QObject):
             window.exchange_finished.connect(self._exchange_finished)
             window.talk_requested.connect(self.toggle_talk)
             window.run_event.connect(self._chat_event)
-            self.windows["chat"] = window
+            window.confirmation_finished.connect(self._confirmation_finished)
+            self._keep_window("chat", window)
         return window  # type: ignore[return-value]
 
     def _window(self, name: str) -> QWidget:
@@ -356,8 +422,12 @@ class DesktopController(QObject):
                 window.task_finished.connect(self._exchange_finished)
             else:
                 raise ValueError(name)
-            self.windows[name] = window
+            self._keep_window(name, window)
         return window
+
+    def _keep_window(self, name: str, window: QWidget) -> None:
+        self.windows[name] = window
+        window.installEventFilter(self)  # shown / hidden: see eventFilter
 
     def recognizer(self) -> Any:
         """The app's one speech recognizer (``services["asr"]``, shared with the skills)."""
@@ -387,8 +457,15 @@ class DesktopController(QObject):
         elif self.state == "thinking":
             self.set_state("idle")
 
+    def _confirmation_finished(self, outcome: dict[str, Any]) -> None:
+        if not outcome.get("discarded"):  # a confirmed proposal ran: one more exchange
+            self.exchanges += 1
+            self.status_changed.emit()
+
     def _exchange_finished(self, outcome: dict[str, Any]) -> None:
         self._voice_run = False
+        self.exchanges += 1
+        self.status_changed.emit()
         status = outcome.get("status")
         title = (outcome.get("input") or "")[:48]
         if status == "error":
@@ -464,6 +541,7 @@ def run_app(app: App) -> int:
     controller.serve_instance_commands()
     controller.show()
     log.info("icon shown %.0f ms after start", (time.monotonic() - started) * 1000)
+    notify_service_manager("READY=1")  # listening: `ting status` and friends answered now
     _quit_on_signals(controller)
     try:
         return int(qt_app.exec())
