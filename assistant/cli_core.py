@@ -330,10 +330,19 @@ def app_command(terminal):
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True)
-def status(as_json):
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Stay connected and print the status as one JSON line each time it changes "
+    "(for status bars), until Ctrl-C or the app quits.",
+)
+def status(as_json, watch):
     """Whether the Ting app is running, and what it is doing."""
     from assistant.ipc import status as app_status
 
+    if watch:
+        _watch_status()
+        return
     answer = app_status()
     if as_json:
         emit_json(answer)
@@ -341,6 +350,18 @@ def status(as_json):
         click.echo(f"running ({answer.get('state', '?')}), pid {answer.get('pid', '?')}")
     else:
         click.echo("not running")
+
+
+def _watch_status():
+    """``ting status --watch``: no app is an error (exit 3); Ctrl-C, or the app quitting,
+    ends it with exit 0 (a killed app: a one-line error)."""
+    from assistant.ipc import watch_status
+
+    try:
+        for answer in watch_status():
+            emit_json(answer)
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 @click.command()
