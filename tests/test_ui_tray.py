@@ -5,17 +5,24 @@ started (TING_TEST_DISPLAY), and talks to it only through its local socket and t
 server: the icon is embedded by the tray host, a second `ting` hands over to the first,
 `ting trigger` is answered, the socket is user-only, a killed app leaves nothing that
 blocks the next start, and `quit` ends it cleanly.
+
+Nothing here polls: the app says READY=1 on a notify socket (as to systemd) once it
+listens, and every wait after that is a blocking read of the status it pushes (the
+`watch` command, ``assistant.ipc.wait_status``); the timeouts only bound a failure.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
+import select
 import signal
+import socket
 import stat
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +34,7 @@ from assistant.textmatch import words
 
 ROOT = Path(__file__).resolve().parent.parent
 START_DEADLINE_S = 60.0  # generous: only how long we wait for "running", not a target
+_notify_names = itertools.count()
 
 
 def tray_display() -> str:
@@ -47,8 +55,16 @@ class RunningApp:
         for name in ("QT_QPA_PLATFORM", "TING_NO_GUI", "WAYLAND_DISPLAY"):
             self.env.pop(name, None)
         self.proc: subprocess.Popen[str] | None = None
+        self.ready_socket: socket.socket | None = None
 
     def start(self) -> subprocess.Popen[str]:
+        """Start the app with a notify socket of its own (abstract, this test's) on which
+        it says READY=1 once it listens."""
+        self.close_ready_socket()
+        name = f"ting-test-ready-{os.getpid()}-{next(_notify_names)}"
+        self.ready_socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.ready_socket.bind("\0" + name)
+        self.env["NOTIFY_SOCKET"] = "@" + name
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "assistant"],
             env=self.env,
@@ -75,17 +91,38 @@ class RunningApp:
 
         return send_command(name)
 
-    def wait_running(self) -> dict[str, Any]:
-        from assistant.ipc import status
+    def wait_ready(self) -> None:
+        """Block until the app says READY=1 (it listens), or it exits."""
+        assert self.proc is not None and self.ready_socket is not None
+        exited = os.pidfd_open(self.proc.pid)  # readable once the process has ended
+        try:
+            readable, _, _ = select.select([self.ready_socket, exited], [], [], START_DEADLINE_S)
+        finally:
+            os.close(exited)
+        assert readable, f"the app did not say READY=1 in {START_DEADLINE_S:g} s"
+        if self.ready_socket in readable:
+            assert self.ready_socket.recv(256) == b"READY=1"
+        else:
+            raise AssertionError(f"the app ended before it was ready\n{self.output()}")
 
-        deadline = time.monotonic() + START_DEADLINE_S
-        while time.monotonic() < deadline:
-            assert self.proc is not None and self.proc.poll() is None, self.output()
-            answer = status()
-            if answer.get("running") and answer["tray"]["geometry"]:
-                return answer
-            time.sleep(0.05)  # polling a real process; the assertion is on state, not time
-        raise AssertionError(f"the app did not come up with a tray icon: {status()}")
+    def wait_status(
+        self, until: Callable[[dict[str, Any]], Any], what: str, timeout: float = 180.0
+    ) -> dict[str, Any]:
+        """The app's first status for which ``until`` holds, read from its pushes."""
+        from assistant.ipc import WatchEnded, WatchTimeout, wait_status
+
+        try:
+            return wait_status(lambda status: bool(until(status)), timeout=timeout)
+        except WatchTimeout as exc:
+            raise AssertionError(f"timed out waiting for {what}; last status {exc.last}") from None
+        except WatchEnded:
+            raise AssertionError(
+                f"the app ended while waiting for {what}\n{self.output()}"
+            ) from None
+
+    def wait_running(self) -> dict[str, Any]:
+        self.wait_ready()
+        return self.wait_status(lambda s: s["tray"]["geometry"], "a tray icon", START_DEADLINE_S)
 
     def output(self) -> str:
         if self.proc is None or self.proc.poll() is None:
@@ -93,10 +130,16 @@ class RunningApp:
         out, err = self.proc.communicate()
         return f"exit {self.proc.returncode}\nstdout: {out}\nstderr: {err}"
 
+    def close_ready_socket(self) -> None:
+        if self.ready_socket is not None:
+            self.ready_socket.close()
+            self.ready_socket = None
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+        self.close_ready_socket()
 
 
 @pytest.fixture
@@ -154,9 +197,23 @@ def test_tray_icon_handover_trigger_and_quit(running_app: RunningApp, ting_home:
     if not answer["ok"]:
         assert answer["error"]
 
-    # quit ends the app cleanly and removes the socket
+    # quit ends the app cleanly and removes the socket; a status bar's
+    # `ting status --watch` prints the last status, then the app's last line, and exits 0
+    bar = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "status", "--watch"],
+        env=running_app.env,
+        cwd=str(ROOT),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert bar.stdout is not None
+    assert json.loads(bar.stdout.readline())["running"] is True
     assert running_app.command("quit") == {"ok": True}
     assert running_app.proc.wait(30) == 0
+    out, err = bar.communicate(timeout=30)
+    assert (bar.returncode, err) == (0, "")
+    assert json.loads(out.splitlines()[-1]) == {"running": False}
     assert not sock.exists()
 
 
@@ -164,13 +221,17 @@ def test_tray_icon_handover_trigger_and_quit(running_app: RunningApp, ting_home:
 def test_a_killed_app_does_not_block_the_next_start(
     running_app: RunningApp, ting_home: Path
 ) -> None:
+    from assistant.ipc import WatchEnded, status, watch_status
+
     first = running_app.wait_running()
     assert running_app.proc is not None
+    watch = watch_status(timeout=60)
+    assert next(watch)["pid"] == first["pid"]
     os.kill(running_app.proc.pid, signal.SIGKILL)
     running_app.proc.wait(10)
+    with pytest.raises(WatchEnded, match="closed the connection"):
+        next(watch)  # no last line from a killed app: the watcher hears of it at once
     assert (ting_home / "run" / "ting.sock").exists()  # stale: nobody listens on it
-    from assistant.ipc import status
-
     assert status() == {"running": False}
     running_app.start()
     second = running_app.wait_running()
@@ -189,30 +250,16 @@ def test_kill_quits_the_app_cleanly(running_app: RunningApp, ting_home: Path) ->
     assert not (ting_home / "run" / "ting.sock").exists()
 
 
-def _history_rows(home: Path) -> list[dict[str, Any]]:
+def _finished_rows() -> list[dict[str, Any]]:
+    """The app's finished exchanges, read once it said (``exchanges``) they finished."""
     import sqlite3
 
     from assistant.paths import database_path
 
-    db = database_path()
-    if not db.exists():
-        return []
-    try:
-        with sqlite3.connect(db) as con:
-            con.row_factory = sqlite3.Row
-            return [dict(r) for r in con.execute("select * from exchanges order by id")]
-    except sqlite3.OperationalError:  # the app is still creating its tables
-        return []
-
-
-def _wait(predicate: Any, what: str, timeout: float = 180.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)  # polling a real process; the assertion is on state, not time
-    raise AssertionError(f"timed out waiting for {what}")
+    with sqlite3.connect(database_path()) as con:
+        con.row_factory = sqlite3.Row
+        rows = [dict(r) for r in con.execute("select * from exchanges order by id")]
+    return [r for r in rows if r["status"] != "running"]
 
 
 @pytest.mark.display
@@ -254,18 +301,16 @@ def test_the_running_app_talks_through_trigger_and_the_hotkey(
     app.start()
     try:
         app.wait_running()
-        seen: list[dict[str, Any]] = [{}]
 
-        def ready() -> bool:
-            status = seen[0] = app.command("status")
+        def ready(status: dict[str, Any]) -> bool:
             voice = status["voice"]
+            if status["speech_model"] == "failed" or voice.get("hotkey_problem"):
+                return True  # no use waiting: the assertion below says what went wrong
             loaded = status["speech_model"] == "loaded"
             return bool(voice.get("microphone") and voice.get("hotkey") and loaded)
 
-        try:
-            _wait(ready, "microphone, hotkey and model", 120)
-        except AssertionError:
-            raise AssertionError(f"not ready: {seen[0]}") from None
+        status = app.wait_status(ready, "microphone, hotkey and model", 120)
+        assert status["speech_model"] == "loaded" and status["voice"]["hotkey"], status
 
         def speak(name: str) -> str:
             clip, said = asterisk_clips[name]
@@ -279,15 +324,13 @@ def test_the_running_app_talks_through_trigger_and_the_hotkey(
         assert app.command("status")["state"] == "listening"
         said = speak("conf-onlyperson")
         assert app.ting("trigger").returncode == 0
-        rows = _wait(
-            lambda: [r for r in _history_rows(ting_home) if r["status"] != "running"],
-            "the first exchange",
-        )
-        assert rows[0]["origin"] == "voice"
+        app.wait_status(lambda s: s["exchanges"] >= 1, "the first exchange")
+        rows = _finished_rows()
+        assert len(rows) == 1 and rows[0]["origin"] == "voice", rows
         # word for word; punctuation is left out (a comma after "I'm sorry" comes and
         # goes with where the live decoder's last draft ended)
         assert words(rows[0]["input_text"]) == words(said)
-        _wait(lambda: app.command("status")["windows"].count("overlay"), "the overlay")
+        app.wait_status(lambda s: "overlay" in s["windows"], "the overlay")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
@@ -306,15 +349,13 @@ def test_the_running_app_talks_through_trigger_and_the_hotkey(
         xdo = {**app.env}
         subprocess.run(["xdotool", "keydown", "ctrl+alt+space"], env=xdo, check=True)
         try:
-            _wait(lambda: app.command("status")["state"] == "listening", "hotkey down", 30)
+            app.wait_status(lambda s: s["state"] == "listening", "hotkey down", 30)
             said = speak("vm-sorry")
         finally:
             subprocess.run(["xdotool", "keyup", "space", "alt", "ctrl"], env=xdo, check=True)
-        rows = _wait(
-            lambda: [r for r in _history_rows(ting_home) if r["status"] != "running"][1:],
-            "the second exchange",
-        )
-        assert rows[0]["origin"] == "voice"
+        app.wait_status(lambda s: s["exchanges"] >= 2, "the second exchange")
+        rows = _finished_rows()[1:]
+        assert len(rows) == 1 and rows[0]["origin"] == "voice", rows
         assert words(rows[0]["input_text"]) == words(said)
         assert app.command("quit") == {"ok": True}
         assert app.proc is not None and app.proc.wait(60) == 0
