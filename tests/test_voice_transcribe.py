@@ -261,6 +261,10 @@ def test_a_phrase_said_twice_at_the_end_is_recognised() -> None:
     assert ends_in_repeat("did not match. Please try again. Please try again")
     assert ends_in_repeat("The estimated hold time. Is currently. Is currently")
     assert ends_in_repeat("我们走吧走吧")
+    # going round again and cut off by the end of the audio
+    assert ends_in_repeat("on that extension. Please try again. Please try")
+    assert not ends_in_repeat("Press 1 to listen to.")  # one word once more: not a loop
+    assert not ends_in_repeat("我说的是你说的")
     assert not ends_in_repeat("Please try again.")
     assert not ends_in_repeat("no no")  # one word twice: too common to doubt
     assert not ends_in_repeat("请再试一次")
