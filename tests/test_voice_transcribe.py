@@ -261,9 +261,13 @@ def test_a_phrase_said_twice_at_the_end_is_recognised() -> None:
     assert ends_in_repeat("did not match. Please try again. Please try again")
     assert ends_in_repeat("The estimated hold time. Is currently. Is currently")
     assert ends_in_repeat("我们走吧走吧")
-    # going round again and cut off by the end of the audio
+    # going round again and cut off by the end of the audio: the last sentence is the
+    # start of the one before
     assert ends_in_repeat("on that extension. Please try again. Please try")
-    assert not ends_in_repeat("Press 1 to listen to.")  # one word once more: not a loop
+    assert ends_in_repeat("Please try again. Please")
+    assert ends_in_repeat("请再试一次。请再")
+    assert not ends_in_repeat("Press 1 to listen to.")
+    assert not ends_in_repeat("Please try again. Please hang up.")
     assert not ends_in_repeat("我说的是你说的")
     assert not ends_in_repeat("Please try again.")
     assert not ends_in_repeat("no no")  # one word twice: too common to doubt

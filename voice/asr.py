@@ -518,29 +518,34 @@ def max_new_tokens(seconds: float, *, prompted: bool = False) -> int:
 
 
 def ends_in_repeat(text: str) -> bool:
-    """Whether ``text`` ends by going round a phrase of two or more words again: the
-    phrase said twice in a row, or (words) its first two or more words once more.
+    """Whether ``text`` ends by going round its last phrase again: a phrase of two or
+    more words (characters, in Chinese) said twice in a row, or a last sentence that is
+    the start of the sentence before it.
 
     Given the text heard before as its prompt, the live decoder sometimes says the last
     phrase of the audio again in the silence after it ("… did not match. Please try
     again. Please try again", of 1.4 s holding it once; "… extension. Please try again.
-    Please try", cut off where the audio ends). ``transcribe`` then decodes the same
-    audio once more without the prompt and keeps that when it does not end so: a phrase
-    really said twice is in the audio, and comes out twice either way.
+    Please", cut off where the audio ends). ``transcribe`` then decodes the same audio
+    once more without the prompt and keeps that when it does not end so: a phrase really
+    said twice is in the audio, and comes out twice either way.
     """
     keys = [key for key in (_normalized(w) for w in text.split()) if key]
     if len(keys) == 1:  # Chinese: no spaces between words, compare characters
-        chars = list(keys[0])  # (whole repeats only: "…说的是你说的" is no loop)
-        return any(
-            chars[-size:] == chars[-2 * size : -size] for size in range(2, len(chars) // 2 + 1)
-        )
-    for period in range(2, len(keys) // 2 + 1):
-        again = 0  # trailing words equal to the word one period before them
-        while again < len(keys) - period and keys[-1 - again] == keys[-1 - again - period]:
-            again += 1
-        if again >= 2:
-            return True
-    return False
+        keys = list(keys[0])
+    if any(keys[-size:] == keys[-2 * size : -size] for size in range(2, len(keys) // 2 + 1)):
+        return True
+    sentences = [_sentence_keys(s) for s in re.split(r"[.?!。？！]", text)]
+    sentences = [s for s in sentences if s]
+    if len(sentences) < 2:
+        return False
+    last, before = sentences[-1], sentences[-2]
+    return len(last) < len(before) and before[: len(last)] == last
+
+
+def _sentence_keys(sentence: str) -> list[str]:
+    """A sentence's words (characters, in Chinese), as ``ends_in_repeat`` compares them."""
+    keys = [key for key in (_normalized(w) for w in sentence.split()) if key]
+    return list(keys[0]) if len(keys) == 1 and not keys[0].isascii() else keys
 
 
 def _prompt(language: str, context: str) -> str | None:
