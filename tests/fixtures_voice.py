@@ -25,7 +25,8 @@ def asterisk_clips() -> dict[str, tuple[Path, str]]:
     """name → (wav path, what the speaker says), from Debian's asterisk prompts."""
     if not ASTERISK_TRANSCRIPTS.exists() or not ASTERISK_SOUNDS.is_dir():
         pytest.fail(
-            "the English test speech is missing: apt-get install asterisk-core-sounds-en-wav"
+            "the English test speech is missing: "
+            "apt-get install asterisk-core-sounds-en asterisk-core-sounds-en-wav"
         )
     clips: dict[str, tuple[Path, str]] = {}
     with gzip.open(ASTERISK_TRANSCRIPTS, "rt", encoding="utf-8", errors="replace") as fh:

@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
+# asterisk-core-sounds-en is only a Recommends of -wav, which --no-install-recommends skips,
+# but it holds the sounds/en link and the transcripts the speech tests read.
 DEBS=(
   libportaudio2 pulseaudio pulseaudio-utils
   dbus dbus-x11 gnome-keyring
@@ -14,7 +16,7 @@ DEBS=(
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   fonts-noto-cjk
-  ffmpeg sox espeak-ng asterisk-core-sounds-en-wav xclip
+  ffmpeg sox espeak-ng asterisk-core-sounds-en asterisk-core-sounds-en-wav xclip
   git patch desktop-file-utils libglib2.0-bin
 )
 missing=()

@@ -39,7 +39,7 @@ ENGLISH_MEETING = [
 AUDIO_DATA = Path(__file__).resolve().parent.parent / "audio"
 MANDARIN_MEETING = [
     ("zh-nihao-xiaoming.wav", "你好，我是小明。"),
-    ("zh-fanyi.wav", "请把这句话翻译成英文。"),
+    ("zh-fanyi.wav", "帮我翻译一下。"),
 ]
 
 
