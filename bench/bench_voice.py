@@ -24,8 +24,12 @@ Compared, on the same clips:
   default wait policy (its threads spin while waiting) and with
   ``OMP_WAIT_POLICY=PASSIVE``, which Ting sets (``voice/__init__.py``).
 
+``--busy N`` runs N processes that each keep a core busy (a Python loop) beside the
+bench, for figures on a machine that is doing other work too; with ``--busy 2`` both
+cores of a 2-core machine are contended.
+
 Needs a PulseAudio server with the null sink (``source voice/testing_audio.sh``).
-Usage: python bench/bench_voice.py [--clips 24] [--out bench/results_voice.md]
+Usage: python bench/bench_voice.py [--clips 24] [--busy N] [--out bench/results_voice.md]
 """
 
 from __future__ import annotations
@@ -79,6 +83,22 @@ def percentile(values: list[float], q: float) -> float:
     k = (len(ordered) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "CPU model unknown"
+
+
+def busy_note(busy: int) -> str:
+    if not busy:
+        return ""
+    return f", and {busy} process{'es' if busy > 1 else ''} spinning beside the bench (--busy)"
 
 
 def peak_rss_mib() -> float:
@@ -152,6 +172,7 @@ def main() -> int:
     parser.add_argument("--release-after", type=float, default=0.3)
     parser.add_argument("--sink", default=os.environ.get("TING_TEST_SINK", "ting_test_sink"))
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--busy", type=int, default=0, help="processes spinning beside it")
     parser.add_argument("--plain-worker", metavar="MODEL_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain_worker:
@@ -165,6 +186,9 @@ def main() -> int:
     from voice.model_files import prepare_bundled_model
     from voice.streaming import LiveTranscription
 
+    spinners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)
+    ]
     load_start = os.getloadavg()
     scratch = Path(tempfile.mkdtemp(prefix="ting-bench-voice-"))
     model_dir = prepare_bundled_model(scratch)
@@ -245,6 +269,8 @@ def main() -> int:
                 flush=True,
             )
     rss = {"ting": peak_rss_mib(), **{k: b.rss for k, b in baselines.items()}}
+    for spinner in spinners:
+        spinner.kill()
     for baseline in baselines.values():
         baseline.close()
 
@@ -315,8 +341,8 @@ def render(
             f"* Peak RSS: {rss['ting']:.0f} MiB for the Ting process (recognizer, capture, "
             f"VAD); {rss['plain']:.0f} MiB and {rss['plain_spin']:.0f} MiB for the plain "
             "faster-whisper worker processes.",
-            f"* Machine: {platform.machine()}, {os.cpu_count()} cores shared with other "
-            f"engineers' work. Load average (1 min) at the start {load_start[0]:.1f}, during "
+            f"* Machine: {platform.machine()} ({cpu_model()}), {os.cpu_count()} cores shared "
+            f"with other work{busy_note(args.busy)}. Load average (1 min) at the start {load_start[0]:.1f}, during "
             f"the run min {min(loads):.1f} / median {statistics.median(loads):.1f} / max "
             f"{max(loads):.1f}, at the end {load_end[0]:.1f} / {load_end[1]:.1f} / "
             f"{load_end[2]:.1f} (1/5/15 min). Whisper base, int8 (Ting's live decodes on 1 CPU "
