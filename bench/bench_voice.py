@@ -35,6 +35,7 @@ Usage: python bench/bench_voice.py [--clips 24] [--busy N] [--out bench/results_
 from __future__ import annotations
 
 import argparse
+import atexit
 import gzip
 import json
 import os
@@ -99,6 +100,12 @@ def busy_note(busy: int) -> str:
     if not busy:
         return ""
     return f", and {busy} process{'es' if busy > 1 else ''} spinning beside the bench (--busy)"
+
+
+def stop_spinners(spinners: list[subprocess.Popen]) -> None:
+    for spinner in spinners:
+        spinner.kill()
+        spinner.wait()
 
 
 def peak_rss_mib() -> float:
@@ -189,6 +196,7 @@ def main() -> int:
     spinners = [
         subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)
     ]
+    atexit.register(stop_spinners, spinners)  # also when the run fails or is interrupted
     load_start = os.getloadavg()
     scratch = Path(tempfile.mkdtemp(prefix="ting-bench-voice-"))
     model_dir = prepare_bundled_model(scratch)
@@ -269,8 +277,7 @@ def main() -> int:
                 flush=True,
             )
     rss = {"ting": peak_rss_mib(), **{k: b.rss for k, b in baselines.items()}}
-    for spinner in spinners:
-        spinner.kill()
+    stop_spinners(spinners)
     for baseline in baselines.values():
         baseline.close()
 
@@ -342,9 +349,9 @@ def render(
             f"VAD); {rss['plain']:.0f} MiB and {rss['plain_spin']:.0f} MiB for the plain "
             "faster-whisper worker processes.",
             f"* Machine: {platform.machine()} ({cpu_model()}), {os.cpu_count()} cores shared "
-            f"with other work{busy_note(args.busy)}. Load average (1 min) at the start {load_start[0]:.1f}, during "
-            f"the run min {min(loads):.1f} / median {statistics.median(loads):.1f} / max "
-            f"{max(loads):.1f}, at the end {load_end[0]:.1f} / {load_end[1]:.1f} / "
+            f"with other work{busy_note(args.busy)}. Load average (1 min) at the start "
+            f"{load_start[0]:.1f}, during the run min {min(loads):.1f} / median "
+            f"{statistics.median(loads):.1f} / max {max(loads):.1f}, at the end {load_end[0]:.1f} / {load_end[1]:.1f} / "
             f"{load_end[2]:.1f} (1/5/15 min). Whisper base, int8 (Ting's live decodes on 1 CPU "
             "thread, plain faster-whisper on 2), CTranslate2 "
             + __import__("ctranslate2").__version__
