@@ -45,15 +45,12 @@ def _join_with_pauses(paths: list[Path], out: Path) -> tuple[Path, list[tuple[fl
     return write_wav(out, np.concatenate(parts)), spans
 
 
-def _mandarin_clip(folder: Path) -> Path:
-    """帮我翻译一下。 spoken by eSpeak NG's Mandarin voice (no recorded Mandarin with known
-    text ships in a package). Whisper's language guess on eSpeak's Mandarin hangs on where
-    the sentence is cut: 你好，我是小明 was heard as English at 15-80 of 176 start/end cuts
-    (±0.4 s), depending on the speed and the CPU. This clip is Chinese at all 176, with
-    CTranslate2's AVX2 and AVX-512 kernels alike (tests/data/audio/SOURCES.md)."""
-    import shutil
-
-    return Path(shutil.copy(AUDIO_DATA / "zh-fanyi.wav", folder / "zh-fanyi.wav"))
+# 帮我翻译一下。 spoken by eSpeak NG's Mandarin voice (no recorded Mandarin with known text
+# ships in a package). Whisper's language guess on eSpeak's Mandarin hangs on where the
+# sentence is cut: 你好，我是小明 was heard as English at 15-80 of 176 start/end cuts
+# (±0.4 s), depending on the speed and the CPU. This clip is Chinese at all 176, with
+# CTranslate2's AVX2 and AVX-512 kernels alike (tests/data/audio/SOURCES.md).
+MANDARIN_CLIP = AUDIO_DATA / "zh-fanyi.wav"
 
 
 def _tagged_translation(body: dict) -> Reply:
@@ -162,7 +159,7 @@ def test_mixed_languages_while_the_provider_goes_down_and_comes_back(
 ) -> None:
     clips = [
         ("en", asterisk_clips["conf-onlyperson"][0]),
-        ("zh", _mandarin_clip(tmp_path)),
+        ("zh", MANDARIN_CLIP),
         ("en", asterisk_clips["vm-msgforwarded"][0]),
         ("en", asterisk_clips["conf-placeintoconf"][0]),
     ]
@@ -232,7 +229,7 @@ def test_export_refuses_an_exchange_that_is_not_a_session(ting, provider) -> Non
 def test_without_a_provider_chinese_is_put_into_english_offline_by_whisper(
     ting, ting_uses_test_model, asterisk_clips, tmp_path: Path
 ) -> None:
-    clips = [_mandarin_clip(tmp_path), asterisk_clips["vm-msgforwarded"][0]]
+    clips = [MANDARIN_CLIP, asterisk_clips["vm-msgforwarded"][0]]
     audio, _ = _join_with_pauses(clips, tmp_path / "offline.wav")
     ran = ting("interpret", "--input", str(audio), "--fast", "--json", timeout=300)
     assert ran.code == 0, ran.err

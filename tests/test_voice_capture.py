@@ -168,7 +168,7 @@ def test_live_partial_text_then_the_final_text_and_nothing_after_it(
     # commits, as "key for Z", "key per Z" or "keepers e" depending on where it starts
     # (eight starts 20 ms apart gave all three); where the live commit lands depends on
     # timing. The words before it are what the commits made.
-    # ("cue" is how Whisper spells the letter Q on some CPUs' kernels)
+    # (Whisper writes the letter Q as "cue" in some decodes: one CI run here)
     said = "".join(words(expected))
     heard = "".join(words(final.text)).replace("keyforcue", "keyforq")
     assert heard.startswith(said[: said.index("keyforz")]), final.text
