@@ -287,6 +287,7 @@ class DesktopController(QObject):
         voice.level.connect(self._voice_level)
         voice.partial.connect(self._voice_partial)
         voice.heard.connect(self._voice_heard)
+        voice.corrected.connect(self._voice_corrected)
         voice.failed.connect(self._voice_failed)
         for changed in (voice.state_changed, voice.ready, voice.hotkey_changed, voice.failed):
             changed.connect(self._status_touched)
@@ -341,6 +342,13 @@ class DesktopController(QObject):
         self._voice_answer = ""
         self._voice_run = True  # before the run's events, which are queued
         chat.submit(text, origin="voice")
+
+    def _voice_corrected(self, text: str, word: str) -> None:
+        overlay = self.overlay()
+        overlay.set_heard(text)
+        overlay.set_result(tr("Added {word} to your words.", word=word))
+        if not self.chat_window().busy:
+            self.set_state("idle")
 
     def _voice_failed(self, message: str) -> None:
         self.overlay().show_message(message)

@@ -298,7 +298,7 @@ class SpeechRecognizer:
         recognizer = cls(
             settings.asr_model, cache_dir=cache_dir, candidate_languages=settings.languages
         )
-        recognizer.vocabulary = VocabularySource(lambda: database_path())
+        recognizer.vocabulary = VocabularySource(database_path).words
         return recognizer
 
     def set_vocabulary(self, words: list[str] | None) -> None:
@@ -311,8 +311,8 @@ class SpeechRecognizer:
             return []
         try:
             return list(self.vocabulary())
-        except Exception:  # a broken database must not cost the user their words
-            log.warning("the vocabulary could not be read", exc_info=True)
+        except Exception as exc:  # a broken database must not cost the user their words
+            log.warning("the vocabulary could not be read: %s", exc)
             return []
 
     # -- loading -----------------------------------------------------------------------

@@ -202,3 +202,6 @@ def register(cli: click.Group) -> None:
     cli.add_command(voice_group)
     cli.add_command(say)
     cli.add_command(listen)
+    from voice.vocab_cli import vocab_group
+
+    cli.add_command(vocab_group)

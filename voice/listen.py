@@ -51,6 +51,7 @@ class ListenSession:
         )
         self.talk: Any = None
         self._print_lock = threading.Lock()
+        self._last_heard: str | None = None  # for a spoken correction of it
 
     # -- output ----------------------------------------------------------------------
 
@@ -63,7 +64,13 @@ class ListenSession:
                     {"type": kind, **({"text": text} if text or kind == "heard" else {}), **extra}
                 )
             elif kind == "heard":
-                click.echo(f"heard: {text}" if text else "heard nothing")
+                fixed = ", ".join(f"{c['heard']}→{c['word']}" for c in extra.get("corrections", []))
+                click.echo(
+                    (f"heard: {text}" if text else "heard nothing")
+                    + (f"  (corrected: {fixed})" if fixed else "")
+                )
+            elif kind == "corrected":
+                click.echo(f"corrected: {text}  ({extra['message']})")
             elif kind == "partial":
                 click.echo(f"… {text}", err=True)
             elif text:
@@ -200,11 +207,37 @@ class ListenSession:
                 language=transcript.language,
                 duration=round(transcript.duration, 3),
                 latency_ms=round(latency * 1000),
+                **(
+                    {"raw_text": transcript.raw_text, "corrections": transcript.corrections}
+                    if transcript.corrections
+                    else {}
+                ),
             )
-            if transcript.text and self.options.route:
-                code = self._run_request(app, transcript.text)
+            if transcript.text:
+                corrected = self._corrected(app, transcript.text)
+                if corrected is None and self.options.route:
+                    code = self._run_request(app, transcript.text)
+                self._last_heard = corrected or transcript.text
             if self.options.once:
                 return code
+
+    def _corrected(self, app: Any, text: str) -> str | None:
+        """A spoken correction of the last thing heard ("不对，是滨海新区"): its word
+        goes into the vocabulary instead of to the router (voice.spoken_correction);
+        returns the last transcript corrected."""
+        from voice.spoken_correction import take_correction
+
+        correction = take_correction(app.history, text, self._last_heard)
+        if correction is None:
+            return None
+        self.say(
+            "corrected",
+            correction.corrected_text,
+            word=correction.word,
+            heard=correction.heard,
+            message=f"added {correction.word} to the vocabulary",
+        )
+        return correction.corrected_text
 
     def _run_request(self, app: Any, text: str) -> int:
         from assistant.console import EventPrinter, drive

@@ -186,3 +186,22 @@ def _inside_longer_word(text: str, start: int, end: int, words: list[str]) -> bo
                 return True
             at = text.find(word, at + 1)
     return False
+
+
+def sounds_like_span(text: str, word: str) -> tuple[int, int] | None:
+    """The span of ``text`` that sounds most like ``word`` (at least half of its
+    syllables the same, the rest near or not), as (start, end) offsets; None when none
+    does, or when ``word`` is written there already."""
+    if not is_chinese_word(word) or len(word) < 2 or word in text:
+        return None
+    sounds = syllables(text)
+    wanted = [s for s in syllables(word) if s is not None]
+    best: tuple[float, int] | None = None
+    for start, span in _spans(sounds, len(wanted)):
+        score = _score(span, wanted)
+        if score is None or 2 * score.exact < len(wanted):
+            continue
+        value = score.exact + 0.5 * score.near
+        if best is None or value > best[0]:
+            best = (value, start)
+    return None if best is None else (best[1], best[1] + len(wanted))
