@@ -71,6 +71,12 @@ def all_domain_words() -> list[str]:
     return words
 
 
+def clip_seconds(path: Path) -> float:
+    from voice.audio_files import read_audio_file
+
+    return read_audio_file(path).size / SR
+
+
 def traditional_count(text: str) -> int:
     from voice.asr import to_simplified
 
@@ -89,6 +95,7 @@ class Contenders:
         if vocabulary:
             self.recognizer.set_vocabulary(vocabulary)
         self._plain = None
+        self.last_release_s = 0.0  # the live path's work after the last sample (finish)
 
     def plain(self, path: Path, language: str | None) -> str:
         from faster_whisper import WhisperModel
@@ -118,7 +125,10 @@ class Contenders:
         for end in range(step, audio.size + 1, step):
             if transcriber.should_update(audio[:end]):
                 transcriber.update(audio[:end])
-        return transcriber.finish(audio).text
+        started = time.perf_counter()
+        text = transcriber.finish(audio).text
+        self.last_release_s = time.perf_counter() - started
+        return text
 
     def meeting(self, path: Path, home: Path) -> str:
         from assistant.history import HistoryStore
@@ -182,12 +192,15 @@ def run(args: argparse.Namespace) -> dict:
             else:
                 text = contenders.interpreter(path)
             edits, total = character_errors(clip["text"], text)
+            seconds = time.perf_counter() - started
+            row["seconds"] = clip_seconds(path)
             row["out"][method] = {
                 "text": text,
                 "edits": edits,
                 "chars": total,
                 "traditional": traditional_count(text),
-                "s": round(time.perf_counter() - started, 3),
+                "s": round(seconds, 3),
+                **({"release_s": round(contenders.last_release_s, 3)} if method == "live" else {}),
             }
             print(f"{clip['file']:32} {method:12} {edits:2}/{total:2}  {text}", flush=True)
         rows.append(row)
@@ -219,6 +232,25 @@ def cer_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def timing_lines(result: dict) -> str:
+    """Time per clip (all in one process, model load not counted; the first call of a
+    method pays its warm-up)."""
+    rows = result["rows"]
+    audio = sum(r["seconds"] for r in rows)
+    out = []
+    for method in result["methods"]:
+        spent = sum(r["out"][method]["s"] for r in rows)
+        out.append(f"{method} {spent:.1f} s for {audio:.1f} s of audio (RTF {spent / audio:.2f})")
+    if "live" in result["methods"]:
+        release = sorted(r["out"]["live"]["release_s"] for r in rows)
+        out.append(
+            "live, work after the last sample (finish): "
+            + ", ".join(f"{1000 * s:.0f}" for s in release)
+            + " ms"
+        )
+    return "; ".join(out)
+
+
 def texts_table(result: dict) -> str:
     lines = ["| clip | set | reference | " + " | ".join(result["methods"]) + " |"]
     lines.append("|---" * (len(result["methods"]) + 3) + "|")
@@ -238,7 +270,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="append the tables to this Markdown file")
     args = parser.parse_args()
     result = run(args)
-    tables = cer_table(result) + "\n\n" + texts_table(result)
+    tables = cer_table(result) + "\n\n" + texts_table(result) + "\n\nTimes: " + timing_lines(result)
     print()
     print(tables)
     print(f"\nload average {result['load'][0]:.1f} / {result['load'][1]:.1f}")
