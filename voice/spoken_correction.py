@@ -22,6 +22,11 @@ _SAYS_WORD = re.compile(
 _NUMERAL_ONLY = re.compile(r"^[零〇一二两三四五六七八九十百千万亿点半块钱元毛角]+$")
 
 
+_NUMERALS = set("零〇一二两三四五六七八九十百千万亿0123456789")
+# small words a name or a term does not start with (a span after one is not widened)
+_FUNCTION_CHARS = set("的了是在我你他她它们和与及就都也还又把被给去来到从说要会能很这那个一")
+
+
 @dataclass(frozen=True)
 class HeardCorrection:
     word: str  # the word meant, for the vocabulary
@@ -62,3 +67,38 @@ def take_correction(history, text: str, last_heard: str | None) -> HeardCorrecti
 
         VocabularyStore(history).add(correction.word)
     return correction
+
+
+def typed_corrections(heard: str, typed: str) -> list[str]:
+    """The words a user typed over a transcript to fix it (the chat window's Correct):
+    each span they replaced with Chinese that sounds like it (at least half of its
+    syllables the same or near). A two-character span takes in the character before it
+    unless that is a small function word (燕植物 → 燕之屋 gives 燕之屋, 去冰台 → 去滨海
+    gives 滨海). One character changed gives nothing: which neighbour belongs to the word
+    cannot be told without a dictionary (仅仰 → 敬仰 is not 人敬), and a wrong half-word
+    would then be "heard" everywhere. Numbers are not words; a rewritten sentence gives
+    none."""
+    from difflib import SequenceMatcher
+
+    from voice.pinyin_match import is_chinese_word, near_form, syllables
+
+    words: list[str] = []
+    for op, a0, a1, b0, b1 in SequenceMatcher(None, heard, typed, autojunk=False).get_opcodes():
+        if op != "replace" or a1 - a0 != b1 - b0 or b1 - b0 < 2:
+            continue
+        if any(ch in _NUMERALS for ch in typed[b0:b1] + heard[a0:a1]):
+            continue
+        before = typed[b0 - 1] if b0 > 0 else ""
+        if b1 - b0 == 2 and is_chinese_word(before) and before not in _FUNCTION_CHARS:
+            a0, b0 = a0 - 1, b0 - 1
+        old, new = heard[a0:a1], typed[b0:b1]
+        if len(new) < 2 or not is_chinese_word(new) or not is_chinese_word(old):
+            continue
+        alike = sum(
+            near_form(x) == near_form(y)
+            for x, y in zip(syllables(old), syllables(new), strict=True)
+            if x and y
+        )
+        if 2 * alike >= len(new) and new not in words:
+            words.append(new)
+    return words
