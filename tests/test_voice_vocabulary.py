@@ -179,3 +179,17 @@ def ledger_probe(ledger, history):
     entries = ExpenseParser().parse("燕窝花了三百块，豆本豆花了十二块", dt.date(2026, 1, 5))
     ledger.add(entries, key="vocab-test", utterance="燕窝花了三百块，豆本豆花了十二块")
     return [VocabularyWord(e.item, "ledger") for e in entries]
+
+
+def test_the_history_keeps_the_text_as_heard(ting_home: Path, ting) -> None:
+    from assistant.app import App
+    from assistant.config import Settings
+    from assistant.skill import Request
+
+    heard = {"raw_text": "燕植物花了三百块", "corrections": [{"heard": "燕植物", "word": "燕之屋"}]}
+    app = App(Settings())
+    list(app.runtime.run(Request("燕之屋花了三百块", origin="voice", options={"heard": heard})))
+    [row] = app.history.list(1)
+    assert row.input_text == "燕之屋花了三百块" and row.heard == heard
+    shown = ting("history", "show", str(row.id), "--json").json_lines()[0]
+    assert shown["heard"] == heard and shown["input"] == "燕之屋花了三百块"

@@ -341,7 +341,8 @@ class DesktopController(QObject):
             return
         self._voice_answer = ""
         self._voice_run = True  # before the run's events, which are queued
-        chat.submit(text, origin="voice")
+        heard = self.voice.last_heard_raw if self.voice is not None else None
+        chat.submit(text, origin="voice", options={"heard": heard} if heard else None)
 
     def _voice_corrected(self, text: str, word: str) -> None:
         overlay = self.overlay()

@@ -438,8 +438,11 @@ class ChatWindow(QMainWindow):
             on_failure=lambda _message: None,
         )
 
-    def submit(self, text: str, origin: str = "typed") -> bool:
-        """Run ``text`` through the runtime; False if a task is already running."""
+    def submit(
+        self, text: str, origin: str = "typed", options: dict[str, Any] | None = None
+    ) -> bool:
+        """Run ``text`` through the runtime; False if a task is already running.
+        ``options`` go with the request (a voice request's text as heard)."""
         if self.busy or not text.strip():
             return False
         bubble = UserBubble(text, origin)
@@ -450,7 +453,7 @@ class ChatWindow(QMainWindow):
         request = Request(
             text=text,
             origin=origin,
-            options={"conversation": self.conversation[-CONVERSATION_TURNS:]},
+            options={"conversation": self.conversation[-CONVERSATION_TURNS:], **(options or {})},
         )
         runtime = self.app.runtime
         task = self.runner.stream(

@@ -107,6 +107,9 @@ class VoiceSession(QObject):
         self._lock = threading.Lock()
         self._last_level_at = 0.0
         self._last_heard: str | None = None
+        # the last transcript's text as heard and its corrections, when the vocabulary
+        # corrected it (for the history: the request's "heard" option)
+        self.last_heard_raw: dict[str, Any] | None = None
 
     # -- the stream: opened once, off the GUI thread -----------------------------------
 
@@ -268,6 +271,11 @@ class VoiceSession(QObject):
     def _on_heard(self, transcript: Any, latency: float) -> None:
         self.last_latency_s = latency
         self.last_language = transcript.language
+        self.last_heard_raw = (
+            {"raw_text": transcript.raw_text, "corrections": transcript.corrections}
+            if getattr(transcript, "corrections", None)
+            else None
+        )
         correction = None
         if transcript.text:
             from voice.spoken_correction import take_correction

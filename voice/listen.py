@@ -216,7 +216,7 @@ class ListenSession:
             if transcript.text:
                 corrected = self._corrected(app, transcript.text)
                 if corrected is None and self.options.route:
-                    code = self._run_request(app, transcript.text)
+                    code = self._run_request(app, transcript.text, _heard(transcript))
                 self._last_heard = corrected or transcript.text
             if self.options.once:
                 return code
@@ -239,11 +239,11 @@ class ListenSession:
         )
         return correction.corrected_text
 
-    def _run_request(self, app: Any, text: str) -> int:
+    def _run_request(self, app: Any, text: str, heard: dict[str, Any] | None = None) -> int:
         from assistant.console import EventPrinter, drive
         from assistant.skill import Request
 
-        request = Request(text=text, origin="voice")
+        request = Request(text=text, origin="voice", options={"heard": heard} if heard else {})
         try:
             return drive(
                 app.runtime.run(request),
@@ -255,3 +255,11 @@ class ListenSession:
         except TingError as exc:
             self.say("error", exc.user_message())
             return exc.exit_code
+
+
+def _heard(transcript: Transcript) -> dict[str, Any] | None:
+    """What the history keeps of a transcript the vocabulary corrected: the text as heard
+    and the corrections (None when nothing was corrected)."""
+    if not transcript.corrections:
+        return None
+    return {"raw_text": transcript.raw_text, "corrections": transcript.corrections}
