@@ -239,13 +239,27 @@ class DecodeProfile:
     # whether a decode that sounds like vocabulary words is decoded again with them in
     # the prompt (a second decoder pass over the same encoder output)
     vocabulary_decode: bool = True
+    # English decoded at each of these window floors and the text most of them agree
+    # on kept (see FILE_DECODING); empty: once, at min_window_s
+    english_windows_s: tuple[float, ...] = ()
 
     @property
     def min_window_frames(self) -> int:
         return int(self.min_window_s * 100)
 
+    def window_frames(self, window_s: float | None = None) -> int:
+        return int((window_s or self.min_window_s) * 100)
 
-FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0)
+
+# English files: a borderline decode flips with the window floor and with CTranslate2's
+# CPU kernels (privacy-prompt came out "Please add to your phone number" at 10 s with the
+# GENERIC and AVX2 kernels, the 32 kbit/s mp3 of new-extension "enter in new" at 25-30 s
+# with GENERIC/AVX2; each floor from 10 to 30 s failed one of five clips under some
+# kernel). Decoded at 10, 20 and 30 s, the text two of them agree on was right for all
+# five under all four kernels. Files have no latency target; a chunk of a meeting longer
+# than the floors is one decode. Mandarin keeps one decode at 10 s: on the Mandarin dev
+# clips the 30 s window lost (CER 38% against 19%, three clips: treat as a hint).
+FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0, english_windows_s=(10.0, 20.0, 30.0))
 # One thread: on a window of a few seconds a second OpenMP thread buys nothing (encoder
 # over 5 s: 327 ms on one thread, 329 ms on two, Whisper base int8 on 2 cores), and when
 # another process keeps a core busy the second thread makes every step wait for it
@@ -372,14 +386,16 @@ class SpeechRecognizer:
         return self._models[key]
 
     @contextmanager
-    def decoding(self, profile: DecodeProfile | None = None) -> Iterator[WhisperModel]:
+    def decoding(
+        self, profile: DecodeProfile | None = None, window_s: float | None = None
+    ) -> Iterator[WhisperModel]:
         """The model for ``profile``, one of its workers held for one call (a call beyond
-        ``profile.workers`` waits), its encoder window floor set from the profile for
-        this thread (trimmed_encoder)."""
+        ``profile.workers`` waits), its encoder window floor (``window_s``, else the
+        profile's) set for this thread (trimmed_encoder)."""
         profile = profile or FILE_DECODING
         model = self.load(profile)
         with self._decode_slots[self._model_key(profile)]:
-            model.min_frames = profile.min_window_frames
+            model.min_frames = profile.window_frames(window_s)
             yield model
 
     def warm(self, profile: DecodeProfile | None = None) -> threading.Thread:
@@ -483,7 +499,10 @@ class SpeechRecognizer:
         speech = np.concatenate(pieces)
         lang = self.detect_language(speech, profile) if language == "auto" else language
         timeline = SpeechTimestampsMap(chunks, SAMPLE_RATE)
-        segments = self._decode_speech(speech, lang, _prompt(lang, context), profile, timeline)
+        if lang == "en" and profile.english_windows_s:
+            segments = self._decode_by_agreement(speech, lang, context, profile, timeline)
+        else:
+            segments = self._decode_speech(speech, lang, _prompt(lang, context), profile, timeline)
         if context and ends_in_repeat(join_segment_texts([s.text for s in segments])):
             # (see ends_in_repeat) the same audio without the text heard before it
             again = self._decode_speech(speech, lang, _prompt(lang, ""), profile, timeline)
@@ -503,6 +522,38 @@ class SpeechRecognizer:
         return Transcript(
             text, lang, duration, segments, corrections, raw_text if corrections else None
         )
+
+    def _decode_by_agreement(
+        self,
+        speech: np.ndarray,
+        lang: str,
+        context: str,
+        profile: DecodeProfile,
+        timeline: Any,
+    ) -> list[Segment]:
+        """``speech`` decoded at each of ``profile.english_windows_s`` (the floors that
+        give the encoder a different input: a floor below the audio's length is the
+        audio's length), and the text most of them agree on kept; with no majority, the
+        decode the model was surest of (mean log-probability). Speech that fills two
+        thirds of the window or more (a meeting's chunk) is decoded once, as it is."""
+        from voice.trimmed_encoder import PAD_FRAMES
+
+        needed = speech.size * 100 // SAMPLE_RATE + PAD_FRAMES
+        if needed >= 2000:
+            return self._decode_speech(speech, lang, _prompt(lang, context), profile, timeline)
+        windows: dict[int, float] = {}
+        for window_s in profile.english_windows_s:
+            windows.setdefault(min(3000, max(int(window_s * 100), needed)), window_s)
+        decodes = []
+        for window_s in windows.values():
+            scores: list[float] = []
+            segments = self._decode_speech(
+                speech, lang, _prompt(lang, context), profile, timeline, window_s, scores
+            )
+            decodes.append((_normalized(" ".join(s.text for s in segments)), scores[0], segments))
+        votes = {key: sum(1 for k, _, _ in decodes if k == key) for key, _, _ in decodes}
+        best = max(decodes, key=lambda d: (votes[d[0]], d[1]))
+        return best[2]
 
     def _decode_with_vocabulary(
         self,
@@ -546,10 +597,13 @@ class SpeechRecognizer:
         prompt: str | None,
         profile: DecodeProfile,
         timeline: Any,
+        window_s: float | None = None,
+        scores: list[float] | None = None,
     ) -> list[Segment]:
         """Whisper over ``speech`` (the VAD regions joined), its made-up and repeated
-        lines dropped; times on the original audio's clock (``timeline``)."""
-        with self.decoding(profile) as model:
+        lines dropped; times on the original audio's clock (``timeline``). ``scores``
+        gets the decode's mean token log-probability."""
+        with self.decoding(profile, window_s) as model:
             raw_segments, _info = model.transcribe(
                 speech,
                 language=lang,
@@ -562,6 +616,13 @@ class SpeechRecognizer:
                 max_new_tokens=max_new_tokens(speech.size / SAMPLE_RATE, prompted=bool(prompt)),
             )
             raw_segments = list(raw_segments)
+        if scores is not None:
+            tokens = sum(len(seg.tokens) for seg in raw_segments)
+            scores.append(
+                sum(seg.avg_logprob * len(seg.tokens) for seg in raw_segments) / tokens
+                if tokens
+                else float("-inf")
+            )
         segments: list[Segment] = []
         weak: list[bool] = []
         given_s = speech.size / SAMPLE_RATE
