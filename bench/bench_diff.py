@@ -247,14 +247,179 @@ def render(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------- patch-format peers
+
+PEER_TOOLS = {
+    "Ting": [TING, "diff", "apply", "{patch}", "--root", "."],
+    "GNU patch": [
+        "patch",
+        "-p{strip}",
+        "--batch",
+        "--forward",
+        "--no-backup-if-mismatch",
+        "--reject-file=-",
+        "-i",
+        "{patch}",
+    ],
+    "git apply": ["git", "apply", "-p{strip}", "{patch}"],
+}
+
+
+def _peer_argv(tool: str, case, patch_file: Path) -> list[str]:
+    argv = [
+        a.replace("{patch}", str(patch_file)).replace("{strip}", str(case.strip))
+        for a in PEER_TOOLS[tool]
+    ]
+    if case.target and tool == "Ting":
+        argv += ["--file", case.target]
+    elif case.target and tool == "GNU patch":
+        argv.append(case.target)
+    return argv
+
+
+def bench_peers() -> dict:
+    from tests.data.patch_peers.peer_cases import (
+        files_in,
+        judge,
+        load_cases,
+        materialize,
+        outcome_is_right,
+    )
+
+    cases = load_cases()
+    verdicts: dict[str, dict[str, str]] = {tool: {} for tool in PEER_TOOLS}
+    right: dict[str, dict[str, bool]] = {tool: {} for tool in PEER_TOOLS}
+    deleted_unshown: dict[str, list[str]] = {tool: [] for tool in PEER_TOOLS}
+    home = tempfile.mkdtemp(prefix="ting-bench-home-")
+    env = {**os.environ, "TING_HOME": home}
+    try:
+        for case in cases:
+            for tool in PEER_TOOLS:
+                scratch = Path(tempfile.mkdtemp(prefix="ting-bench-"))
+                try:
+                    root = materialize(case, scratch)
+                    patch_file = scratch / "change.patch"
+                    patch_file.write_bytes(case.patch.encode("utf-8"))
+                    done = subprocess.run(
+                        _peer_argv(tool, case, patch_file),
+                        cwd=root,
+                        capture_output=True,
+                        timeout=60,
+                        env={**env, "GIT_CEILING_DIRECTORIES": str(scratch)},
+                        stdin=subprocess.DEVNULL,
+                    )
+                    verdict = judge(case, done.returncode == 0, root)
+                    verdicts[tool][case.name] = verdict
+                    right[tool][case.name] = outcome_is_right(case, verdict)
+                    if case.expect == "refused" and files_in(root) != case.tree("before"):
+                        deleted_unshown[tool].append(case.name)
+                finally:
+                    shutil.rmtree(scratch, ignore_errors=True)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return {
+        "cases": cases,
+        "verdicts": verdicts,
+        "right": right,
+        "changed_must_fail": deleted_unshown,
+    }
+
+
+def render_peers(data: dict) -> str:
+    cases = data["cases"]
+    tools = list(data["verdicts"])
+    groups = [
+        ("whatthepatch apply tests", lambda c: c.name.startswith("wtp-")),
+        ("Ting's own format cases", lambda c: c.name.startswith("own-")),
+        ("aider SEARCH/REPLACE tests", lambda c: c.name.startswith("aider-")),
+    ]
+
+    def row(label: str, chosen: list) -> str:
+        cells = []
+        for tool in tools:
+            got = sum(data["right"][tool][c.name] for c in chosen)
+            cells.append(f"{got}/{len(chosen)}")
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    out = [
+        "## Patch formats, against other projects' cases",
+        "",
+        f"{len(cases)} cases in `tests/data/patch_peers` (each a `before/` tree, a patch and the "
+        "expected `after/`, or must-fail): the apply tests of the `whatthepatch` 1.0.7 sdist "
+        "(lao/tzu in unified, context, normal, ed and RCS formats, the bad-hunk tests, git "
+        "one-line files), SEARCH/REPLACE tests from the `aider-chat` 0.86.2 sdist, and Ting's "
+        "own cases made with GNU diff 3.8 (`diff -urN` creations and deletions with epoch "
+        "timestamps in three time zones, /dev/null, `diff -rc`/`-rcN`, `diff -r` normal "
+        "format, `diff -e`, a Mercurial export with one file already patched, fuzz 1 and 2, "
+        "removed lines that differ). Tools run as a user would: `ting diff apply PATCH "
+        "[--file F]`, `patch -pN --batch --forward [F]`, `git apply -pN` (-p as the case "
+        "says; formats that name no file get it on the command line where the tool can "
+        "take one). Run with `python bench/bench_diff.py --peers-only`.",
+        "",
+        "A case is right when an `applied` case ends exactly as `after/` with exit 0, an "
+        "`already_applied` one leaves every file as it was with exit 0, and a must-fail one "
+        "exits non-zero with nothing changed.",
+        "",
+        "| cases right | " + " | ".join(tools) + " |",
+        "|---|" + "---|" * len(tools),
+    ]
+    must_apply = [c for c in cases if c.expect != "refused"]
+    must_fail = [c for c in cases if c.expect == "refused"]
+    for label, pick in groups:
+        chosen = [c for c in cases if pick(c)]
+        out.append(row(f"{label} ({len(chosen)})", chosen))
+    out.append(row(f"**all ({len(cases)})**", cases))
+    out.append(row(f"should land ({len(must_apply)}): landed", must_apply))
+    out.append(row(f"must fail ({len(must_fail)}): refused, nothing changed", must_fail))
+    out.append(
+        "| wrong (a wrong result, a partial write, or a must-fail case that changed files) | "
+        + " | ".join(str(sum(v == "wrong" for v in data["verdicts"][t].values())) for t in tools)
+        + " |"
+    )
+    out += [
+        "",
+        "Per case (L landed, R refused, E right files but a failing exit, W wrong; bold: not the "
+        "expected outcome):",
+        "",
+    ]
+    out.append("| case | expect | " + " | ".join(tools) + " |")
+    out.append("|---|---|" + "---|" * len(tools))
+    for case in cases:
+        cells = []
+        for tool in tools:
+            verdict = data["verdicts"][tool][case.name]
+            mark = verdict[0].upper()
+            cells.append(mark if data["right"][tool][case.name] else f"**{mark}**")
+        out.append(f"| `{case.name}` | {case.expect} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results_diff.md")
     parser.add_argument("--cli-sample", type=int, default=20)
+    parser.add_argument(
+        "--peers-only", action="store_true", help="print the patch-format peer table only"
+    )
     args = parser.parse_args()
-    text = render(bench(args.cli_sample))
+    peers = render_peers(bench_peers())
+    if args.peers_only:
+        print(peers)
+        return
+    text = render(bench(args.cli_sample)) + "\n" + peers + _kept_below(args.out)
     args.out.write_text(text)
     print(text)
+
+
+KEPT = "<!-- earlier runs, kept by hand below this line -->"
+
+
+def _kept_below(path: Path) -> str:
+    """The hand-kept record of earlier runs at the end of the results file."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    return "\n" + text[text.index(KEPT) :] if KEPT in text else ""
 
 
 if __name__ == "__main__":
