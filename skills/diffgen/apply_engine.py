@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from skills.diffgen.patch_errors import PatchRejected
 from skills.diffgen.patch_model import (
@@ -158,6 +158,10 @@ def _indent(text: str) -> str:
 # ---------------------------------------------------------------- placement
 
 
+class _Ambiguous(PatchRejected):
+    """The hunk fits in more than one place equally well."""
+
+
 @dataclass(frozen=True)
 class _Placement:
     pos: int  # 0-based index of the first file line the hunk replaces
@@ -205,7 +209,7 @@ def _choose(
     ordered = sorted(candidates, key=rank)
     if len(ordered) > 1 and rank(ordered[0]) == rank(ordered[1]):
         first, second = sorted((ordered[0][0], ordered[1][0]))
-        raise PatchRejected(
+        raise _Ambiguous(
             f"{path}: {hunk.label} is ambiguous: it fits equally well at line "
             f"{first + 1} and at line {second + 1}; add more context lines"
         )
@@ -267,7 +271,7 @@ def _choose_fuzzy(
         return None
     if len(found) > 1:
         first, second = sorted(p for p, _ in found)[:2]
-        raise PatchRejected(
+        raise _Ambiguous(
             f"{path}: {hunk.label} is ambiguous: its context does not match the file, and "
             f"without the edge lines that differ it {what} at line {first + 1} and at line "
             f"{second + 1}"
@@ -408,13 +412,52 @@ def _place(
             "nothing was changed"
         )
     if best_seen[1] >= 0:
+        p = best_seen[1]
         nearest = (
-            f"; nearest candidate is line {best_seen[1] + 1} ({best_seen[0]:.0%} similar, "
+            f"; nearest candidate is line {p + 1} ({best_seen[0]:.0%} similar, "
             f"needs {FUZZY_THRESHOLD:.0%})"
         )
+        if best_seen[2]:
+            nearest += ": " + _removed_lines_differ(before, removed_mask, file.texts[p : p + m], p)
     else:
         nearest = "; no line of it occurs in the file"
     raise PatchRejected(f"{path}: {hunk.label} does not match the file{nearest}")
+
+
+def _place_allowing_blank_edges(
+    hunk: Hunk, path: str, file: _FileText, expected: int | None, hint: int | None
+) -> _Placement:
+    """``_place``, retried without blank lines at the hunk's edges that it removes but the
+    file does not have there (a SEARCH block opened with an empty line): a blank line
+    left in place deletes nothing the patch did not show."""
+    try:
+        return _place(hunk, path, file, expected, hint)
+    except _Ambiguous:
+        raise
+    except PatchRejected as first_refusal:
+        lines = list(hunk.lines)
+        lead = 0
+        while lead < len(lines) and lines[lead] == HunkLine(REMOVED, ""):
+            lead += 1
+        trail = 0
+        while trail < len(lines) - lead and lines[-1 - trail] == HunkLine(REMOVED, ""):
+            trail += 1
+        kept = tuple(lines[lead : len(lines) - trail])
+        if not (lead or trail) or not any(line.tag != ADDED for line in kept):
+            raise
+        trimmed = replace(
+            hunk, lines=kept, old_start=None if hunk.old_start is None else hunk.old_start + lead
+        )
+        try:
+            return _place(
+                trimmed,
+                path,
+                file,
+                None if expected is None else expected + lead,
+                None if hint is None else hint + lead,
+            )
+        except PatchRejected:
+            raise first_refusal from None
 
 
 def _indent_mapper(pairs: list[tuple[str, str]]):
@@ -487,7 +530,7 @@ def _apply_hunks(path: str, text: str, hunks: tuple[Hunk, ...]) -> tuple[str, li
     for hunk in order:
         hint = _hint(hunk)
         expected = None if hint is None else hint + offset
-        placement = _place(hunk, path, file, expected, hint)
+        placement = _place_allowing_blank_edges(hunk, path, file, expected, hint)
         if hint is not None and placement.strategy not in (FUZZY, ALREADY_APPLIED):
             offset = placement.pos - hint
         placed.append((hunk, placement))

@@ -121,10 +121,12 @@ def _context_side(
             i += 1
             continue
         tag, text = line[:2], line[2:]
-        if line == "" or line in (" ", "  "):
+        if line in (" ", "  ") or (line == "" and out):
             tag, text = "  ", ""  # a blank context line whose spaces were trimmed
         if tag not in ("  ", "- ", "+ ", "! "):
-            raise PatchParseError(f"line {i + 1}: not a context-diff line: {line[:60]!r}")
+            if out:
+                raise PatchParseError(f"line {i + 1}: not a context-diff line: {line[:60]!r}")
+            break  # a side diff leaves out: it has no line the other side does not show
         out.append((tag[0], text))
         i += 1
     if i < len(lines) and lines[i].startswith(_NO_NEWLINE):

@@ -402,8 +402,7 @@ class PatchWorkspace:
 
 def _partly_applied(outcome: PatchOutcome) -> bool:
     return any(
-        file.status == "already_applied"
-        or any(h.strategy == "already_applied" for h in file.hunks)
+        file.status == "already_applied" or any(h.strategy == "already_applied" for h in file.hunks)
         for file in outcome.files
     )
 
