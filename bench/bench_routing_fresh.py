@@ -66,7 +66,9 @@ def report(rows, results, baseline) -> str:
     look = [(r, s) for r, s, _ in results if r["skill"] == "chat" and r["kind"] == "lookalike"]
     hits = sum(1 for r, s in look if s == "chat")
     base = sum(1 for r, _ in look if baseline(r["text"]) == "chat")
-    lines.append(f"| chat look-alikes routed to chat | {pct(hits, len(look))} | {pct(base, len(look))} |")
+    lines.append(
+        f"| chat look-alikes routed to chat | {pct(hits, len(look))} | {pct(base, len(look))} |"
+    )
     for kind in ("direct", "lookalike", "hard"):
         sub = [(r, s) for r, s, _ in results if r["kind"] == kind]
         base = sum(1 for r, _ in sub if baseline(r["text"]) == r["skill"])
