@@ -158,3 +158,24 @@ def test_file_option_names_the_file_of_a_one_file_diff() -> None:
     assert bare.files[0].path == "y"
     with pytest.raises(PatchParseError, match="creates, deletes or renames it"):
         parse_patch("--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+a\n", default_path="x")
+
+
+def test_a_hunk_whose_result_is_there_twice_adds_nothing() -> None:
+    block = "def f():\n    x = 1\n    y = 2\n    return x\n\n"
+    patch = parse_patch(
+        "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\n def f():\n     x = 1\n+    y = 2\n     return x\n"
+    )
+    outcome = apply_patch(patch, {"m.py": block + block}).files[0]
+    assert outcome.status == "already_applied"
+    assert outcome.new_text == block + block
+    assert [h.strategy for h in outcome.hunks] == ["already_applied"]
+
+
+def test_fuzz_reports_where_the_hunk_itself_starts() -> None:
+    text = "".join(f"line {i}\n" for i in range(1, 21)).replace("line 8\n", "line eight\n")
+    patch = parse_patch(
+        "--- a/t\n+++ b/t\n@@ -8,7 +8,7 @@\n line 8\n line 9\n line 10\n-line 11\n+LINE 11\n"
+        " line 12\n line 13\n line 14\n"
+    )
+    (hunk,) = apply_patch(patch, {"t": text}).files[0].hunks
+    assert (hunk.strategy, hunk.fuzz, hunk.line, hunk.offset) == ("fuzzy", 1, 8, 0)

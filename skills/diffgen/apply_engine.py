@@ -169,6 +169,7 @@ class _Placement:
     strategy: str
     fuzz: int
     score: float = 1.0
+    dropped_lead: int = 0  # old-side context lines fuzz dropped before ``pos``
 
 
 class _FileText:
@@ -263,9 +264,7 @@ def _trimmed_positions(file: _FileText, kept_before: list[str], allowed) -> list
     ]
 
 
-def _choose_fuzzy(
-    hunk: Hunk, path: str, found: list[tuple[int, float]], what: str = "fits"
-) -> int | None:
+def _choose_fuzzy(hunk: Hunk, path: str, found: list[tuple[int, float]]) -> int | None:
     """The one place a hunk with dropped context fits, or refuse when it fits several."""
     if not found:
         return None
@@ -273,7 +272,7 @@ def _choose_fuzzy(
         first, second = sorted(p for p, _ in found)[:2]
         raise _Ambiguous(
             f"{path}: {hunk.label} is ambiguous: its context does not match the file, and "
-            f"without the edge lines that differ it {what} at line {first + 1} and at line "
+            f"without the edge lines that differ it fits at line {first + 1} and at line "
             f"{second + 1}"
         )
     return found[0][0]
@@ -288,9 +287,11 @@ def _applied_already(hunk: Hunk, file: _FileText, allowed, *, trimmed: bool) -> 
     pure_deletion = not any(line.tag == ADDED for line in lines)
     if pure_deletion and (trimmed or lines[0].tag != CONTEXT or lines[-1].tag != CONTEXT):
         return None
+    # found more than once is applied all the same: nothing is written either way, and
+    # going on to fuzz would add the lines a second time
     if not trimmed:
         found = [p for p in file.positions(after, squashed=True) if allowed(p, len(after))]
-        return found[0] if len(found) == 1 else None
+        return found[0] if found else None
     for lead, trail in _trimmings(lines):
         kept = lines[lead : len(lines) - trail]
         if not any(line.tag == ADDED for line in kept):
@@ -298,9 +299,7 @@ def _applied_already(hunk: Hunk, file: _FileText, allowed, *, trimmed: bool) -> 
         kept_after = [line.text for line in kept if line.tag != REMOVED]
         found = _trimmed_positions(file, kept_after, allowed)
         if found:
-            if len(found) == 1:
-                return found[0][0]
-            return None
+            return found[0][0]
     return None
 
 
@@ -377,7 +376,8 @@ def _place(
             fuzz = (
                 lead + trail + sum(1 for i, t in enumerate(kept_before) if file.texts[pos + i] != t)
             )
-            return _Placement(pos, kept, FUZZY, fuzz)
+            dropped = sum(1 for line in lines[:lead] if line.tag != ADDED)
+            return _Placement(pos, kept, FUZZY, fuzz, dropped_lead=dropped)
     # 4b. fuzzy: line-by-line similarity of the context; removed lines must be there as
     # written (up to whitespace): a change never deletes text the patch did not show
     squashed_before = [_squash(t) for t in before]
@@ -560,8 +560,10 @@ def _apply_hunks(path: str, text: str, hunks: tuple[Hunk, ...]) -> tuple[str, li
             number=hunk.number,
             header=hunk.header,
             strategy=placement.strategy,
-            line=placement.pos + 1,
-            offset=None if _hint(hunk) is None else placement.pos - (_hint(hunk) or 0),
+            line=placement.pos - placement.dropped_lead + 1,
+            offset=None
+            if _hint(hunk) is None
+            else placement.pos - placement.dropped_lead - (_hint(hunk) or 0),
             fuzz=placement.fuzz,
         )
         for hunk, placement in sorted(placed, key=lambda item: item[0].number)
