@@ -7,7 +7,6 @@ capture, speech) and the skills' ``ting_register_commands`` hooks.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
@@ -15,18 +14,8 @@ from typing import Any
 import click
 
 from assistant import __version__
+from assistant.cli_kit import fail, get_app, set_app_factory
 from assistant.errors import TingError
-
-
-def emit_json(obj: Any) -> None:
-    """One JSON object per line on stdout, flushed (consumers read it live)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def fail(message: str, code: int = 1) -> None:
-    click.echo(f"ting: {message}", err=True)
-    sys.exit(code)
 
 
 class TingGroup(click.Group):
@@ -126,17 +115,6 @@ def _report_internal_error(exc: BaseException) -> str:
     return f"{summary}; details in {log_path}"
 
 
-def get_app(ctx: click.Context | None = None):
-    """The composition root for this process, built once on first use."""
-    from assistant.app import App
-
-    ctx = ctx or click.get_current_context()
-    root = ctx.find_root()
-    if root.obj is None:
-        root.obj = App.from_environment()
-    return root.obj
-
-
 @click.group(cls=TingGroup, invoke_without_command=True)
 @click.version_option(__version__, "--version", "-V", prog_name="ting")
 @click.option("--smoke", is_flag=True, help="Self-check: config, database, ASR model; then exit.")
@@ -146,6 +124,9 @@ def cli(ctx: click.Context, smoke: bool) -> None:
 
     With no command, starts the desktop app (or, with no display, a terminal session).
     """
+    from assistant.app import App
+
+    set_app_factory(ctx, App.from_environment)
     if smoke:
         from assistant.smoke import run_smoke
 

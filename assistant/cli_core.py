@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from assistant.cli import emit_json, get_app
+from assistant.cli_kit import emit_json, get_app
 from assistant.errors import UsageError
 
 

@@ -430,10 +430,9 @@ class DesktopController(QObject):
         window.installEventFilter(self)  # shown / hidden: see eventFilter
 
     def recognizer(self) -> Any:
-        """The app's one speech recognizer (``services["asr"]``, shared with the skills)."""
+        """The app's one speech recognizer (``service("asr")``, shared with the skills)."""
         if self.speech_recognizer is None:
-            engine = self.app.services.get("asr") or self.app.speech_recognizer
-            self.speech_recognizer = engine() if callable(engine) else engine
+            self.speech_recognizer = self.app.service("asr")
         return self.speech_recognizer
 
     def _recognizer(self) -> Any:

@@ -291,4 +291,4 @@ def voice_session_for(
     """A ``VoiceSession`` for this app, or None where this build has no capture."""
     if not capture_available():
         return None
-    return VoiceSession(app, runner, recognizer or app.speech_recognizer)
+    return VoiceSession(app, runner, recognizer or (lambda: app.service("asr")))

@@ -39,7 +39,7 @@ def transcribe(file: Path, as_json: bool, language: str | None) -> None:
     recognizer = SpeechRecognizer.from_settings(settings)
     transcript = recognizer.transcribe(audio, language or settings.asr_language)
     if as_json:
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
 
         emit_json(transcript.to_dict())
     else:
@@ -58,7 +58,7 @@ def voice_model(as_json: bool) -> None:
     recognizer = _recognizer()
     folder = recognizer.model_folder()
     if as_json:
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
 
         emit_json({"model": recognizer.model_name, "folder": str(folder)})
     else:
@@ -73,7 +73,7 @@ def voice_devices(as_json: bool) -> None:
 
     devices = input_devices()
     if as_json:
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
 
         emit_json({"devices": [d.to_dict() for d in devices]})
         return
@@ -101,7 +101,7 @@ def voice_level(device: str | None, seconds: float, as_json: bool) -> None:
         chosen = stream.device
     assert chosen is not None
     if as_json:
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
 
         emit_json({"device": chosen.name, "level_dbfs": round(level, 1)})
     else:
@@ -141,7 +141,7 @@ def say(
     else:
         play(speech)
     if as_json:
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
 
         emit_json(
             {

@@ -57,7 +57,7 @@ class ListenSession:
     def say(self, kind: str, text: str = "", **extra: Any) -> None:
         with self._print_lock:
             if self.options.as_json:
-                from assistant.cli import emit_json
+                from assistant.cli_kit import emit_json
 
                 emit_json(
                     {"type": kind, **({"text": text} if text or kind == "heard" else {}), **extra}
@@ -79,7 +79,7 @@ class ListenSession:
 
         app = App.from_environment()
         settings = app.settings
-        recognizer = app.speech_recognizer()
+        recognizer = app.service("asr")
         recognizer.model_folder()  # missing or damaged model files: one line, before anything
         recognizer.warm()  # loads in the background while the user can already talk
         stream = MicrophoneStream(settings.input_device).open()

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from assistant.cli import emit_json, get_app
+from assistant.cli_kit import emit_json, get_app
 from assistant.errors import UsageError
 
 

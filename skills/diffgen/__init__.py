@@ -44,7 +44,7 @@ def _read_patch(source: str) -> str:
 
 
 def _report_failure(as_json: bool, exc: Exception) -> None:
-    from assistant.cli import emit_json
+    from assistant.cli_kit import emit_json
     from assistant.errors import TingError
 
     if as_json and isinstance(exc, TingError):
@@ -102,7 +102,7 @@ def ting_register_commands(cli):
 
         All or nothing: either every hunk lands or no file changes.
         """
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
         from assistant.errors import TingError
         from skills.diffgen.patch_workspace import PatchWorkspace
 
@@ -126,7 +126,7 @@ def ting_register_commands(cli):
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     def undo_command(root: Path | None, as_json: bool) -> None:
         """Revert the last `ting diff apply` (refused if a file changed since)."""
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
         from assistant.errors import TingError
         from skills.diffgen.undo_journal import UndoJournal
 

@@ -76,7 +76,7 @@ def register_make(diff_group: click.Group) -> None:
         instruction: str, files: tuple[str, ...], root: Path, yes: bool, as_json: bool
     ) -> None:
         """Have the model edit FILE... as INSTRUCTION says; preview, ask, then write."""
-        from assistant.cli import get_app
+        from assistant.cli_kit import get_app
         from assistant.console import drive
         from assistant.errors import UsageError
         from assistant.skill import Request

@@ -52,7 +52,7 @@ def parse_channel_names(text: str | None) -> tuple[str, str] | None:
 
 
 def _store():
-    from assistant.cli import get_app
+    from assistant.cli_kit import get_app
     from skills.meeting_notes.meeting_store import MeetingStore
 
     return MeetingStore(get_app().history)
@@ -70,7 +70,7 @@ def run_notes(
     recording_id: int | None = None,
 ) -> int:
     """Run the notes pipeline through the runtime (recorded in the history); exit code."""
-    from assistant.cli import emit_json, get_app
+    from assistant.cli_kit import emit_json, get_app
     from assistant.console import EventPrinter
     from assistant.events import Failed, Result
     from assistant.skill import CancelToken, Request
@@ -138,7 +138,7 @@ def run_recording(
 ) -> int:
     import datetime as _dt
 
-    from assistant.cli import emit_json, get_app
+    from assistant.cli_kit import emit_json, get_app
     from assistant.errors import AudioError
     from assistant.paths import data_dir
     from skills.meeting_notes.meeting_store import MeetingStore
@@ -307,7 +307,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     def list_meetings(limit: int, as_json: bool) -> None:
         """The stored meeting notes, newest first."""
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
         from skills.meeting_notes.rendering import clock
 
         meetings = _store().meetings(limit)
@@ -337,7 +337,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     def show(meeting_id: int, as_json: bool) -> None:
         """One meeting's notes (Markdown, or JSON with --json)."""
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
         from skills.meeting_notes.rendering import render_markdown
 
         found = _meeting_or_fail(meeting_id)

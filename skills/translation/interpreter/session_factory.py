@@ -39,7 +39,6 @@ def build_session(
 ) -> tuple[InterpreterSession, Callable[[], None]]:
     from assistant.llm import RetryPolicy
     from assistant.skill import CancelToken
-    from skills.translation.commands import asr_service
     from skills.translation.glossary import GlossaryStore
     from skills.translation.interpreter.audio_sources import CaptureGate, FileReplay, Microphone
     from skills.translation.interpreter.translation_worker import (
@@ -59,7 +58,7 @@ def build_session(
     else:
         source = Microphone(device or app.settings.input_device or None, gate=gate)
 
-    recognizer = asr_service(app, candidate_languages=pair)
+    recognizer = app.service("asr")
     recognizer.candidate_languages = pair
     recognizer.prime(LIVE_DECODING)  # loads the model the final decodes use
     partial_recognizer = None
