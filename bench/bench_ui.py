@@ -88,7 +88,7 @@ def run_ting(display: str, warm: bool, model_cache: Path) -> dict[str, float]:
         os.environ.pop("XDG_RUNTIME_DIR", None)
         started = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant"],
+            [sys.executable, "-m", "ting"],
             env=env,
             cwd=str(ROOT),
             stdout=subprocess.DEVNULL,

@@ -37,8 +37,8 @@ from ui.voice_bridge import VoiceSession, voice_session_for
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
-    from assistant.app import App
     from assistant.events import Event
+    from ting.app import App
     from ui.chat_window import ChatWindow
     from ui.voice_overlay import VoiceOverlay
 

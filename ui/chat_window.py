@@ -41,8 +41,8 @@ from ui.i18n import format_elapsed, tr
 from ui.state_icons import state_icon
 
 if TYPE_CHECKING:
-    from assistant.app import App
     from assistant.history import Exchange
+    from ting.app import App
     from ui.workers import EventStreamTask, TaskRunner
 
 RENDER_INTERVAL_MS = 50  # re-render streamed Markdown at most this often

@@ -38,7 +38,7 @@ from assistant.skill import CancelToken, Request
 from ui.i18n import format_elapsed, tr
 
 if TYPE_CHECKING:
-    from assistant.app import App
+    from ting.app import App
     from ui.workers import EventStreamTask, TaskRunner
 
 PIECE_SECONDS = 30.0

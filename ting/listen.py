@@ -72,10 +72,10 @@ class ListenSession:
     # -- run -------------------------------------------------------------------------
 
     def run(self) -> int:
-        from assistant.app import App
+        from ting.app import App
+        from ting.trigger_server import TriggerServer
         from voice.capture import MicrophoneStream
         from voice.push_to_talk import PushToTalk
-        from voice.trigger_server import TriggerServer
 
         app = App.from_environment()
         settings = app.settings

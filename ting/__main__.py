@@ -1,4 +1,4 @@
-from assistant.cli import main
+from ting.cli import main
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,7 @@
 """The ``ting`` command line. Every command: ``--help``, exit 0 on success, one clear
 line on stderr and a non-zero exit on bad input, ``--json`` for machine-readable output.
 
-Commands come from three places: the core ones below, ``voice.cli.register`` (ASR,
+Commands come from three places: the core ones below, ``ting.voice_commands.register`` (ASR,
 capture, speech) and the skills' ``ting_register_commands`` hooks.
 """
 
@@ -124,30 +124,30 @@ def cli(ctx: click.Context, smoke: bool) -> None:
 
     With no command, starts the desktop app (or, with no display, a terminal session).
     """
-    from assistant.app import App
+    from ting.app import App
 
     set_app_factory(ctx, App.from_environment)
     if smoke:
-        from assistant.smoke import run_smoke
+        from ting.smoke import run_smoke
 
         sys.exit(run_smoke())
     if ctx.invoked_subcommand is None:
-        from assistant.session import start_default
+        from ting.launcher import start_default
 
         sys.exit(start_default(get_app(ctx)))
 
 
 def _mount_core() -> None:
-    from assistant import cli_core
+    from ting import commands
 
-    cli_core.register(cli)
+    commands.register(cli)
 
 
 def _mount_extensions() -> None:
     import importlib
 
     TingGroup._extensions_mounted = True
-    for module_path in ("voice.cli",):
+    for module_path in ("ting.voice_commands",):
         try:
             module = importlib.import_module(module_path)
         except ModuleNotFoundError as exc:
