@@ -195,8 +195,8 @@ def test_third_party_plugin_through_entry_points(ting, tmp_path: Path):
 def test_core_packages_never_import_qt():
     code = textwrap.dedent("""
         import importlib, pkgutil, sys
-        import assistant, voice, skills
-        for pkg in (assistant, voice, skills):
+        import assistant, voice, skills, ting
+        for pkg in (assistant, voice, skills, ting):
             for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
                 importlib.import_module(mod.name)
         from ting.cli import _mount_extensions

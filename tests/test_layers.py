@@ -1,5 +1,5 @@
-"""The product code's imports go one way: no module imports, however indirectly, a
-module that imports it back.
+"""The product code's imports go one way: down the layers of shared/DESIGN.md, and no
+module imports, however indirectly, a module that imports it back.
 
 Read from the source with ``ast``, so every import counts: at the top of a module,
 inside a function (imported on first use) and under ``TYPE_CHECKING``.
@@ -12,7 +12,17 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("assistant", "voice", "skills", "ui")
+PACKAGES = ("assistant", "voice", "skills", "ting", "ui")
+
+# Bottom to top; a module may import its own layer and the ones below. A module belongs
+# to the layer of the longest prefix that names it.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("assistant",),  # the core: config, events, runtime, router, history, llm, registry
+    ("voice",),  # hardware and models: capture, VAD, ASR, TTS, hotkeys
+    ("skills",),  # one package per skill
+    ("ting.app",),  # the composition root
+    ("ting", "ui"),  # the front ends: the ting command, the Qt app
+)
 
 
 def product_modules() -> dict[str, Path]:
@@ -57,6 +67,30 @@ def import_graph() -> dict[str, set[str]]:
                 if found is not None and found != name:
                     graph[name].add(found)
     return graph
+
+
+def layer_of(module: str) -> int:
+    best, found = -1, -1
+    for level, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, found = len(prefix), level
+    assert found >= 0, f"{module} is in no layer: add its package to LAYERS"
+    return found
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    return sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if layer_of(target) > layer_of(module)
+    )
+
+
+def skill_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "skills" and len(parts) > 1 else None
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -106,3 +140,26 @@ def test_cycles_are_found() -> None:
 
 def test_no_import_cycles_in_product_code() -> None:
     assert cycles(import_graph()) == []
+
+
+def test_imports_go_down_the_layers() -> None:
+    """The core never imports voice, skills or a front end; voice never imports a skill;
+    nothing below the composition root imports it."""
+    assert upward_imports(import_graph()) == []
+
+
+def test_an_upward_import_is_found() -> None:
+    assert upward_imports({"assistant.app": {"voice.asr"}, "ui.app": {"ting.app"}}) == [
+        "assistant.app -> voice.asr"
+    ]
+
+
+def test_skills_do_not_import_each_other() -> None:
+    graph = import_graph()
+    crossing = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if skill_of(module) and skill_of(target) and skill_of(module) != skill_of(target)
+    )
+    assert crossing == []

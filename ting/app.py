@@ -1,5 +1,9 @@
-"""The composition root: builds settings, history, provider client, router, skills and
-runtime once, and hands them down. Nothing else builds its own dependencies.
+"""The composition root: builds settings, history, provider client, router, skills,
+runtime and the shared engines (``service("asr")``: the speech recognizer) once, and
+hands them down. Nothing else builds its own dependencies.
+
+It sits above the core (``assistant``), the engines (``voice``) and the skills, and
+below the front ends (``ting``'s commands, ``ui``), which each get the one ``App``.
 """
 
 from __future__ import annotations

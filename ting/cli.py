@@ -1,8 +1,10 @@
 """The ``ting`` command line. Every command: ``--help``, exit 0 on success, one clear
 line on stderr and a non-zero exit on bad input, ``--json`` for machine-readable output.
 
-Commands come from three places: the core ones below, ``ting.voice_commands.register`` (ASR,
-capture, speech) and the skills' ``ting_register_commands`` hooks.
+Commands come from three places: ``ting.commands`` (ask, route, history, config, …),
+``ting.voice_commands`` (transcribe, listen, say, voice) and the skills'
+``ting_register_commands`` hooks. Commands find the composition root with
+``assistant.cli_kit.get_app``, which builds it from the factory this group sets.
 """
 
 from __future__ import annotations
@@ -144,17 +146,10 @@ def _mount_core() -> None:
 
 
 def _mount_extensions() -> None:
-    import importlib
+    from ting import voice_commands
 
     TingGroup._extensions_mounted = True
-    for module_path in ("ting.voice_commands",):
-        try:
-            module = importlib.import_module(module_path)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_path:
-                continue
-            raise
-        module.register(cli)
+    voice_commands.register(cli)
     from assistant.registry import SkillRegistry
 
     SkillRegistry().register_commands(cli)

@@ -14,10 +14,3 @@ import os
 # CTranslate2 loads, and everything that loads it goes through this package first; a
 # value already in the environment wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-
-def doctor_checks() -> list[tuple[str, bool | str, str, str]]:
-    """``ting doctor``'s voice lines: (name, ok, detail, how to fix)."""
-    from voice.doctor import voice_checks
-
-    return voice_checks()
