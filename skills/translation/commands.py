@@ -230,29 +230,33 @@ class InterpreterPrinter:
         self._lock = threading.Lock()
         self._partial_open = False
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: Any) -> None:
+        from skills.translation.interpreter.events import (
+            Notice,
+            PartialText,
+            SourceText,
+            TranslationText,
+        )
+
         with self._lock:
             if self.as_json:
-                emit_json(event)
+                emit_json(event.to_dict())
                 return
-            kind = event["type"]
-            if kind == "partial":
+            if isinstance(event, PartialText):
                 if self.tty:
-                    sys.stdout.write(f"\r\x1b[2K… {event['text']}")
+                    sys.stdout.write(f"\r\x1b[2K… {event.text}")
                     sys.stdout.flush()
                     self._partial_open = True
                 return
             if self._partial_open:
                 sys.stdout.write("\r\x1b[2K")
                 self._partial_open = False
-            if kind == "source":
-                sys.stdout.write(
-                    f"[{event['audio_end_s']:7.1f}s] {event['lang']}: {event['text']}\n"
-                )
-            elif kind == "translation":
-                sys.stdout.write(f"{'':10} → {event['lang']}: {event['text']}\n")
-            elif kind == "notice":
-                sys.stderr.write(f"ting: {event['text']}\n")
+            if isinstance(event, SourceText):
+                sys.stdout.write(f"[{event.audio_end_s:7.1f}s] {event.lang}: {event.text}\n")
+            elif isinstance(event, TranslationText):
+                sys.stdout.write(f"{'':10} → {event.lang}: {event.text}\n")
+            elif isinstance(event, Notice):
+                sys.stderr.write(f"ting: {event.text}\n")
                 sys.stderr.flush()
             sys.stdout.flush()
 
