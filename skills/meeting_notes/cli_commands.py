@@ -136,27 +136,15 @@ def run_notes(
 def run_recording(
     *, title: str | None, make_notes: bool, system_output: bool, language: str, as_json: bool
 ) -> int:
-    import datetime as _dt
-
     from assistant.cli_kit import emit_json, get_app
     from assistant.errors import AudioError
-    from assistant.paths import data_dir
     from skills.meeting_notes.meeting_store import MeetingStore
-    from skills.meeting_notes.recorder import (
-        KeyToggle,
-        MeetingRecorder,
-        SystemOutputSource,
-        recorder_signals,
-    )
+    from skills.meeting_notes.recorder import KeyToggle, MeetingRecorder, recorder_signals
+    from skills.meeting_notes.recordings import new_recording_path, record_meeting
     from skills.meeting_notes.rendering import clock
 
     app = get_app()
-    store = MeetingStore(app.history)
-    store.settle_stale_recordings()
-    folder = data_dir() / "recordings"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"meeting-{stamp}.wav"
+    path = new_recording_path()
     tty = sys.stderr.isatty() and not as_json
 
     def report(stage: str, info: dict) -> None:
@@ -168,20 +156,24 @@ def run_recording(
             sys.stderr.write(f"\r\x1b[2K{state} {clock(seconds)}  (p: pause/resume, Ctrl-C: stop)")
             sys.stderr.flush()
 
-    source = SystemOutputSource.find() if system_output else None
-    recorder = MeetingRecorder(
-        path, input_device=app.settings.input_device, system_output=source, report=report
-    )
-    recording_id = store.start_recording(title, str(path), recorder.channels, pid=os.getpid())
-    if not as_json:
-        click.echo(f"recording to {path} (p: pause/resume, Ctrl-C: stop)", err=True)
-    try:
+    def started(_recording_id: int) -> None:
+        if not as_json:
+            click.echo(f"recording to {path} (p: pause/resume, Ctrl-C: stop)", err=True)
+
+    def run_with_keys() -> float:
         with recorder_signals(recorder), KeyToggle(recorder):
-            seconds = recorder.run()
-    except AudioError:
-        store.finish_recording(recording_id, duration=0.0, status="failed")
-        raise
-    store.finish_recording(recording_id, duration=seconds, status="stopped")
+            return recorder.run()
+
+    recorder = MeetingRecorder(path, input_device=app.settings.input_device, report=report)
+    recorded = record_meeting(
+        MeetingStore(app.history),
+        recorder,
+        title=title,
+        system_output=system_output,
+        on_started=started,
+        run=run_with_keys,
+    )
+    seconds = recorded.seconds
     if tty:
         sys.stderr.write("\r\x1b[2K")
     if as_json:
@@ -189,19 +181,18 @@ def run_recording(
             {
                 "type": "progress",
                 "stage": "stopped",
-                "recording_id": recording_id,
+                "recording_id": recorded.recording_id,
                 "path": str(path),
                 "recorded": seconds,
-                "paused_seconds": round(recorder.paused_seconds, 3),
+                "paused_seconds": round(recorded.paused_seconds, 3),
             }
         )
     else:
-        click.echo(f"recorded {clock(seconds)} to {path} (recording {recording_id})")
+        click.echo(f"recorded {clock(seconds)} to {path} (recording {recorded.recording_id})")
     if not make_notes:
         return 0
     if seconds < 1.0:
         raise AudioError("the recording is shorter than a second: no notes made")
-    channels = recorder.channels
     return run_notes(
         path=path,
         out=None,
@@ -209,8 +200,8 @@ def run_recording(
         notes_language=None,
         title=title,
         as_json=as_json,
-        speaker_channels=(channels[0], channels[1]) if len(channels) == 2 else None,
-        recording_id=recording_id,
+        speaker_channels=recorded.speaker_channels,
+        recording_id=recorded.recording_id,
     )
 
 
