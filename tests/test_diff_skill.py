@@ -14,7 +14,7 @@ import pytest
 from assistant.errors import SkillError, UsageError
 from assistant.events import NeedsConfirmation, Progress, Result
 from assistant.skill import Request
-from skills.diffgen.diff_skill import DiffSkill, mentioned_files
+from skills.diffgen.skill import DiffSkill, mentioned_files
 from skills.diffgen.patch_workspace import PatchWorkspace
 from ting.app import App
 

@@ -264,7 +264,7 @@ def report_command(month: str | None, out: Path | None, as_json: bool) -> None:
 )
 def export_command(fmt: str, out: Path | None) -> None:
     """Export every entry as CSV (re-importable) or a Beancount ledger."""
-    from skills.bookkeeping.exchange import to_beancount, to_csv, write_atomically
+    from skills.bookkeeping.ledger_files import to_beancount, to_csv, write_atomically
 
     fmt = fmt.strip().lower()
     if fmt not in ("csv", "beancount"):
@@ -288,7 +288,7 @@ def import_command(file: Path, as_json: bool) -> None:
     Every row is checked first; one bad row and nothing is imported. Importing the
     same file again adds nothing.
     """
-    from skills.bookkeeping.exchange import import_csv
+    from skills.bookkeeping.ledger_files import import_csv
 
     outcome = import_csv(_ledger(), file)
     if as_json:
