@@ -12,11 +12,10 @@ it sends the text to that provider, so it is only used when chosen.
 
 from __future__ import annotations
 
-import os
+import io
 import re
 import shutil
 import subprocess
-import tempfile
 import threading
 import wave
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.atomic_write import write_atomically
 from assistant.errors import AudioError, UsageError
 
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ def _read_wav_bytes(data: bytes) -> tuple[np.ndarray, int]:
 
 
 def write_wav(path: Path, speech: Speech) -> Path:
-    """Write 16-bit mono PCM atomically (a temporary file in the same folder, renamed)."""
+    """Write 16-bit mono PCM atomically."""
     import numpy as np
 
     path = Path(path)
@@ -263,20 +263,16 @@ def write_wav(path: Path, speech: Speech) -> Path:
     if not path.parent.is_dir():
         raise UsageError(f"the folder {path.parent} does not exist")
     pcm = (np.clip(speech.samples, -1, 1) * 32767).astype("<i2")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    data = io.BytesIO()
+    with wave.open(data, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(speech.sample_rate)
+        out.writeframes(pcm.tobytes())
     try:
-        with os.fdopen(fd, "wb") as raw, wave.open(raw, "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(speech.sample_rate)
-            out.writeframes(pcm.tobytes())
-        os.replace(tmp, path)
+        write_atomically(path, data.getvalue())
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise AudioError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

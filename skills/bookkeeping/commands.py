@@ -264,7 +264,7 @@ def report_command(month: str | None, out: Path | None, as_json: bool) -> None:
 )
 def export_command(fmt: str, out: Path | None) -> None:
     """Export every entry as CSV (re-importable) or a Beancount ledger."""
-    from skills.bookkeeping.ledger_files import to_beancount, to_csv, write_atomically
+    from skills.bookkeeping.ledger_files import to_beancount, to_csv, write_export
 
     fmt = fmt.strip().lower()
     if fmt not in ("csv", "beancount"):
@@ -275,7 +275,7 @@ def export_command(fmt: str, out: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        write_atomically(out, text)
+        write_export(out, text)
         click.echo(f"exported {len(rows)} entries to {out}", err=True)
 
 

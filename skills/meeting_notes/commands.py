@@ -7,9 +7,7 @@ numpy, PyAV, faster-whisper and openai are imported when a command runs.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -19,8 +17,10 @@ from assistant.errors import Cancelled, UsageError
 FORMAT_CHOICES = ("md", "txt", "srt")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` all at once: a temp file beside it, fsync, rename."""
+def write_notes(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` all at once, or say in one line why it cannot."""
+    from assistant.atomic_write import write_atomically
+
     path = path.expanduser()
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder (name a file in it)")
@@ -28,18 +28,9 @@ def write_atomically(path: Path, text: str) -> None:
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        write_atomically(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def parse_channel_names(text: str | None) -> tuple[str, str] | None:
@@ -109,7 +100,7 @@ def run_notes(
                     sys.stderr.write(f"ting: {event.error}\n")
             elif isinstance(event, Result):
                 if out is not None:
-                    write_atomically(out, event.text)
+                    write_notes(out, event.text)
                     if as_json:
                         emit_json({"type": "saved", "path": str(out)})
                     else:
@@ -353,5 +344,5 @@ def register(cli: click.Group) -> None:
         if out is None:
             sys.stdout.write(text)
         else:
-            write_atomically(out, text)
+            write_notes(out, text)
             click.echo(f"wrote {out}")
