@@ -1,4 +1,6 @@
-"""The fixed taxonomy and the words that point into it: categories, kinds, currencies.
+"""The fixed taxonomy and the words that point into it: categories, kinds, currencies
+(the currency codes themselves are ``assistant.config.CURRENCIES``, which the
+``default_currency`` setting is checked against too).
 
 A keyword is matched as a substring when it is Chinese and as a whole word (with an
 optional plural ``s``) when it is Latin. When several keywords match, the longest one
@@ -31,7 +33,6 @@ EXPENSE_CATEGORIES = (
 )
 INCOME_CATEGORIES = ("salary", "bonus", "investment", "gift", "refund", "other")
 KINDS = ("expense", "income")
-CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "HKD")
 
 EXPENSE_KEYWORDS: dict[str, tuple[str, ...]] = {
     "food": words_of(

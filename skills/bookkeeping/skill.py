@@ -34,11 +34,12 @@ from assistant.skill import Request, SkillContext
 
 def entry_choices() -> dict[str, Any]:
     """What an entry's fields may be, for a UI that lets the user edit the proposal."""
-    from skills.bookkeeping.lexicon import CURRENCIES, EXPENSE_CATEGORIES, INCOME_CATEGORIES
+    from assistant.config import CURRENCIES
+    from skills.bookkeeping.lexicon import EXPENSE_CATEGORIES, INCOME_CATEGORIES, KINDS
 
     return {
         "currency": list(CURRENCIES),
-        "kind": ["expense", "income"],
+        "kind": list(KINDS),
         "category": {"expense": list(EXPENSE_CATEGORIES), "income": list(INCOME_CATEGORIES)},
     }
 
