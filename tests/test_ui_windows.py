@@ -12,9 +12,6 @@ from fixtures_ui import ChatScript, EventLoopWatch, save_screenshot
 
 pytest.importorskip("PySide6")
 
-# until tests/conftest.py lists it
-pytest_plugins = ["fixtures_ui"]
-
 IVR_PROMPT = Path("/usr/share/asterisk/sounds/en/basic-pbx-ivr-main.wav")
 STALL_LIMIT_S = 0.5  # generous: a blocked loop shows up as seconds, not milliseconds
 
