@@ -3,7 +3,8 @@
 Skills' command modules and the front ends import this module, never the ``ting``
 command group itself, so no command module depends on the one that mounts it. It
 imports nothing above the core: the composition root is reached through the factory
-the ``ting`` group leaves in the click context (``APP_FACTORY``).
+the ``ting`` group leaves in the click context (``APP_FACTORY``). click itself loads on
+first use, so plain ``ting`` starts the desktop app without it.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
+if TYPE_CHECKING:
+    import click
 
 APP_FACTORY = "ting.app_factory"  # key in the root context's ``meta``
 
@@ -26,6 +28,8 @@ def emit_json(obj: Any) -> None:
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """The one line on stderr every failure ends with, and its exit code."""
+    import click
+
     click.echo(f"ting: {message}", err=True)
     sys.exit(code)
 
@@ -37,6 +41,8 @@ def set_app_factory(ctx: click.Context, factory: Callable[[], Any]) -> None:
 
 def get_app(ctx: click.Context | None = None) -> Any:
     """The composition root of this process, built once on first use."""
+    import click
+
     ctx = ctx or click.get_current_context()
     root = ctx.find_root()
     if root.obj is None:

@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from assistant.atomic_write import write_atomically
 from assistant.errors import ConfigError, UsageError
 from assistant.paths import config_path
 
@@ -167,6 +166,8 @@ def _wrong_type(key: str, kind: Any, value: Any) -> str | None:
 def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
     """Validate and write one setting; the file is replaced atomically."""
     import tomli_w
+
+    from assistant.atomic_write import write_atomically
 
     path = path or config_path()
     value = coerce_value(key, raw)

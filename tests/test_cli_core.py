@@ -245,13 +245,13 @@ def test_runtime_folder_that_is_a_file(ting, ting_home):
 
 
 def test_internal_error_with_an_unwritable_log_shows_no_traceback(ting_home, capfd):
-    from ting.cli import _report_internal_error
+    from ting.failures import report_internal_error
 
     (ting_home / "ting.log").mkdir()  # the log cannot be opened for writing
     try:
         raise RuntimeError("boom")
     except RuntimeError as exc:
-        line = _report_internal_error(exc)
+        line = report_internal_error(exc)
     assert line == "internal error (RuntimeError: boom); run again with TING_DEBUG=1 for details"
     out, err = capfd.readouterr()
     assert "Traceback" not in out + err and err == ""

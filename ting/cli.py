@@ -9,7 +9,6 @@ Commands come from three places: ``ting.commands`` (ask, route, history, config,
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -18,6 +17,7 @@ import click
 from assistant import __version__
 from assistant.cli_kit import fail, get_app, set_app_factory
 from assistant.errors import TingError
+from ting.failures import report_failures, stop_on_sigterm
 
 
 class TingGroup(click.Group):
@@ -48,26 +48,9 @@ class TingGroup(click.Group):
         _mount_extensions()
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except TingError as exc:
-            fail(exc.user_message(), exc.exit_code)
-        except KeyboardInterrupt:
-            fail("interrupted", 130)
-        except BrokenPipeError:
-            sys.exit(0)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise  # click's own exits and usage errors (made one line in ``main``)
-        except UnicodeEncodeError as exc:
-            if "surrogates not allowed" not in str(exc) or os.environ.get("TING_DEBUG") == "1":
-                raise
-            # an argument or file name held bytes that are not UTF-8 (argv keeps them
-            # as lone surrogates); they cannot be stored or sent anywhere
-            fail("the input is not valid UTF-8 text", 2)
-        except Exception as exc:  # a bug: log it in full, show the user one line
-            if os.environ.get("TING_DEBUG") == "1":
-                raise
-            fail(_report_internal_error(exc), 70)
+        # click's own exits and usage errors pass through (made one line in ``main``)
+        clicks_own = (click.exceptions.Exit, click.ClickException, click.exceptions.Abort)
+        return report_failures(lambda: super(TingGroup, self).invoke(ctx), clicks_own)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Click's usage errors as one line (``ting: …``), like every other failure."""
@@ -100,21 +83,6 @@ def _one_line_usage(exc: click.UsageError) -> str:
     if ctx is not None and ctx.command_path:
         return f"{message} (see `{ctx.command_path} --help`)"
     return message
-
-
-def _report_internal_error(exc: BaseException) -> str:
-    import traceback
-
-    summary = f"internal error ({type(exc).__name__}: {exc})"
-    try:
-        from assistant.paths import data_dir
-
-        log_path = data_dir() / "ting.log"
-        with log_path.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)))
-    except Exception:  # no log to write to: never a traceback on the user's terminal
-        return f"{summary}; run again with TING_DEBUG=1 for details"
-    return f"{summary}; details in {log_path}"
 
 
 @click.group(cls=TingGroup, invoke_without_command=True)
@@ -155,21 +123,8 @@ def _mount_extensions() -> None:
     SkillRegistry().register_commands(cli)
 
 
-def _stop_on_sigterm() -> None:
-    """``kill PID`` stops a command the way Ctrl-C does: what was running is recorded as
-    cancelled and files are left whole, instead of the process vanishing mid-write."""
-    import signal
-    import threading
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
-
-
 def main(argv: list[str] | None = None) -> None:
-    _stop_on_sigterm()
+    stop_on_sigterm()
     try:
         _mount_core()
     except TingError as exc:
