@@ -54,6 +54,11 @@ CURRENCY_NAMES = {
     "฿": "THB", "泰铢": "THB",
     "nzd": "NZD", "NZD": "NZD",
     "卢布": "RUB",
+    # spellings added after the first run (they were labelled as currencies Ting does
+    # not record; the peer names them as these): see tests/data/peer_amounts/SOURCES.md
+    "euro": "EUR", "yen": "JPY", "yuan": "CNY", "pound": "GBP", "stg": "GBP",
+    "CHf": "CHF", "SFr": "CHF", "AU $": "AUD", "US $": "USD", "CAD$": "CAD", "CAN$": "CAD",
+    "MOP$": "MOP", "NT": "TWD",
 }  # fmt: skip
 CN_CURRENCY = re.compile(
     r"元|圆|块|角|毛|分|整|正|港币|港元|美元|日元|欧元|泰铢|卢布|台币|澳元|韩元|人民币"
