@@ -407,7 +407,9 @@ def find_amounts(text: str) -> list[AmountMatch]:
                     pos = skip_to
                     continue  # DOT.45, No.5
                 if start > 1 and text[start - 2] == ".":
-                    problem = f"'{text[start - 2 : digits.end]}' is not a number I can read for sure"
+                    problem = (
+                        f"'{text[start - 2 : digits.end]}' is not a number I can read for sure"
+                    )
             if text[start] == "." and re.match(r"[.,]\d", text[digits.end : digits.end + 2]):
                 problem = f"'{text[start : digits.end + 4]}' is not a number I can read for sure"
             value, p = digits.value, digits.end
@@ -424,7 +426,7 @@ def find_amounts(text: str) -> list[AmountMatch]:
                 # 十七十八, 三四十, 百四: money that cannot be read for sure, or a word (万一)
                 if currency_after(text, p) is None and not verb_before:
                     continue
-                if core[:2] and all(ch in DIGITS and ch not in "零〇" for ch in core[:2]):
+                if all(ch in DIGITS and ch not in "零〇" for ch in core[:2]) or _two_numerals(core):
                     problem = f"'{m['cn']}' is two amounts or a range; say the one that was paid"
                 else:
                     problem = f"'{m['cn']}' is not a number I can read for sure; say it again"
@@ -577,7 +579,9 @@ def find_amounts(text: str) -> list[AmountMatch]:
                         p = tail[1]
                     elif p < n and text[p] == "钱":
                         p += 1
-                    elif p < n and text[p] in "整正" and (p + 1 >= n or text[p + 1] not in "好在常"):
+                    elif (
+                        p < n and text[p] in "整正" and (p + 1 >= n or text[p + 1] not in "好在常")
+                    ):
                         p += 1  # 壹拾壹元整
                     # 一块蛋糕 / 两块肥皂: a count, unless nothing else is said
                     elif (
@@ -709,6 +713,18 @@ def _digit_string_problem(said: str, core: str) -> str | None:
     if len(core) == 2 and core[0] != core[1] and not set(core) & set("零〇幺"):
         return f"'{said}' is a range, not one amount; say the exact number"
     return None
+
+
+def _two_numerals(core: str) -> bool:
+    """十七十八: two numbers said one after the other."""
+    for i in range(1, len(core)):
+        try:
+            chinese_to_int(core[:i])
+            chinese_to_int(core[i:])
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def _second_is_count(text: str, q: int) -> bool:

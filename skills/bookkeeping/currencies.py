@@ -250,9 +250,9 @@ def currency_before(text: str, start: int) -> CurrencyName | None:
         code, generic = _NAMES[name]
         found = CurrencyName(code, begin, q, generic)
         letters = re.search(r"(?<![A-Za-z])([A-Z]{1,3}) $", text[max(0, begin - 5) : begin])
-        if name == "$" and letters:  # US $1.23, AU $59.95
-            spelled = _NAMES.get(letters[1].lower() + "$")
-            if spelled is None:
+        if name == "$" and letters:  # US $1.23, AU $59.95, NZD $100.70
+            spelled = _NAMES.get(letters[1].lower() + "$") or _NAMES.get(letters[1].lower())
+            if spelled is None or spelled[1] or spelled[0] not in DOLLARS:
                 return None  # MX $5: a dollar Ting does not record
             return CurrencyName(spelled[0], begin - len(letters[0]), q)
         if generic:  # "NZD $100", "HK $20": the code before the sign says whose dollar

@@ -60,6 +60,7 @@ def canonical_numeral(text: str) -> str:
     """``text`` with the written variants replaced (廿二 → 二十二, 肆佰叁拾萬 → 肆佰叁拾万)."""
     return "".join(VARIANTS.get(ch, ch) for ch in text)
 
+
 _STANDARD_DIGITS = "零一二三四五六七八九"
 
 
