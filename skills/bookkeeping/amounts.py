@@ -411,7 +411,8 @@ def find_amounts(text: str) -> list[AmountMatch]:
                         f"'{text[start - 2 : digits.end]}' is not a number I can read for sure"
                     )
             if text[start] == "." and re.match(r"[.,]\d", text[digits.end : digits.end + 2]):
-                problem = f"'{text[start : digits.end + 4]}' is not a number I can read for sure"
+                shown = text[start : digits.end + 4].strip()
+                problem = f"'{shown}' is not a number I can read for sure"
             value, p = digits.value, digits.end
             problem = problem or digits.problem
             pos = p
@@ -685,9 +686,8 @@ def find_amounts(text: str) -> list[AmountMatch]:
         if problem is None:
             ranged = _RANGE_AFTER.match(text, p)
             if ranged is not None and not _second_is_count(text, ranged.end()):
-                nxt = _NUMBER.match(text, ranged.end())
-                shown = text[begin : nxt.end() if nxt else ranged.end()].strip()
-                problem = f"'{shown}…' is two amounts; say the one that was paid"
+                shown = text[begin : _number_end(text, ranged.end())].strip()
+                problem = f"'{shown}' is two amounts; say the one that was paid"
             elif ranged is not None:
                 continue  # 1-2个月
         found.append(
@@ -713,6 +713,14 @@ def _digit_string_problem(said: str, core: str) -> str | None:
     if len(core) == 2 and core[0] != core[1] and not set(core) & set("零〇幺"):
         return f"'{said}' is a range, not one amount; say the exact number"
     return None
+
+
+def _number_end(text: str, q: int) -> int:
+    """Where the number starting at ``q`` ends, with its unit (15k, 3万, 三十万)."""
+    m = re.compile(rf"[\d.,，'’]*\d(?:\s?[kKwW千万亿百](?![a-zA-Z]))*|[{NUMERAL_CHARS}]+").match(
+        text, q
+    )
+    return m.end() if m else q
 
 
 def _two_numerals(core: str) -> bool:
