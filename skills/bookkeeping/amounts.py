@@ -427,10 +427,11 @@ def find_amounts(text: str) -> list[AmountMatch]:
                 # 十七十八, 三四十, 百四: money that cannot be read for sure, or a word (万一)
                 if currency_after(text, p) is None and not verb_before:
                     continue
+                said = _shown(m["cn"])
                 if all(ch in DIGITS and ch not in "零〇" for ch in core[:2]) or _two_numerals(core):
-                    problem = f"'{m['cn']}' is two amounts or a range; say the one that was paid"
+                    problem = f"'{said}' is two amounts or a range; say the one that was paid"
                 else:
-                    problem = f"'{m['cn']}' is not a number I can read for sure; say it again"
+                    problem = f"'{said}' is not a number I can read for sure; say it again"
                 value = Decimal(0)
             has_unit = any(ch in SMALL_UNITS or ch in BIG_UNITS for ch in core)
             if start > 0 and text[start - 1] == "点" and not has_unit:
@@ -723,8 +724,15 @@ def _number_end(text: str, q: int) -> int:
     return m.end() if m else q
 
 
+def _shown(said: str) -> str:
+    """What was heard, cut short for a one-line message."""
+    return said if len(said) <= 24 else said[:24] + "…"
+
+
 def _two_numerals(core: str) -> bool:
     """十七十八: two numbers said one after the other."""
+    if len(core) > 16:
+        return False  # nobody says a numeral this long; and each try reads it whole
     for i in range(1, len(core)):
         try:
             chinese_to_int(core[:i])

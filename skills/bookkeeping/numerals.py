@@ -2,7 +2,8 @@
 
 * ``chinese_to_int("三十五") == 35``; ``chinese_to_int("一百二") == 120`` (a digit right
   after a unit counts one place lower: 一百二 = 120, 两千五 = 2500, 一万二 = 12000),
-  while a 零 keeps it literal (一百零二 = 102).
+  while a 零 keeps it literal (一百零二 = 102); a bare unit after 零 has its 一 left out
+  (一万零百一十一 = 10111, as cn2an reads it).
 * ``int_to_chinese(120) == "一百二十"`` (the standard written form);
   ``int_to_chinese(2500, colloquial=True) == "两千五"``.
 * ``english_words_to_int("twenty five") == 25`` for the few English number words a

@@ -23,8 +23,10 @@ the refund shows what came back. Phrases for money returned to you: 转我, 转�
 paid me back, sent me, venmoed me.
 
 Amounts are checked before anything can be written: no amount, a negative or zero
-amount, an approximate one ("三十多块"), more than 2 decimals, or more than
-99,999,999.99 raise a ``UsageError`` subclass with a one-line message.
+amount, an approximate one ("三十多块"), more than 2 decimals, more than
+99,999,999.99, or one the amount reader is not sure of (``amounts.AmountMatch.problem``:
+a range, a separator that reads two ways, a currency Ting does not record) raise a
+``UsageError`` subclass with a one-line message saying what was heard.
 """
 
 from __future__ import annotations
