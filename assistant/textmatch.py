@@ -43,7 +43,7 @@ def _numerals_as_digits(text: str) -> str:
     """Each run of Chinese numeral characters that reads as a number, as Arabic digits
     (二十六 → 26, 一二 → 12), so that "26年" and "二十六年" compare equal. Applied to both
     sides of a comparison, a run that is not a number (一二线 → 12线) changes both alike."""
-    from skills.bookkeeping.numerals import NUMERAL_CHARS, chinese_to_int
+    from assistant.chinese_numerals import NUMERAL_CHARS, chinese_to_int
 
     def value(match: re.Match[str]) -> str:
         try:

@@ -54,10 +54,10 @@ def test_an_edit_must_be_in_its_line_and_the_answer_may_be_fenced() -> None:
 def test_meeting_notes_take_the_models_fixes_and_refuse_inventions(
     tmp_path, recognizer, provider_env
 ) -> None:
-    from assistant.app import App
     from assistant.config import load_settings
     from assistant.events import Result
     from assistant.skill import Request
+    from ting.app import App
 
     asked: list[str] = []
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from skills.bookkeeping.numerals import BIG_UNITS, NUMERAL_CHARS, SMALL_UNITS, chinese_to_int
+from assistant.chinese_numerals import BIG_UNITS, NUMERAL_CHARS, SMALL_UNITS, chinese_to_int
 
 # what may follow a number that is a count, a date, a time, an age or an amount
 MEASURE_WORDS = (

@@ -8,7 +8,7 @@ from assistant.errors import UsageError
 
 
 def _store():
-    from assistant.cli import get_app
+    from assistant.cli_kit import get_app
     from voice.vocabulary import VocabularyStore
 
     return VocabularyStore(get_app().history)
@@ -34,7 +34,7 @@ def vocab_add(words: tuple[str, ...], as_json: bool) -> None:
     store = _store()
     results = [store.add(w) for w in cleaned]
     if as_json:
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
 
         emit_json(
             {
@@ -56,7 +56,7 @@ def vocab_list(show_all: bool, as_json: bool) -> None:
     store = _store()
     words = store.all_words() if show_all else store.own_words()
     if as_json:
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
 
         emit_json({"words": [w.to_dict() for w in words]})
         return
@@ -74,7 +74,7 @@ def vocab_remove(word: str, as_json: bool) -> None:
     if not _store().remove(word):
         raise UsageError(f"{word!r} is not in your vocabulary (see `ting vocab list`)")
     if as_json:
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
 
         emit_json({"removed": word})
     else:
