@@ -56,8 +56,8 @@ def test_meeting_notes_take_the_models_fixes_and_refuse_inventions(
 ) -> None:
     from assistant.config import load_settings
     from assistant.events import Result
+    from assistant.frontend.app import App
     from assistant.skill import Request
-    from ting.app import App
 
     asked: list[str] = []
 

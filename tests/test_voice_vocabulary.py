@@ -183,8 +183,8 @@ def ledger_probe(ledger, history):
 
 def test_the_history_keeps_the_text_as_heard(ting_home: Path, ting) -> None:
     from assistant.config import Settings
+    from assistant.frontend.app import App
     from assistant.skill import Request
-    from ting.app import App
 
     heard = {"raw_text": "燕植物花了三百块", "corrections": [{"heard": "燕植物", "word": "燕之屋"}]}
     app = App(Settings())
