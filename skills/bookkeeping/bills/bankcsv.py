@@ -162,6 +162,7 @@ class BankProfile:
     header: list[str]
     mapping: dict[str, Any]  # field → column name (memo: a list of names)
     sign: str = "negative-out"  # or "positive-out" (some credit-card statements)
+    dates: str = "ymd"  # or "dmy" (03/11/2026 is 3 November) or "mdy"
     name: str = ""
     own_names: list[str] = field(default_factory=list)  # the user's own accounts/names
 
@@ -175,6 +176,7 @@ class BankProfile:
             "header": self.header,
             "mapping": self.mapping,
             "sign": self.sign,
+            "dates": self.dates,
             "name": self.name,
             "own_names": self.own_names,
         }
@@ -185,6 +187,7 @@ class BankProfile:
             header=[str(h) for h in data.get("header", [])],
             mapping=dict(data.get("mapping") or {}),
             sign=str(data.get("sign") or "negative-out"),
+            dates=str(data.get("dates") or "ymd"),
             name=str(data.get("name") or ""),
             own_names=[str(n) for n in data.get("own_names") or []],
         )
@@ -213,6 +216,8 @@ class BankProfile:
             )
         if self.sign not in ("negative-out", "positive-out"):
             raise UsageError("sign must be negative-out or positive-out")
+        if self.dates not in ("ymd", "dmy", "mdy"):
+            raise UsageError("dates must be ymd, dmy or mdy")
 
     def describe(self) -> str:
         parts = []
@@ -225,6 +230,8 @@ class BankProfile:
             parts.append(
                 "money out is " + ("negative" if self.sign == "negative-out" else "positive")
             )
+        if self.dates != "ymd":
+            parts.append(f"dates {self.dates}")
         return ", ".join(parts)
 
 
@@ -320,10 +327,8 @@ def read(table: Table, header: Header, profile: BankProfile) -> BillFile:
             bill.skipped_lines += 1  # a totals line under the table
             continue
         try:
-            when = parse_time(
-                date_text,
-                _cell(header, cells, m.get("time")) if m.get("time") != m.get("date") else "",
-            )
+            clock = _cell(header, cells, m.get("time")) if m.get("time") != m.get("date") else ""
+            when = parse_time(date_text, clock, order=profile.dates)
         except CellError:
             if any(w in first for w in _FOOTER):
                 bill.skipped_lines += 1

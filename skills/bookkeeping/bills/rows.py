@@ -97,9 +97,21 @@ _TIME_FORMATS = (
 )
 
 
-def parse_time(text: str, clock: str = "") -> dt.datetime:
-    """A date or date-time cell (and an optional separate time cell) → a datetime."""
+_DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+_MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m-%d-%Y")
+
+
+def parse_time(text: str, clock: str = "", *, order: str = "ymd") -> dt.datetime:
+    """A date or date-time cell (and an optional separate time cell) → a datetime.
+
+    ``order`` ("ymd", "dmy" or "mdy") says how a bank writes 03/11/2026."""
     text = " ".join(text.split())
+    extra = _DAY_FIRST if order == "dmy" else _MONTH_FIRST if order == "mdy" else ()
+    for fmt in extra:
+        try:
+            return dt.datetime.strptime(f"{text} {clock.strip()}".strip(), fmt)
+        except ValueError:
+            continue
     if clock.strip():
         text = f"{text} {clock.strip()}"
     for fmt in _TIME_FORMATS:
@@ -108,7 +120,7 @@ def parse_time(text: str, clock: str = "") -> dt.datetime:
         except ValueError:
             continue
     if clock.strip():
-        return parse_time(text.rsplit(" ", 1)[0])
+        return parse_time(text.rsplit(" ", 1)[0], order=order)
     raise CellError(f"{text!r} is not a date")
 
 

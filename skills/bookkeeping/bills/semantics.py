@@ -334,8 +334,14 @@ def decide(bill: BillFile, known: Known | None = None, *, own_names: Sequence[st
                 row, SKIP, reason=f"already imported from {name}{what}", mirror_of=mirror
             )
 
-    out = Outcome([decisions[i] for i in sorted(decisions)] + extra)
-    return out
+    # a fee or a part refund split off a row is remembered under its own id
+    for n, d in enumerate(extra):
+        earlier = known.link(d.row.source, d.txn_id)
+        if earlier is not None:
+            extra[n] = Decision(
+                d.row, SKIP, txn_id=d.txn_id, reason=f"already imported (#{earlier.entry_id})"
+            )
+    return Outcome([decisions[i] for i in sorted(decisions)] + extra)
 
 
 def _purchase_in_file(
