@@ -1,4 +1,5 @@
-"""``ting expense …``: parse, add, list, undo, report, export, import.
+"""``ting expense …``: parse, add, list, undo, report, export (import, budget and recurring
+are in ``bill_commands``).
 
 Only click is imported here at start-up; the parser, the ledger and the chart load when
 a command runs. Option values are checked here (not by click types) so that a bad
@@ -279,26 +280,8 @@ def export_command(fmt: str, out: Path | None) -> None:
         click.echo(f"exported {len(rows)} entries to {out}", err=True)
 
 
-@expense.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
-def import_command(file: Path, as_json: bool) -> None:
-    """Import entries from a CSV (the columns `ting expense export` writes).
-
-    Every row is checked first; one bad row and nothing is imported. Importing the
-    same file again adds nothing.
-    """
-    from skills.bookkeeping.exchange import import_csv
-
-    outcome = import_csv(_ledger(), file)
-    if as_json:
-        emit_json(outcome)
-    else:
-        click.echo(
-            f"imported {outcome['imported']} entries from {file}"
-            + (" (already imported before; nothing added)" if outcome["already_imported"] else "")
-        )
-
-
 def register(cli: click.Group) -> None:
+    from skills.bookkeeping.bill_commands import register as register_bills
+
+    register_bills(expense)  # import (bills and Ting's CSV), budget, recurring
     cli.add_command(expense)

@@ -63,7 +63,7 @@ def read_table(path: Path) -> Table:
         raise UsageError(f"{path} is a zip archive; unpack it (the bill is inside) and import that")
     text, encoding, cut = _decode(path, raw)
     if "\x00" in text:
-        raise UsageError(f"{path} is not a text CSV file (it holds NUL bytes)")
+        raise UsageError(f"{path} is not UTF-8 or GBK text (it holds NUL bytes): not a CSV bill")
     return Table(path, "csv", encoding, _csv_rows(text), cut_short=cut)
 
 
