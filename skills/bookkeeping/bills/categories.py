@@ -15,12 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from skills.bookkeeping.bills.rows import INCOME, BillRow
 from skills.bookkeeping.lexicon import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     VENUE_KEYWORDS,
+    KeywordHit,
     category_cue,
     keyword_hits,
 )
@@ -134,6 +136,13 @@ def item_for(row: BillRow) -> str:
     return item[:40]
 
 
+@lru_cache(maxsize=8192)
+def _hits(text: str, kind: str) -> tuple[KeywordHit, ...]:
+    """The lexicon's hits; a year of bills names the same shops again and again."""
+    return tuple(keyword_hits(text, kind))
+
+
+@lru_cache(maxsize=8192)
 def _brand(text: str) -> str | None:
     low = text.lower()
     best: tuple[int, str] | None = None
@@ -153,7 +162,7 @@ def categorise(row: BillRow, remembered: Mapping[str, str] | None = None) -> Cat
         chosen = memory.get(normalise_item(key)) if key else None
         if chosen in allowed:
             return Categorised(chosen, MEMORY, item)
-    text = f"{row.payee} {row.goods}"
+    text = f"{clean_text(row.payee)} {clean_text(row.goods)}"
     if kind == "income":
         if row.refund:
             return Categorised("refund", STRONG, item)
@@ -162,11 +171,11 @@ def categorise(row: BillRow, remembered: Mapping[str, str] | None = None) -> Cat
         for word, category in _INCOME_WORDS:
             if word in blob:
                 return Categorised(category, STRONG, item)
-        hits = keyword_hits(text, "income")
+        hits = _hits(text, "income")
         if hits:
             return Categorised(hits[0].category, WEAK, item)
         return Categorised("other", NONE, item)
-    products = [h for h in keyword_hits(text, "expense") if h.keyword.lower() not in VENUE_KEYWORDS]
+    products = [h for h in _hits(text, "expense") if h.keyword.lower() not in VENUE_KEYWORDS]
     brand = _brand(text)
     if products:
         best = max(products, key=lambda h: (len(h.keyword), h.core))
@@ -177,7 +186,7 @@ def categorise(row: BillRow, remembered: Mapping[str, str] | None = None) -> Cat
     hinted = EXPORT_CATEGORIES.get(row.hint)
     if hinted:
         return Categorised(hinted, WEAK, item)
-    venues = keyword_hits(text, "expense")
+    venues = _hits(text, "expense")
     if venues:
         return Categorised(venues[0].category, WEAK, item)
     cue = category_cue(row.goods or row.payee)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.errors import UsageError
 from skills.bookkeeping.bills.decoding import Table
@@ -13,6 +14,7 @@ _UNIT = re.compile(r"[（(]\s*(?:元|人民币|rmb|cny)\s*[)）]", re.IGNORECASE
 _COUNT = re.compile(r"共\s*(\d+)\s*笔记录")
 
 
+@lru_cache(maxsize=1024)
 def column_key(name: str) -> str:
     """ "金额（元）" and "金额(元)" and " 金额 " are the same column."""
     return _UNIT.sub("", "".join(name.split())).lower()

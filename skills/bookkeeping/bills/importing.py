@@ -245,6 +245,8 @@ def build_plan(
             profile = (
                 bills.profiles().get(bill.rows[0].source.split(":", 1)[1]) if bill.rows else None
             )
+    if bill.rows:
+        bills.prefetch(bill.rows[0].source, [r.txn_id for r in bill.rows])
     outcome = decide(bill, bills, own_names=profile.own_names if profile else ())
     remembered = ledger.remembered()
     plan = ImportPlan(

@@ -137,8 +137,11 @@ def match(rows: Sequence[RowSide], entries: Sequence[EntrySide]) -> list[Match]:
     pairs: list[tuple[float, int, str, int, str]] = []
     by_row: dict[str, list[tuple[float, int]]] = {}
     by_entry: dict[int, list[tuple[float, str]]] = {}
+    alike: dict[tuple[str, str, Decimal], list[EntrySide]] = {}
+    for entry in entries:
+        alike.setdefault((entry.kind, entry.currency, entry.amount), []).append(entry)
     for row in rows:
-        for entry in entries:
+        for entry in alike.get((row.kind, row.currency, row.amount), ()):
             found = score(row, entry)
             if found is None:
                 continue

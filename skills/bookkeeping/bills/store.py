@@ -119,6 +119,7 @@ class BillStore:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.db = ledger.db
+        self._prefetched: dict[tuple[str, str], Link | None] = {}
         MIGRATIONS.apply(self.db)
 
     def _one(self, sql: str, params: Iterable[Any]) -> Any:
@@ -127,7 +128,24 @@ class BillStore:
 
     # -- what earlier imports left (semantics.Known) ---------------------------------
 
+    def prefetch(self, source: str, txn_ids: Iterable[str]) -> None:
+        """Look up a file's rows in one query per thousand instead of one each."""
+        ids = sorted(set(txn_ids))
+        found: dict[tuple[str, str], Link | None] = {(source, t): None for t in ids}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(
+                f"select * from ledger_bill_links where source = ? and txn_id in ({marks})"
+                " and undone_at is null",
+                [source, *chunk],
+            ):
+                found[(source, row["txn_id"])] = _link(row)
+        self._prefetched = found
+
     def link(self, source: str, txn_id: str) -> Link | None:
+        if (source, txn_id) in self._prefetched:
+            return self._prefetched[(source, txn_id)]
         row = self._one(
             "select * from ledger_bill_links where source = ? and txn_id = ? and undone_at is null",
             (source, txn_id),
