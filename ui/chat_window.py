@@ -149,6 +149,20 @@ class AnswerCard(QFrame):
     def _render(self) -> None:
         self.body.setMarkdown(self.markdown)
 
+    def add_chart(self, png_base64: str) -> None:
+        """A chart the skill drew (budgets against spending) under the answer."""
+        import base64
+        import binascii
+
+        from ui.bill_import_card import chart_label
+
+        try:
+            png = base64.b64decode(png_base64, validate=True)
+        except (binascii.Error, ValueError):
+            return
+        self.chart = chart_label(png)
+        self.layout().addWidget(self.chart)
+
     def copy_to_clipboard(self) -> None:
         QApplication.clipboard().setText(self.markdown)
         self.copy_button.setText(tr("Copied"))
@@ -377,6 +391,7 @@ class ChatWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([250, 650])
         self.setCentralWidget(splitter)
+        self.setAcceptDrops(True)  # a bill dropped on the window is imported (after a card)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.cancel_running)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.sidebar.search.setFocus)
 
@@ -392,7 +407,14 @@ class ChatWindow(QMainWindow):
             self.input.clear()
             self.submit(text, origin="typed")
 
-    def submit(self, text: str, origin: str = "typed") -> bool:
+    def submit(
+        self,
+        text: str,
+        origin: str = "typed",
+        *,
+        options: dict[str, Any] | None = None,
+        skill: str | None = None,
+    ) -> bool:
         """Run ``text`` through the runtime; False if a task is already running."""
         if self.busy or not text.strip():
             return False
@@ -402,7 +424,8 @@ class ChatWindow(QMainWindow):
         request = Request(
             text=text,
             origin=origin,
-            options={"conversation": self.conversation[-CONVERSATION_TURNS:]},
+            skill=skill,
+            options={"conversation": self.conversation[-CONVERSATION_TURNS:], **(options or {})},
         )
         runtime = self.app.runtime
         task = self.runner.stream(
@@ -413,6 +436,27 @@ class ChatWindow(QMainWindow):
         )
         self._begin(task)
         return True
+
+    def import_file(self, path: str) -> bool:
+        """Preview the import of a bill file as a card; False if a task is running."""
+        if self.busy:
+            return False
+        name = path.rsplit("/", 1)[-1]
+        return self.submit(
+            tr("Import {file}", file=name),
+            options={"intent": "import_bills", "path": path},
+            skill="bookkeeping",
+        )
+
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        if _dropped_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        files = _dropped_files(event)
+        if files:
+            event.acceptProposedAction()
+            self.import_file(files[0])
 
     def _begin(self, task: EventStreamTask) -> None:
         self.current_task = task
@@ -460,6 +504,9 @@ class ChatWindow(QMainWindow):
             card = self._answer_card()
             text = event.text or card.markdown
             card.set_text(text)
+            chart = event.payload.get("chart_png") if isinstance(event.payload, dict) else None
+            if isinstance(chart, str) and chart:
+                card.add_chart(chart)
             state.update(status="ok", text=text)
         elif isinstance(event, NeedsConfirmation):
             if self._answer is not None:
@@ -601,3 +648,11 @@ class ChatWindow(QMainWindow):
         super().showEvent(event)
         self.refresh_history(self._history_query)
         self.input.setFocus()
+
+
+def _dropped_files(event: Any) -> list[str]:
+    """Local files in a drag (a bill dragged from the file manager)."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]

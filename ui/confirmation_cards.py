@@ -5,6 +5,8 @@
   event's ``data`` with the edited entries.
 * ``DiffPreviewCard`` (diff ``apply_patch``): the unified diff, coloured, with Apply /
   Reject.
+* ``BillImportCard`` (bookkeeping ``import_bills``, in ``ui.bill_import_card``): what a
+  bill import adds, merges and skips, with a tick box for each uncertain match.
 * ``GenericConfirmationCard``: any other action: its preview and Confirm / Discard.
 
 Every card emits ``decided(confirmed: bool, data: dict)`` once; the chat window runs
@@ -336,6 +338,10 @@ class DiffPreviewCard(ConfirmationCard):
 def card_for(event: NeedsConfirmation) -> ConfirmationCard:
     if event.action == "add_entries" and isinstance(event.data.get("entries"), list):
         return ExpenseEntriesCard(event)
+    if event.action == "import_bills" and isinstance(event.data.get("merge"), list):
+        from ui.bill_import_card import BillImportCard
+
+        return BillImportCard(event)
     if event.action == "apply_patch":
         return DiffPreviewCard(event)
     return GenericConfirmationCard(event)

@@ -23,7 +23,22 @@ from skills.bookkeeping.recurring import RecurringBook
 SKILL = "bookkeeping"
 
 
-def answer_budget(ledger: Ledger, question: BudgetQuery, text: str) -> Result:
+def budget_chart_png(ledger: Ledger, day: dt.date) -> bytes:
+    """The month's spending by category with each budget as a line (the report's chart)."""
+    from skills.bookkeeping.chart import budget_rows, render_bar_chart
+    from skills.bookkeeping.dates import month_period
+
+    period = month_period(day.year, day.month)
+    totals = [
+        r for r in ledger.totals_by_category(period.start, period.end) if r["kind"] == "expense"
+    ]
+    bars, lines = budget_rows(totals, BudgetBook(ledger).status(day))
+    return render_bar_chart(f"Budgets {day:%Y-%m}", bars, lines)
+
+
+def answer_budget(
+    ledger: Ledger, question: BudgetQuery, text: str, *, chart: bool = False
+) -> Result:
     zh = is_chinese(text)
     book = BudgetBook(ledger)
     statuses = book.status(question.day, question.category)
@@ -48,9 +63,15 @@ def answer_budget(ledger: Ledger, question: BudgetQuery, text: str) -> Result:
             )
         return Result(text=said, payload={"month": month, "budgets": []})
     lines = [s.line(zh) for s in statuses]
-    return Result(
-        text="\n".join(lines), payload={"month": month, "budgets": [s.to_dict() for s in statuses]}
-    )
+    payload: dict[str, Any] = {"month": month, "budgets": [s.to_dict() for s in statuses]}
+    if chart:  # for a window to show; a terminal gets the lines only
+        import base64
+
+        payload["chart_png"] = base64.b64encode(budget_chart_png(ledger, question.day)).decode(
+            "ascii"
+        )
+    # two spaces before each newline: a Markdown line break, so a chat window keeps the lines
+    return Result(text="  \n".join(lines), payload=payload)
 
 
 def propose_budget(

@@ -219,22 +219,22 @@ def report_command(month: str | None, out: Path | None, as_json: bool) -> None:
     from skills.bookkeeping.parser import amount_to_json
 
     period = _month(month)
-    rows = _ledger().totals_by_category(period.start, period.end)
-    if out is not None:
-        from skills.bookkeeping.chart import write_bar_chart
+    ledger = _ledger()
+    rows = ledger.totals_by_category(period.start, period.end)
+    from skills.bookkeeping.budgets import BudgetBook
 
-        write_bar_chart(
-            out,
-            title=f"Ting ledger {period.label}",
-            rows=[
-                (f"{r['category']} ({r['currency']})", float(r["amount"]), r["kind"]) for r in rows
-            ],
-        )
+    budgets = BudgetBook(ledger).status(period.start)
+    if out is not None:
+        from skills.bookkeeping.chart import budget_rows, write_bar_chart
+
+        bars, lines = budget_rows(rows, budgets)
+        write_bar_chart(out, title=f"Ting ledger {period.label}", rows=bars, budgets=lines)
     if as_json:
         emit_json(
             {
                 "month": period.label,
                 "totals": [{**r, "amount": amount_to_json(r["amount"])} for r in rows],
+                "budgets": [b.to_dict() for b in budgets],
                 "chart": str(out) if out else None,
             }
         )
@@ -251,6 +251,8 @@ def report_command(month: str | None, out: Path | None, as_json: bool) -> None:
             click.echo(
                 f"  {r['category'].ljust(width)}  {money(r['amount'], r['currency']):>16}  ({r['count']})"
             )
+    for b in budgets:
+        click.echo(b.line())
     if out is not None:
         click.echo(f"chart: {out}")
 

@@ -70,7 +70,7 @@ class BookkeepingSkill:
         if intent == "undo" or is_undo(text):
             yield self._propose_undo(ledger, text)
             return
-        planned = self._budget_or_recurring(ledger, text, today, ctx)
+        planned = self._budget_or_recurring(ledger, text, today, ctx, request.origin != "cli")
         if planned is not None:
             yield planned
             return
@@ -85,7 +85,7 @@ class BookkeepingSkill:
         yield from self._propose_entries(ledger, text, request, ctx)
 
     def _budget_or_recurring(
-        self, ledger: Any, text: str, today: Any, ctx: SkillContext
+        self, ledger: Any, text: str, today: Any, ctx: SkillContext, chart: bool
     ) -> Event | None:
         """A budget set or asked about, or a monthly entry; None for anything else."""
         from skills.bookkeeping import budget_actions
@@ -114,7 +114,7 @@ class BookkeepingSkill:
             return budget_actions.propose_recurring(recurring, text)
         budget = parse_budget(text, today)
         if isinstance(budget, BudgetQuery):
-            return budget_actions.answer_budget(ledger, budget, text)
+            return budget_actions.answer_budget(ledger, budget, text, chart=chart)
         if budget is not None:
             return budget_actions.propose_budget(
                 ledger, budget, text, ctx.settings.default_currency
