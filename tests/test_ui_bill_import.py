@@ -134,3 +134,30 @@ def test_a_budget_answer_shows_the_chart_with_budget_lines(
     assert "餐饮预算 300.00 CNY：已花 123.00 CNY（41%），还剩 177.00 CNY" in answer.markdown
     assert answer.chart.pixmap().width() == 560  # drawn 800 wide, fitted to the chat
     save_screenshot(window, "chat_budget_chart")
+
+
+def test_a_recurring_entry_due_today_is_proposed_when_the_chat_opens(
+    qapp: Any, qtbot: Any, core_app: Any, task_runner: Any
+) -> None:
+    from skills.bookkeeping.ledger import Ledger
+    from skills.bookkeeping.parser import ExpenseParser
+    from skills.bookkeeping.recurring import RecurringBook
+    from ui.chat_window import ChatWindow
+    from ui.confirmation_cards import ExpenseEntriesCard
+
+    today = dt.date.today()
+    ledger = Ledger(core_app.history)
+    (rent,) = ExpenseParser().parse("房租4500", today)
+    RecurringBook(ledger).add(rent, today.day, "每月房租四千五")
+    window = ChatWindow(core_app, task_runner)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.recurring_checked, timeout=10_000):
+        window.show()
+    (card,) = widgets_of(window, ExpenseEntriesCard)
+    assert [round(r.amount.value()) for r in card.rows] == [4500]
+    assert core_app.history.list(10) == []  # looking was not an exchange
+    with qtbot.waitSignal(window.confirmation_finished, timeout=20_000) as confirmed:
+        card.confirm_button.click()
+    assert confirmed.args[0]["ok"], confirmed.args[0]
+    assert [(e.item, e.date) for e in entries(core_app)] == [("房租", today)]
+    assert RecurringBook(ledger).due(today) == []

@@ -316,6 +316,7 @@ class ChatWindow(QMainWindow):
     history_shown = Signal(list)  # ids now listed in the sidebar
     talk_requested = Signal()
     run_event = Signal(object)  # every event of the running request, after the window's own use
+    recurring_checked = Signal()  # the day's recurring entries were looked at (cards shown)
 
     def __init__(
         self,
@@ -336,6 +337,7 @@ class ChatWindow(QMainWindow):
         self._answer: AnswerCard | None = None
         self._run_state: dict[str, Any] = {}
         self._history_query = ""
+        self._recurring_checked: Any = None  # the day recurring entries were last looked at
 
         self.sidebar = HistorySidebar()
         self.sidebar.query_changed.connect(self.refresh_history)
@@ -647,7 +649,49 @@ class ChatWindow(QMainWindow):
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
         self.refresh_history(self._history_query)
+        self.check_recurring()
         self.input.setFocus()
+
+    def check_recurring(self) -> None:
+        """Once a day: recurring entries whose day has come ("每月一号房租") as cards.
+
+        Asked of the skill directly (a proposal writes nothing), so that opening the
+        window does not put a "recurring due" exchange in the history every day."""
+        import datetime as dt
+
+        today = dt.date.today()
+        if self._recurring_checked == today or not self.app.registry.has("bookkeeping"):
+            return
+        self._recurring_checked = today
+        self.runner.call(
+            lambda: _due_proposals(self.app),
+            "recurring due",
+            writes=True,  # the ledger's tables may be created on first use
+            on_success=self._show_due,
+            on_failure=lambda _message: self.recurring_checked.emit(),
+        )
+
+    def _show_due(self, proposals: list[NeedsConfirmation]) -> None:
+        for event in proposals:
+            confirmation = card_for(event)
+            confirmation.decided.connect(
+                lambda ok, data, c=confirmation: self._on_decision(c, ok, data)
+            )
+            self._add_widget(confirmation)
+        self.recurring_checked.emit()
+
+
+def _due_proposals(app: App) -> list[NeedsConfirmation]:
+    with app.history.write_lock:  # one shared connection: never read mid-transaction
+        request = Request(
+            text="recurring due",
+            origin="typed",
+            skill="bookkeeping",
+            options={"intent": "recurring_due"},
+        )
+        skill = app.registry.get("bookkeeping")
+        events = skill.run(request, app.make_context())
+        return [e for e in events if isinstance(e, NeedsConfirmation)]
 
 
 def _dropped_files(event: Any) -> list[str]:
