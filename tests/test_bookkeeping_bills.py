@@ -148,6 +148,31 @@ def test_a_file_named_for_another_source_is_refused(ledger: Ledger) -> None:
         build_plan(BANK_CMB, ledger, source="wechat")
 
 
+def test_an_xlsx_with_number_and_date_cells_reads_like_text_cells(tmp_path: Path) -> None:
+    import openpyxl
+
+    source = openpyxl.load_workbook(WECHAT_NOV)
+    sheet = source.active
+    header_row = next(
+        i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if row[0] == "交易时间"
+    )
+    for r in range(header_row + 1, sheet.max_row + 1):
+        when, amount = sheet.cell(r, 1), sheet.cell(r, 6)
+        when.value = dt.datetime.fromisoformat(str(when.value))  # a date cell, not text
+        amount.value = float(str(amount.value).lstrip("¥"))  # a number cell
+    edited = tmp_path / "numbers.xlsx"
+    source.save(edited)
+    as_text, as_numbers = read_bill(WECHAT_NOV), read_bill(edited)
+    assert [(r.time, r.amount, r.txn_id) for r in as_numbers.rows] == [
+        (r.time, r.amount, r.txn_id) for r in as_text.rows
+    ]
+
+
+def test_a_wallet_bill_named_as_a_bank_csv_is_refused(ledger: Ledger) -> None:
+    with pytest.raises(UsageError, match="is an Alipay bill, not a bank CSV"):
+        build_plan(ALIPAY_OCT, ledger, source="csv")
+
+
 def test_a_row_count_that_disagrees_with_the_header_is_a_cut_file(tmp_path: Path) -> None:
     text = WECHAT_OCT.read_text(encoding="utf-8-sig").splitlines()
     cut = tmp_path / "wechat_cut.csv"

@@ -52,6 +52,8 @@ def read_bill(
     if source in ("alipay", "wechat") and found != source:
         what = _NAMES[found] if found else "not " + _NAMES[source]
         raise UsageError(f"{table.path} is {what}" + (f", not {_NAMES[source]}" if found else ""))
+    if found and source == "csv":
+        raise UsageError(f"{table.path} is {_NAMES[found]}, not a bank CSV (leave out --source)")
     if found == "alipay" and source in ("auto", "alipay"):
         return alipay.read(table, layout or "")
     if found == "wechat" and source in ("auto", "wechat"):
