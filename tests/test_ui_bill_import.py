@@ -71,7 +71,7 @@ def test_a_dropped_bill_is_previewed_as_a_card_and_imported_on_yes(
 ) -> None:
     from skills.bookkeeping.ledger import Ledger
     from skills.bookkeeping.parser import ExpenseParser
-    from ui.bill_import_card import BillImportCard
+    from ui.confirmation_cards import BillImportCard
 
     ledger = Ledger(core_app.history)
     parser = ExpenseParser()

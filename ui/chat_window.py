@@ -154,8 +154,6 @@ class AnswerCard(QFrame):
         import base64
         import binascii
 
-        from ui.bill_import_card import chart_label
-
         try:
             png = base64.b64decode(png_base64, validate=True)
         except (binascii.Error, ValueError):
@@ -679,6 +677,23 @@ class ChatWindow(QMainWindow):
             )
             self._add_widget(confirmation)
         self.recurring_checked.emit()
+
+
+CHART_WIDTH = 560  # the chat column; the skill draws its charts 800 px wide
+
+
+def chart_label(png: bytes, parent: QWidget | None = None) -> QLabel:
+    """A chart the skill drew (PNG bytes in its answer) as a picture in the chat."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPixmap
+
+    picture = QPixmap()
+    picture.loadFromData(png, "PNG")
+    if picture.width() > CHART_WIDTH:
+        picture = picture.scaledToWidth(CHART_WIDTH, Qt.TransformationMode.SmoothTransformation)
+    label = QLabel(parent)
+    label.setPixmap(picture)
+    return label
 
 
 def _due_proposals(app: App) -> list[NeedsConfirmation]:

@@ -344,7 +344,7 @@ class Ledger:
                     (now, row[0]),
                 )
                 if "bills" in details:  # a bill import: merged entries and source links too
-                    from skills.bookkeeping.bills.store import undo_import
+                    from skills.bookkeeping.bills.undo import undo_import
 
                     undo_import(conn, row[0], details, now)
             else:

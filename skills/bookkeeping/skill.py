@@ -88,7 +88,11 @@ class BookkeepingSkill:
         self, ledger: Any, text: str, today: Any, ctx: SkillContext, chart: bool
     ) -> Event | None:
         """A budget set or asked about, or a monthly entry; None for anything else."""
-        from skills.bookkeeping import budget_actions
+        from skills.bookkeeping.budget_actions import (
+            answer_budget,
+            propose_budget,
+            propose_recurring,
+        )
         from skills.bookkeeping.budget_intents import (
             BudgetQuery,
             parse_budget,
@@ -111,14 +115,12 @@ class BookkeepingSkill:
         parser = ExpenseParser(ctx.settings.default_currency, ledger.remembered())
         recurring = parse_recurring(text, today, parser)
         if recurring is not None:
-            return budget_actions.propose_recurring(recurring, text)
+            return propose_recurring(recurring, text)
         budget = parse_budget(text, today)
         if isinstance(budget, BudgetQuery):
-            return budget_actions.answer_budget(ledger, budget, text, chart=chart)
+            return answer_budget(ledger, budget, text, chart=chart)
         if budget is not None:
-            return budget_actions.propose_budget(
-                ledger, budget, text, ctx.settings.default_currency
-            )
+            return propose_budget(ledger, budget, text, ctx.settings.default_currency)
         return None
 
     def _propose_entries(

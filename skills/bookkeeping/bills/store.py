@@ -14,8 +14,8 @@ Tables (``Migrations("bookkeeping_bills")``, applied after the ledger's own):
 * ``ledger_bill_profiles``: bank CSV column mappings the user confirmed, by header.
 
 An import is one ``BEGIN IMMEDIATE`` transaction and one ``ledger_journal`` row (action
-``import``); ``Ledger.undo`` marks its entries deleted and calls ``undo_import`` here to
-put merged entries back as they were and to forget the links, so the same file can be
+``import``); ``Ledger.undo`` marks its entries deleted and calls ``bills.undo`` to put
+merged entries back as they were and to forget the links, so the same file can be
 imported again afterwards.
 """
 
@@ -382,19 +382,3 @@ class BillStore:
                 (json.dumps(details, ensure_ascii=False), journal_id),
             )
         return applied
-
-
-def undo_import(conn: Any, journal_id: int, details: dict[str, Any], now: str) -> None:
-    """The bill side of undoing an import (``Ledger.undo`` has marked its entries deleted):
-    merged entries get their date back, and every link of the import is forgotten."""
-    for merged in details.get("merged", []):
-        before = merged.get("before") or {}
-        if "date" in before:
-            conn.execute(
-                "update ledger_entries set date = ? where id = ?",
-                (before["date"], merged["entry_id"]),
-            )
-    conn.execute(
-        "update ledger_bill_links set undone_at = ? where journal_id = ? and undone_at is null",
-        (now, journal_id),
-    )
