@@ -98,7 +98,9 @@ class RecurringBook:
                     _now(),
                 ),
             )
-        return Recurring(int(cur.lastrowid or 0), entry, day, None)
+        kept = self.get(int(cur.lastrowid or 0))
+        assert kept is not None
+        return kept
 
     def remove(self, recurring_id: int) -> Recurring:
         found = self.get(recurring_id)
