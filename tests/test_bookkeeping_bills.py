@@ -360,6 +360,19 @@ def test_a_mapping_given_with_map_reads_a_layout_nobody_guessed(ledger: Ledger) 
     assert plan.new_mapping and plan.profile["dates"] == "dmy"
 
 
+def test_transfers_to_accounts_named_as_your_own_are_not_spending(ledger: Ledger) -> None:
+    mapping = parse_mapping(
+        "date=记账日期,amount=交易金额,payee=对手信息,memo=交易摘要+客户摘要,balance=联机余额,own=王建国"
+    )
+    plan = build_plan(BANK_CMB, ledger, mapping=mapping)
+    reasons = {s["row"]["payee"]: s["reason"] for s in plan.skip}
+    assert reasons["王建国 6222021202012345678"] == "a transfer between your own accounts"
+    assert plan.profile["own_names"] == ["王建国"]
+    apply_plan(ledger, plan.to_data(), "own")
+    again = build_plan(BANK_CMB, ledger)  # the remembered mapping keeps the own accounts
+    assert not again.new_mapping and again.add == []
+
+
 def test_one_undo_takes_the_whole_import_back(ledger: Ledger) -> None:
     (lunch,) = say(ledger, "午饭35", dt.date(2026, 10, 4))  # said a day early
     before = live(ledger)
