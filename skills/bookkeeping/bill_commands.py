@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from assistant.cli import emit_json, get_app
+from assistant.cli_kit import emit_json, get_app
 from assistant.errors import UsageError
 
 EXIT_NOT_CONFIRMED = 3
@@ -177,7 +177,7 @@ def _plan_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _import_ting_csv(file: Path, *, as_json: bool, dry_run: bool) -> None:
-    from skills.bookkeeping.exchange import import_csv, read_csv_entries
+    from skills.bookkeeping.ledger_files import import_csv, read_csv_entries
 
     if dry_run:
         entries, _, _ = read_csv_entries(file)

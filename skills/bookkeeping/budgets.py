@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from assistant.config import CURRENCIES
 from assistant.errors import UsageError
 from assistant.migrations import Migrations
 from skills.bookkeeping.dates import month_period
 from skills.bookkeeping.display import CATEGORY_LABELS_ZH, money
 from skills.bookkeeping.ledger import Ledger, from_cents, to_cents
-from skills.bookkeeping.lexicon import CURRENCIES, EXPENSE_CATEGORIES
+from skills.bookkeeping.lexicon import EXPENSE_CATEGORIES
 from skills.bookkeeping.parser import check_amount
 
 MIGRATIONS = Migrations("bookkeeping_budgets")

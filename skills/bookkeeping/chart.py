@@ -190,9 +190,9 @@ def write_bar_chart(
     rows: Sequence[tuple[str, float, str]],
     budgets: Mapping[str, float] | None = None,
 ) -> Path:
-    from skills.bookkeeping.exchange import write_atomically
+    from skills.bookkeeping.ledger_files import write_export
 
-    write_atomically(path, render_bar_chart(title, rows, budgets))
+    write_export(path, render_bar_chart(title, rows, budgets))
     return path
 
 
