@@ -246,8 +246,8 @@ def time_import(rows: int, repeat: int) -> dict[str, Any]:
 
     from assistant.history import HistoryStore
     from skills.bookkeeping.bills.importing import apply_plan, build_plan
-    from skills.bookkeeping.ledger_files import CSV_COLUMNS, import_csv
     from skills.bookkeeping.ledger import Ledger
+    from skills.bookkeeping.ledger_files import CSV_COLUMNS, import_csv
     from skills.bookkeeping.parser import ExpenseParser
 
     data = year_of_alipay_rows(rows)
