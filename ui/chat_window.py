@@ -164,6 +164,18 @@ class AnswerCard(QFrame):
     def _render(self) -> None:
         self.body.setMarkdown(self.markdown)
 
+    def add_chart(self, png_base64: str) -> None:
+        """A chart the skill drew (budgets against spending) under the answer."""
+        import base64
+        import binascii
+
+        try:
+            png = base64.b64decode(png_base64, validate=True)
+        except (binascii.Error, ValueError):
+            return
+        self.chart = chart_label(png)
+        self.layout().addWidget(self.chart)
+
     def copy_to_clipboard(self) -> None:
         QApplication.clipboard().setText(self.markdown)
         self.copy_button.setText(tr("Copied"))
@@ -317,6 +329,7 @@ class ChatWindow(QMainWindow):
     history_shown = Signal(list)  # ids now listed in the sidebar
     talk_requested = Signal()
     words_learned = Signal(list)  # vocabulary words added from a typed correction
+    recurring_checked = Signal()  # the day's recurring entries were looked at (cards shown)
 
     def __init__(
         self,
@@ -342,6 +355,7 @@ class ChatWindow(QMainWindow):
         self._skill = ""  # the skill the running request was routed to
         self._history_query = ""
         self._correcting: str | None = None  # the transcript being typed over (Correct)
+        self._recurring_checked: Any = None  # the day recurring entries were last looked at
 
         self.sidebar = HistorySidebar()
         self.sidebar.query_changed.connect(self.refresh_history)
@@ -397,6 +411,7 @@ class ChatWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([250, 650])
         self.setCentralWidget(splitter)
+        self.setAcceptDrops(True)  # a bill dropped on the window is imported (after a card)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.cancel_running)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.sidebar.search.setFocus)
 
@@ -442,9 +457,16 @@ class ChatWindow(QMainWindow):
             on_failure=lambda _message: None,
         )
 
-    def submit(self, text: str, origin: str = "typed") -> bool:
+    def submit(
+        self,
+        text: str,
+        origin: str = "typed",
+        *,
+        options: dict[str, Any] | None = None,
+        skill: str | None = None,
+    ) -> bool:
         """Run ``text`` through the runtime; False if a task is already running."""
-        return self.requests.submit(text, origin)
+        return self.requests.submit(text, origin, options=options, skill=skill)
 
     def _on_started(self, request: Request) -> None:
         bubble = UserBubble(request.text, request.origin)
@@ -461,6 +483,27 @@ class ChatWindow(QMainWindow):
             self.progress.stop()
             self.send_button.setEnabled(True)
         self.busy_changed.emit(busy)
+
+    def import_file(self, path: str) -> bool:
+        """Preview the import of a bill file as a card; False if a task is running."""
+        if self.busy:
+            return False
+        name = path.rsplit("/", 1)[-1]
+        return self.submit(
+            tr("Import {file}", file=name),
+            options={"intent": "import_bills", "path": path},
+            skill="bookkeeping",
+        )
+
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        if _dropped_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        files = _dropped_files(event)
+        if files:
+            event.acceptProposedAction()
+            self.import_file(files[0])
 
     def cancel_running(self) -> None:
         if self.busy:
@@ -487,6 +530,9 @@ class ChatWindow(QMainWindow):
         elif isinstance(event, Result):
             card = self._answer_card()
             card.set_text(event.text or card.markdown)
+            chart = event.payload.get("chart_png") if isinstance(event.payload, dict) else None
+            if isinstance(chart, str) and chart:
+                card.add_chart(chart)
         elif isinstance(event, NeedsConfirmation):
             if self._answer is not None:
                 self._answer.set_text(self._answer.markdown)
@@ -600,4 +646,73 @@ class ChatWindow(QMainWindow):
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
         self.refresh_history(self._history_query)
+        self.check_recurring()
         self.input.setFocus()
+
+    def check_recurring(self) -> None:
+        """Once a day: recurring entries whose day has come ("每月一号房租") as cards.
+
+        Asked of the skill directly (a proposal writes nothing), so that opening the
+        window does not put a "recurring due" exchange in the history every day."""
+        import datetime as dt
+
+        today = dt.date.today()
+        if self._recurring_checked == today or not self.app.registry.has("bookkeeping"):
+            return
+        self._recurring_checked = today
+        self.runner.call(
+            lambda: _due_proposals(self.app),
+            "recurring due",
+            writes=True,  # the ledger's tables may be created on first use
+            on_success=self._show_due,
+            on_failure=lambda _message: self.recurring_checked.emit(),
+        )
+
+    def _show_due(self, proposals: list[NeedsConfirmation]) -> None:
+        for event in proposals:
+            confirmation = card_for(event)
+            confirmation.decided.connect(
+                lambda ok, data, c=confirmation: self._on_decision(c, ok, data)
+            )
+            self._add_widget(confirmation)
+        self.recurring_checked.emit()
+
+
+CHART_WIDTH = 560  # the chat column; the skill draws its charts 800 px wide
+
+
+def chart_label(png: bytes, parent: QWidget | None = None) -> QLabel:
+    """A chart the skill drew (PNG bytes in its answer) as a picture in the chat."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPixmap
+
+    picture = QPixmap()
+    picture.loadFromData(png, "PNG")
+    if picture.width() > CHART_WIDTH:
+        picture = picture.scaledToWidth(CHART_WIDTH, Qt.TransformationMode.SmoothTransformation)
+    label = QLabel(parent)
+    label.setPixmap(picture)
+    return label
+
+
+def _due_proposals(app: App) -> list[NeedsConfirmation]:
+    from assistant.skill import Request
+
+    with app.history.write_lock:  # one shared connection: never read mid-transaction
+        request = Request(
+            text="recurring due",
+            origin="typed",
+            skill="bookkeeping",
+            options={"intent": "recurring_due"},
+        )
+        skill = app.registry.get("bookkeeping")
+        events = skill.run(request, app.make_context())
+        return [e for e in events if isinstance(e, NeedsConfirmation)]
+
+
+def _dropped_files(event: Any) -> list[str]:
+    """Local files in a drag (a bill dragged from the file manager)."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]

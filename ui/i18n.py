@@ -57,6 +57,18 @@ _ZH: dict[str, str] = {
     "Reject": "拒绝",
     "Confirm": "确认",
     "Saved.": "已保存。",
+    "Import": "导入",
+    "Imported.": "已导入。",
+    "Import {file}": "导入 {file}",
+    "Import {file}?": "导入 {file}？",
+    "{label}: {rows} rows — add {add}, merge {merge}, ask {ask}, skip {skip}": (
+        "{label}：{rows} 行 — 新增 {add}，合并 {merge}，待确认 {ask}，跳过 {skip}"
+    ),
+    "New bank layout; these columns are remembered: {columns}": "新的银行格式，将记住这些列：{columns}",
+    "The same money? Tick to merge; unticked rows are added.": "是同一笔吗？勾选则合并，不勾选则另记一笔。",
+    "Merge with what you said:": "与你说过的合并：",
+    "Add:": "新增：",
+    "Skip:": "跳过：",
     "Discarded: nothing was written.": "已放弃，什么都没有写入。",
     "Applied.": "已应用。",
     "Rejected: no file was changed.": "已拒绝，没有改动任何文件。",

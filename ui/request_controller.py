@@ -49,15 +49,22 @@ class RequestController(QObject):
         return self.task is not None
 
     def submit(
-        self, text: str, origin: str = "typed", options: dict[str, Any] | None = None
+        self,
+        text: str,
+        origin: str = "typed",
+        *,
+        options: dict[str, Any] | None = None,
+        skill: str | None = None,
     ) -> bool:
         """Run ``text`` through the runtime; False if something is running already.
-        ``options`` go with the request (a voice request's text as heard)."""
+        ``options`` go with the request (a voice request's text as heard); ``skill`` is for
+        a request the window makes itself, e.g. importing a dropped bill."""
         if self.busy or not text.strip():
             return False
         request = Request(
             text=text,
             origin=origin,
+            skill=skill,
             options={"conversation": self.conversation[-CONVERSATION_TURNS:], **(options or {})},
         )
         self.current = request

@@ -343,6 +343,10 @@ class Ledger:
                     " and deleted_at is null",
                     (now, row[0]),
                 )
+                if "bills" in details:  # a bill import: merged entries and source links too
+                    from skills.bookkeeping.bills.undo import undo_import
+
+                    undo_import(conn, row[0], details, now)
             else:
                 before = details["before"]
                 conn.execute(
