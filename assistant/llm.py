@@ -89,12 +89,14 @@ class RetryPolicy:
 class _Outcome:
     """What the worker thread reports: one of these per queue item."""
 
-    kind: str  # "text" | "reasoning" | "done" | "error" | "retry"
+    kind: str  # "text" | "reasoning" | "done" | "error" | "retry" | "prepare"
     text: str = ""
     error: BaseException | None = None
     completion: Completion | None = None
     retry_in: float = 0.0
     attempt: int = 0
+    done: int | None = None
+    total: int | None = None
 
 
 @dataclass
@@ -105,6 +107,11 @@ class LLMClient:
     timeout_s: float = 120.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     heartbeat_s: float = 1.0
+    # the built-in local model (assistant.local_model.provider.LocalEndpoint): asked for
+    # the server's address and token before each try, starting the server when needed
+    endpoint: Any = None
+    context_tokens: int | None = None  # prompt + answer limit, where the provider has one
+    label: str = ""  # how messages name the provider; default: its URL
     _openai: Any = field(default=None, init=False, repr=False, compare=False)
     _openai_lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
@@ -131,6 +138,18 @@ class LLMClient:
     @property
     def display_url(self) -> str:
         return self.base_url or DEFAULT_BASE_URL
+
+    @property
+    def display_name(self) -> str:
+        return self.label or f"the provider at {self.display_url}"
+
+    def _use_endpoint(self, base_url: str, api_key: str) -> None:
+        """Point this client at the local server's current address (a new one after the
+        server was restarted drops the cached HTTP client)."""
+        with self._openai_lock:
+            if (base_url, api_key) != (self.base_url, self.api_key):
+                self.base_url, self.api_key = base_url, api_key
+                self._openai = None
 
     # -- public ------------------------------------------------------------------------
 
@@ -196,6 +215,13 @@ class LLMClient:
                         elapsed = now - started
                         yield Progress(stage, f"thinking… {elapsed:.0f} s", elapsed=elapsed)
                         last_emit = now
+                elif item.kind == "prepare":
+                    elapsed = time.monotonic() - started
+                    yield Progress(
+                        "preparing", item.text, done=item.done, total=item.total, elapsed=elapsed
+                    )
+                    base_message = "waiting for the local model…"
+                    last_emit = time.monotonic()
                 elif item.kind == "retry":
                     elapsed = time.monotonic() - started
                     yield Progress(
@@ -245,6 +271,8 @@ class LLMClient:
         while True:
             attempt += 1
             text_parts: list[str] = []
+            if self.endpoint is not None and not self._resolve_endpoint(items, stop):
+                return
             try:
                 kwargs: dict[str, Any] = {
                     "model": self.model,
@@ -437,13 +465,31 @@ class LLMClient:
                     )
                 return
 
+    def _resolve_endpoint(self, items, stop) -> bool:
+        """Ask the endpoint for the server (starting it if needed); False: gave up, and
+        the reason (if any) is queued."""
+        from assistant.errors import TingError
+
+        def report(message: str, done: int | None, total: int | None) -> None:
+            items.put(_Outcome("prepare", text=message, done=done, total=total))
+
+        try:
+            self._use_endpoint(*self.endpoint.resolve(report=report, cancelled=stop.is_set))
+        except Cancelled:
+            return False
+        except TingError as exc:
+            if not stop.is_set():
+                items.put(_Outcome("error", error=exc))
+            return False
+        return True
+
     def _reason(self, exc: BaseException) -> str:
         import openai
 
         if isinstance(exc, openai.APITimeoutError):
-            return f"no answer from the provider within {self.timeout_s:g} s"
+            return f"no answer from {self.label or 'the provider'} within {self.timeout_s:g} s"
         if isinstance(exc, openai.APIConnectionError):
-            return f"cannot reach the provider at {self.display_url}"
+            return f"cannot reach {self.display_name}"
         if isinstance(exc, openai.RateLimitError):
             return "the provider is rate-limiting requests (429)"
         status = getattr(exc, "status_code", "?")
@@ -501,14 +547,28 @@ def check_base_url(base_url: str) -> None:
     del port
 
 
+def provider_kind(settings, api_key: str | None) -> str:
+    """ "local" (the built-in model) or "remote" for these settings: ``provider`` local or
+    remote as set; ``auto``: remote when a key or a base URL is configured, else local."""
+    chosen = getattr(settings, "provider", "auto")
+    if chosen in ("local", "remote"):
+        return chosen
+    return "remote" if (api_key or settings.base_url) else "local"
+
+
 def client_from_settings(settings, api_key: str | None) -> LLMClient:
     """The provider client for these settings, or ProviderNotConfigured saying what to set."""
+    if provider_kind(settings, api_key) == "local":
+        from assistant.local_model.provider import local_client
+
+        return local_client(settings)
     base_url = settings.base_url
     if not api_key and not base_url:
         raise ProviderNotConfigured(
             "no language-model provider is set up",
             hint="set OPENAI_API_KEY or run `ting config set-key`; for a local server "
-            "(Ollama, llama.cpp, vLLM) set OPENAI_BASE_URL. Offline without one: "
+            "(Ollama, llama.cpp, vLLM) set OPENAI_BASE_URL; or use the built-in model: "
+            "`ting config set provider local`. Offline without one: "
             "bookkeeping, routing, transcription and history",
         )
     if base_url:

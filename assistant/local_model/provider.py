@@ -1,0 +1,82 @@
+"""The local model as a provider: an ``LLMClient`` whose endpoint is the shared server.
+
+The client is the same ``openai`` path every provider takes (streaming, cancel, retries,
+progress). Before each try it asks ``LocalEndpoint.resolve`` for the server's address and
+token, which joins the weights and starts the server when needed, reporting progress
+that the client turns into ``Progress`` events; a try that finds the server gone (idle
+stop, crash) starts a new one on the retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from assistant.local_model.server import (
+    LocalModelUnavailable,
+    LocalServer,
+    ReportFn,
+    runtime_hint,
+    runtime_problem,
+)
+from assistant.local_model.weights import is_prepared
+
+if TYPE_CHECKING:
+    from assistant.llm import LLMClient
+
+
+@dataclass(frozen=True)
+class LocalEndpoint:
+    server: LocalServer
+    may_prepare: bool = True  # False: a missing joined model is an error, not a first use
+    start_timeout_s: float = 300.0
+
+    def resolve(
+        self, report: ReportFn | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> tuple[str, str]:
+        """(base URL, token) of a ready server."""
+        state = self.server.ensure(
+            report=report,
+            cancelled=cancelled,
+            may_prepare=self.may_prepare,
+            start_timeout_s=self.start_timeout_s,
+        )
+        return state.base_url, state.token
+
+    def quick(self, start_timeout_s: float) -> LocalEndpoint:
+        """For callers with a local fallback (the router): no first-use preparation, and
+        a bounded wait for the server to load."""
+        return replace(self, may_prepare=False, start_timeout_s=start_timeout_s)
+
+
+def local_client(settings) -> LLMClient:
+    """The client for the built-in model; LocalModelUnavailable at once (before any
+    request) when this install lacks the runtime or the model packages, so callers with
+    an offline fallback take it as they do for "no provider"."""
+    from assistant.llm import LLMClient
+    from assistant.local_model.weights import missing_packages
+
+    server = LocalServer.for_settings(settings)
+    problem = runtime_problem()
+    if problem:
+        raise LocalModelUnavailable(problem, hint=runtime_hint())
+    if not is_prepared(server.spec, server.cache_dir):
+        missing = missing_packages(server.spec)
+        if missing:
+            shown = ", ".join(missing[:3]) + (
+                f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+            )
+            raise LocalModelUnavailable(
+                f"the local model {server.spec.key} is not installed (missing {shown})",
+                hint=server.spec.install_hint(),
+            )
+    return LLMClient(
+        base_url="",
+        api_key="",
+        model=server.spec.alias,
+        timeout_s=settings.request_timeout,
+        endpoint=LocalEndpoint(server),
+        context_tokens=server.context_tokens,
+        label=f"the local model ({server.spec.key})",
+    )
