@@ -111,6 +111,9 @@ class LLMClient:
     # the server's address and token before each try, starting the server when needed
     endpoint: Any = None
     context_tokens: int | None = None  # prompt + answer limit, where the provider has one
+    # the answer's length when a caller sets none: llama.cpp's server otherwise writes
+    # until the context is full, minutes of a small model going round in circles
+    default_max_tokens: int | None = None
     label: str = ""  # how messages name the provider; default: its URL
     _openai: Any = field(default=None, init=False, repr=False, compare=False)
     _openai_lock: threading.Lock = field(
@@ -283,6 +286,8 @@ class LLMClient:
                     kwargs["tools"] = tools
                 if temperature is not None:
                     kwargs["temperature"] = temperature
+                if max_tokens is None:
+                    max_tokens = self.default_max_tokens
                 if max_tokens is not None:
                     kwargs["max_tokens"] = max_tokens
                 stream = self._client().chat.completions.create(**kwargs)

@@ -344,3 +344,21 @@ def test_two_processes_share_one_server_that_stops_when_idle(
     assert not process_alive(state.pid), "the server did not stop after 10 s idle"
     assert read_state(ting_home / "run") is None
     assert "idle for 10 s: stopping" in (ting_home / "local-model.log").read_text()
+
+
+def test_an_answer_without_a_length_gets_the_clients_default(provider) -> None:
+    # the local client's cap (llama.cpp's server would write until its context is full)
+    from assistant.llm import LLMClient
+    from assistant.local_model.provider import DEFAULT_MAX_TOKENS
+
+    client = LLMClient(
+        base_url=provider.base_url,
+        api_key=provider.api_key,
+        model=provider.model,
+        default_max_tokens=DEFAULT_MAX_TOKENS,
+    )
+    provider.queue_reply("one")
+    provider.queue_reply("two")
+    assert client.complete([{"role": "user", "content": "hi"}]).text == "one"
+    assert client.complete([{"role": "user", "content": "hi"}], max_tokens=5).text == "two"
+    assert [r.get("max_tokens") for r in provider.requests] == [DEFAULT_MAX_TOKENS, 5]

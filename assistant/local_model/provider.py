@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from assistant.llm import LLMClient
 
 
+# an answer's length when the caller sets none: a patch or meeting notes fit; a model
+# going round in circles stops after a minute or so (~30 tokens/s on 2 idle cores)
+DEFAULT_MAX_TOKENS = 2048
+
+
 @dataclass(frozen=True)
 class LocalEndpoint:
     server: LocalServer
@@ -78,5 +83,6 @@ def local_client(settings) -> LLMClient:
         timeout_s=settings.request_timeout,
         endpoint=LocalEndpoint(server),
         context_tokens=server.context_tokens,
+        default_max_tokens=DEFAULT_MAX_TOKENS,
         label=f"the local model ({server.spec.key})",
     )
