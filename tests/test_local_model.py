@@ -362,3 +362,66 @@ def test_an_answer_without_a_length_gets_the_clients_default(provider) -> None:
     assert client.complete([{"role": "user", "content": "hi"}]).text == "one"
     assert client.complete([{"role": "user", "content": "hi"}], max_tokens=5).text == "two"
     assert [r.get("max_tokens") for r in provider.requests] == [DEFAULT_MAX_TOKENS, 5]
+
+
+# -- the settings window ----------------------------------------------------------------
+
+
+def _open_settings(qtbot, core_app, task_runner):
+    from ui.settings_window import SettingsWindow
+
+    window = SettingsWindow(core_app, task_runner)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.devices_listed, timeout=10_000):
+        window.show()
+    return window
+
+
+def test_the_settings_window_chooses_the_built_in_model(
+    qtbot, ting_home: Path, monkeypatch: pytest.MonkeyPatch, task_runner
+) -> None:
+    import tomllib
+
+    from assistant.app import App
+
+    monkeypatch.delenv("TING_PROVIDER", raising=False)  # a user's: nothing overrides it
+    core_app = App.from_environment()
+    window = _open_settings(qtbot, core_app, task_runner)
+    combo = window.language_model
+    assert combo.currentData() == "auto"
+    assert [combo.itemData(i) for i in range(combo.count())] == [
+        "auto",
+        "local:1.5b",
+        "local:0.5b",
+        "remote",
+    ]
+    combo.setCurrentIndex(combo.findData("local:0.5b"))
+    with qtbot.waitSignal(window.saved, timeout=10_000) as saved:
+        window.save_button.click()
+    assert set(saved.args[0]) == {"provider", "local_model"}
+    written = tomllib.loads((ting_home / "config.toml").read_text(encoding="utf-8"))
+    assert (written["provider"], written["local_model"]) == ("local", "0.5b")
+    assert (core_app.settings.provider, core_app.settings.local_model) == ("local", "0.5b")
+    combo.setCurrentIndex(combo.findData("remote"))
+    with qtbot.waitSignal(window.saved, timeout=10_000) as saved:
+        window.save_button.click()
+    assert saved.args[0] == {"provider": "remote"}  # the 0.5B stays chosen for later
+    window.close()
+    reopened = _open_settings(qtbot, core_app, task_runner)
+    assert reopened.language_model.currentData() == "remote"
+
+
+@local_model
+def test_test_connection_with_the_built_in_model(
+    qtbot, local_model_home, ting_home: Path, task_runner
+) -> None:
+    from assistant.app import App
+
+    core_app = App.from_environment()
+    window = _open_settings(qtbot, core_app, task_runner)
+    window.language_model.setCurrentIndex(window.language_model.findData("local:1.5b"))
+    with qtbot.waitSignal(window.connection_checked, timeout=120_000) as checked:
+        window.test_button.click()
+    ok, reply = checked.args
+    assert ok and reply.strip(), reply
+    assert "Connected" in window.test_result.text()
