@@ -115,6 +115,7 @@ class LLMClient:
     # until the context is full, minutes of a small model going round in circles
     default_max_tokens: int | None = None
     label: str = ""  # how messages name the provider; default: its URL
+    failure_hint: str = ""  # where to look when it cannot be reached (the local server's log)
     _openai: Any = field(default=None, init=False, repr=False, compare=False)
     _openai_lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
@@ -439,7 +440,12 @@ class LLMClient:
                 retryable = status is None or status == 429 or status >= 500
                 if not retryable or attempt >= self.retry.attempts:
                     tries = f" after {attempt} tries" if attempt > 1 else ""
-                    items.put(_Outcome("error", error=ProviderError(f"{reason}{tries}")))
+                    items.put(
+                        _Outcome(
+                            "error",
+                            error=ProviderError(f"{reason}{tries}", hint=self.failure_hint or None),
+                        )
+                    )
                     return
                 delay = self.retry.delay(attempt, _retry_after(exc))
                 items.put(_Outcome("retry", text=reason, retry_in=delay, attempt=attempt))

@@ -425,3 +425,35 @@ def test_test_connection_with_the_built_in_model(
     ok, reply = checked.args
     assert ok and reply.strip(), reply
     assert "Connected" in window.test_result.text()
+
+
+@local_model
+def test_a_killed_server_is_replaced_on_the_next_request(
+    ting, ting_home: Path, local_model_run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    monkeypatch.delenv("TING_PROVIDER", raising=False)
+    os.symlink(local_model_run.models, ting_home / "models")
+    own = LocalServer(
+        MODELS["1.5b"],
+        cache_dir=ting_home / "models",
+        run_dir=ting_home / "run",
+        log_path=ting_home / "local-model.log",
+    )
+    try:
+        first = ting("ask", "--skill", "chat", "Say hello.", env=NO_PROVIDER, timeout=300)
+        assert first.code == 0, first.err
+        killed = read_state(ting_home / "run")
+        os.kill(killed.pid, signal.SIGKILL)  # no clean-up: its state file stays behind
+        deadline = time.monotonic() + 10
+        while process_alive(killed.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert read_state(ting_home / "run") == killed
+        second = ting("ask", "--skill", "chat", "Say bye.", env=NO_PROVIDER, timeout=300)
+        assert second.code == 0, second.err
+        assert second.out.strip()
+        replaced = read_state(ting_home / "run")
+        assert replaced.pid != killed.pid and process_alive(replaced.pid)
+    finally:
+        own.stop()

@@ -85,4 +85,5 @@ def local_client(settings) -> LLMClient:
         context_tokens=server.context_tokens,
         default_max_tokens=DEFAULT_MAX_TOKENS,
         label=f"the local model ({server.spec.key})",
+        failure_hint=f"its server's log: {server.log_path}",
     )
