@@ -256,6 +256,23 @@ class LLMClient:
                 return item
         raise ProviderError("the provider closed the stream without an answer")
 
+    def warm_up(self) -> None:
+        """Have the built-in model's server started (its weights joined first if needed)
+        in the background, so that a first request does not wait for it; nothing for a
+        remote provider. A failure here is left for the first request to report."""
+        if self.endpoint is None:
+            return
+
+        def resolve() -> None:
+            try:
+                self._use_endpoint(*self.endpoint.resolve())
+            except Exception as exc:  # the first request reports it, with its context
+                import logging
+
+                logging.getLogger("ting").info("warming the local model failed: %s", exc)
+
+        threading.Thread(target=resolve, name="ting-llm-warm-up", daemon=True).start()
+
     def check(self, cancel: CancelToken | None = None) -> str:
         """A tiny round trip (``Test connection``); returns the model's reply text."""
         completion = self.complete(

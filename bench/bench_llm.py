@@ -24,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# the baseline loads llama.cpp in this process: the same OpenMP waiting as Ting's server
+# (assistant/local_model/server.py), read when the library loads
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 PROMPTS = [
     "Tell me a joke.",
