@@ -131,6 +131,10 @@ class LLMClient:
             if self._openai is None:
                 import openai
 
+                if self.endpoint is not None and not self.base_url:
+                    # never the default (api.openai.com) in place of the built-in model
+                    raise ProviderError("the local model's address is not known yet")
+
                 self._openai = openai.OpenAI(
                     base_url=self.base_url or DEFAULT_BASE_URL,
                     api_key=self.api_key,

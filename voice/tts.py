@@ -175,6 +175,12 @@ def provider_speech(text: str, voice: str, model: str) -> Speech:
 
     settings = load_settings()
     provider = client_from_settings(settings, get_api_key())
+    if provider.endpoint is not None:
+        raise AudioError(
+            "the built-in language model does not speak (no audio/speech endpoint)",
+            hint="set tts_voice to auto to speak with Piper and eSpeak NG on this computer, "
+            "or use a remote provider that has one",
+        )
     where = provider.display_url
     try:
         response = provider._client().audio.speech.create(
