@@ -27,7 +27,7 @@ def local_model_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalM
     from assistant.local_model.server import LocalServer, runtime_problem
     from assistant.local_model.weights import DEFAULT_MODEL, MODELS, prepare_weights
 
-    problem = runtime_problem(load=True)
+    problem = runtime_problem()  # found, not loaded: its libraries stay out of pytest
     if problem:
         pytest.fail(f"{problem} (tests/run.sh installs it)")
     root = tmp_path_factory.mktemp("local-model")
