@@ -1,4 +1,4 @@
-from assistant.cli import main
+from assistant.frontend.main import main
 
 if __name__ == "__main__":
     main()

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from assistant.atomic_write import write_atomically
 from assistant.errors import TingError
 
 ENTRY_NAME = "ting.desktop"
@@ -123,15 +123,7 @@ def enable(command: Sequence[str] | None = None, env: Mapping[str, str] | None =
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".ting.", suffix=".desktop", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, text, 0o644)
     except OSError as exc:
         raise AutostartError(
             f"cannot write the autostart entry {path}: {exc.strerror or exc}"

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.cancel import CancelToken
 from assistant.errors import (
     Cancelled,
     ProviderAuthError,
@@ -32,7 +33,6 @@ from assistant.errors import (
     ProviderNotConfigured,
 )
 from assistant.events import Delta, Progress
-from assistant.skill import CancelToken
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -579,6 +579,26 @@ def check_base_url(base_url: str) -> None:
     del port
 
 
+def local_client(settings) -> LLMClient:
+    """The client for the built-in model (``assistant.local_model``): the same path as
+    any provider, its address and token asked from the shared server before each try."""
+    from assistant.local_model.provider import DEFAULT_MAX_TOKENS, local_endpoint
+
+    endpoint = local_endpoint(settings)
+    server = endpoint.server
+    return LLMClient(
+        base_url="",
+        api_key="",
+        model=server.spec.alias,
+        timeout_s=settings.request_timeout,
+        endpoint=endpoint,
+        context_tokens=server.context_tokens,
+        default_max_tokens=DEFAULT_MAX_TOKENS,
+        label=f"the local model ({server.spec.key})",
+        failure_hint=f"its server's log: {server.log_path}",
+    )
+
+
 def provider_kind(settings, api_key: str | None) -> str:
     """ "local" (the built-in model) or "remote" for these settings: ``provider`` local or
     remote as set; ``auto``: remote when a key or a base URL is configured, else local."""
@@ -591,8 +611,6 @@ def provider_kind(settings, api_key: str | None) -> str:
 def client_from_settings(settings, api_key: str | None) -> LLMClient:
     """The provider client for these settings, or ProviderNotConfigured saying what to set."""
     if provider_kind(settings, api_key) == "local":
-        from assistant.local_model.provider import local_client
-
         return local_client(settings)
     base_url = settings.base_url
     if not api_key and not base_url:

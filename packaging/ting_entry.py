@@ -9,6 +9,6 @@ if __name__ == "__main__":
         from assistant.local_model.serve import main as serve
 
         sys.exit(serve(sys.argv[2:]))
-    from assistant.cli import main
+    from assistant.frontend.main import main
 
     main()

@@ -9,9 +9,9 @@ import json
 import pytest
 from scripted_provider import Reply
 
-from assistant.app import App
 from assistant.config import load_settings
 from assistant.events import Failed, Progress, Result
+from assistant.frontend.app import App
 from assistant.skill import CancelToken, Request
 
 TRANSCRIPT_LINES = [

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from assistant.app import App
 from assistant.events import Delta, Failed, Progress, Result
+from assistant.frontend.app import App
 from assistant.skill import CancelToken, Request
 
 

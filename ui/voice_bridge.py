@@ -25,13 +25,12 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
-    from assistant.app import App
+    from assistant.frontend.app import App
     from ui.workers import TaskRunner
 
 log = logging.getLogger("ting.ui")
@@ -75,23 +74,19 @@ class VoiceSession(QObject):
     level = Signal(float)  # 0..1
     partial = Signal(str)
     heard = Signal(str)  # the final transcript of one utterance ("" when nothing was said)
+    # a spoken correction of the last transcript ("不对，是滨海新区"): the transcript
+    # corrected and the word, which went into the vocabulary (voice.spoken_correction)
+    corrected = Signal(str, str)
     failed = Signal(str)
     listening_changed = Signal(bool)
     state_changed = Signal(str)  # idle | starting | listening | thinking
     ready = Signal()  # the stream is open: talking starts at once from now on
     hotkey_changed = Signal(str)  # "" when on, else why the hotkey is off
 
-    def __init__(
-        self,
-        app: App,
-        runner: TaskRunner,
-        recognizer: Callable[[], Any],
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, app: App, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app = app
         self.runner = runner
-        self._recognizer = recognizer
         self.stream: Any = None  # voice.capture.MicrophoneStream, once open
         self.talk: Any = None  # voice.push_to_talk.PushToTalk, once the stream is open
         self.hotkey: Any = None
@@ -103,6 +98,10 @@ class VoiceSession(QObject):
         self._start_when_open = False
         self._lock = threading.Lock()
         self._last_level_at = 0.0
+        self._last_heard: str | None = None
+        # the last transcript's text as heard and its corrections, when the vocabulary
+        # corrected it (for the history: the request's "heard" option)
+        self.last_heard_raw: dict[str, Any] | None = None
 
     # -- the stream: opened once, off the GUI thread -----------------------------------
 
@@ -130,7 +129,7 @@ class VoiceSession(QObject):
         stream = MicrophoneStream(settings.input_device).open()
         stream.add_listener(self._on_block)
         talk = PushToTalk(
-            self._recognizer(),
+            self.app.service("asr"),
             stream,
             language=settings.asr_language,
             on_heard=self._on_heard,
@@ -264,7 +263,24 @@ class VoiceSession(QObject):
     def _on_heard(self, transcript: Any, latency: float) -> None:
         self.last_latency_s = latency
         self.last_language = transcript.language
-        self.heard.emit(transcript.text)
+        self.last_heard_raw = (
+            {"raw_text": transcript.raw_text, "corrections": transcript.corrections}
+            if getattr(transcript, "corrections", None)
+            else None
+        )
+        correction = None
+        if transcript.text:
+            from voice.spoken_correction import take_correction
+
+            try:
+                correction = take_correction(self.app.history, transcript.text, self._last_heard)
+            except Exception as exc:  # the request still goes through as it was said
+                log.warning("spoken correction failed: %s", exc)
+            self._last_heard = correction.corrected_text if correction else transcript.text
+        if correction is not None:
+            self.corrected.emit(correction.corrected_text, correction.word)
+        else:
+            self.heard.emit(transcript.text)
 
     # -- end ---------------------------------------------------------------------------
 
@@ -285,10 +301,8 @@ class VoiceSession(QObject):
         self.stream = None
 
 
-def voice_session_for(
-    app: App, runner: TaskRunner, recognizer: Callable[[], Any] | None = None
-) -> VoiceSession | None:
+def voice_session_for(app: App, runner: TaskRunner) -> VoiceSession | None:
     """A ``VoiceSession`` for this app, or None where this build has no capture."""
     if not capture_available():
         return None
-    return VoiceSession(app, runner, recognizer or app.speech_recognizer)
+    return VoiceSession(app, runner)

@@ -1,4 +1,4 @@
-"""The local model as a provider: an ``LLMClient`` whose endpoint is the shared server.
+"""The local model as a provider: the endpoint ``assistant.llm`` gives its client for it.
 
 The client is the same ``openai`` path every provider takes (streaming, cancel, retries,
 progress). Before each try it asks ``LocalEndpoint.resolve`` for the server's address and
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from assistant.local_model.server import (
     LocalModelUnavailable,
@@ -21,10 +20,6 @@ from assistant.local_model.server import (
     runtime_problem,
 )
 from assistant.local_model.weights import is_prepared
-
-if TYPE_CHECKING:
-    from assistant.llm import LLMClient
-
 
 # an answer's length when the caller sets none: a patch or meeting notes fit; a model
 # going round in circles stops after a minute or so (~30 tokens/s on 2 idle cores)
@@ -55,11 +50,10 @@ class LocalEndpoint:
         return replace(self, may_prepare=False, start_timeout_s=start_timeout_s)
 
 
-def local_client(settings) -> LLMClient:
-    """The client for the built-in model; LocalModelUnavailable at once (before any
-    request) when this install lacks the runtime or the model packages, so callers with
-    an offline fallback take it as they do for "no provider"."""
-    from assistant.llm import LLMClient
+def local_endpoint(settings) -> LocalEndpoint:
+    """The built-in model's endpoint for these settings; LocalModelUnavailable at once
+    (before any request) when this install lacks the runtime or the model packages, so
+    callers with an offline fallback take it as they do for "no provider"."""
     from assistant.local_model.weights import missing_packages
 
     server = LocalServer.for_settings(settings)
@@ -69,21 +63,10 @@ def local_client(settings) -> LLMClient:
     if not is_prepared(server.spec, server.cache_dir):
         missing = missing_packages(server.spec)
         if missing:
-            shown = ", ".join(missing[:3]) + (
-                f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-            )
+            more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
             raise LocalModelUnavailable(
-                f"the local model {server.spec.key} is not installed (missing {shown})",
+                f"the local model {server.spec.key} is not installed "
+                f"(missing {', '.join(missing[:3])}{more})",
                 hint=server.spec.install_hint(),
             )
-    return LLMClient(
-        base_url="",
-        api_key="",
-        model=server.spec.alias,
-        timeout_s=settings.request_timeout,
-        endpoint=LocalEndpoint(server),
-        context_tokens=server.context_tokens,
-        default_max_tokens=DEFAULT_MAX_TOKENS,
-        label=f"the local model ({server.spec.key})",
-        failure_hint=f"its server's log: {server.log_path}",
-    )
+    return LocalEndpoint(server)

