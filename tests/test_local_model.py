@@ -178,7 +178,7 @@ def test_without_the_runtime_one_line_says_what_to_install(ting_home: Path) -> N
         "        if name == 'llama_cpp' or name.startswith('llama_cpp.'):\n"
         "            raise ModuleNotFoundError(name)\n"
         "sys.meta_path.insert(0, Missing())\n"
-        "from assistant.cli import main\n"
+        "from assistant.frontend.main import main\n"
         "main(['ask', '--skill', 'chat', 'tell me a joke'])\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "TING_PROVIDER"}
@@ -382,7 +382,7 @@ def test_the_settings_window_chooses_the_built_in_model(
 ) -> None:
     import tomllib
 
-    from assistant.app import App
+    from assistant.frontend.app import App
 
     monkeypatch.delenv("TING_PROVIDER", raising=False)  # a user's: nothing overrides it
     core_app = App.from_environment()
@@ -415,7 +415,7 @@ def test_the_settings_window_chooses_the_built_in_model(
 def test_test_connection_with_the_built_in_model(
     qtbot, local_model_home, ting_home: Path, task_runner
 ) -> None:
-    from assistant.app import App
+    from assistant.frontend.app import App
 
     core_app = App.from_environment()
     window = _open_settings(qtbot, core_app, task_runner)
