@@ -1,7 +1,7 @@
 """Settings: a TOML file in the data folder, with environment overrides.
 
-``OPENAI_BASE_URL`` and ``TING_MODEL`` override the file; ``OPENAI_API_KEY`` is read by
-``assistant.secrets`` and is never stored here.
+``OPENAI_BASE_URL``, ``TING_MODEL`` and ``TING_PROVIDER`` override the file;
+``OPENAI_API_KEY`` is read by ``assistant.secrets`` and is never stored here.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ MAX_TIMEOUT_S = 86400  # a day: more is a typo (and inf overflows the HTTP clien
 
 @dataclass
 class Settings:
+    # auto: the built-in local model unless a key or base_url is set; local; remote
+    provider: str = "auto"
+    local_model: str = "1.5b"  # the built-in model: 1.5b (quality) or 0.5b (small machine)
+    local_idle_timeout: float = 600.0  # seconds without requests before its server stops
     base_url: str = ""  # empty: the provider's default (api.openai.com) once a key is set
     model: str = "gpt-4o-mini"
     request_timeout: float = 120.0  # seconds without a byte before a provider call gives up
@@ -51,6 +55,12 @@ class Settings:
 
 
 _VALIDATORS: dict[str, Any] = {
+    "provider": lambda v: v in ("auto", "local", "remote") or "must be auto, local or remote",
+    "local_model": lambda v: v in ("1.5b", "0.5b") or "must be 1.5b or 0.5b",
+    "local_idle_timeout": lambda v: (
+        (math.isfinite(v) and 10 <= v <= MAX_TIMEOUT_S)
+        or f"must be a number of seconds from 10 to {MAX_TIMEOUT_S}"
+    ),
     "hotkey_mode": lambda v: v in ("hold", "toggle") or "must be 'hold' or 'toggle'",
     "default_currency": lambda v: v in CURRENCIES or f"must be one of {', '.join(CURRENCIES)}",
     "asr_language": lambda v: v in ("auto", "zh", "en") or "must be auto, zh or en",
@@ -101,6 +111,8 @@ def coerce_value(key: str, raw: str) -> Any:
         value = raw.strip()
         if key == "default_currency":
             value = value.upper()
+        if key in ("provider", "local_model"):
+            value = value.lower()
         if any(ord(c) < 32 or ord(c) == 127 for c in value):
             raise UsageError(f"{key} must be one line of text without control characters")
     check = _VALIDATORS.get(key)
@@ -152,6 +164,13 @@ def load_settings(path: Path | None = None, *, env: bool = True) -> Settings:
             settings.base_url = os.environ["OPENAI_BASE_URL"].strip()
         if os.environ.get("TING_MODEL"):
             settings.model = os.environ["TING_MODEL"].strip()
+        if os.environ.get("TING_PROVIDER"):
+            try:
+                settings.provider = coerce_value("provider", os.environ["TING_PROVIDER"])
+            except UsageError as exc:
+                raise ConfigError(
+                    f"TING_PROVIDER {exc.message.removeprefix('provider ')}"
+                ) from None
     return settings
 
 

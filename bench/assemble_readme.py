@@ -17,6 +17,7 @@ ORDER = [
     "mandarin",
     "meeting",
     "interpreter",
+    "llm",
     "ui",
     "packaging",
 ]

@@ -187,7 +187,7 @@ def test_the_history_keeps_the_text_as_heard(ting_home: Path, ting) -> None:
     from assistant.skill import Request
 
     heard = {"raw_text": "燕植物花了三百块", "corrections": [{"heard": "燕植物", "word": "燕之屋"}]}
-    app = App(Settings())
+    app = App(Settings(provider="remote"))  # no language model wanted here
     list(app.runtime.run(Request("燕之屋花了三百块", origin="voice", options={"heard": heard})))
     [row] = app.history.list(1)
     assert row.input_text == "燕之屋花了三百块" and row.heard == heard

@@ -1,4 +1,5 @@
-"""Settings: provider (base URL, model, API key in the keyring, Test connection), voice
+"""Settings: the language model (built-in 1.5B or 0.5B, or a remote provider: base URL,
+model, API key in the keyring; Test connection), voice
 (hotkey, input device, language pair, speech model, spoken voice), default currency,
 start at login.
 
@@ -69,6 +70,21 @@ def sequence_from_hotkey(hotkey: str) -> QKeySequence:
         elif part:
             parts.append(part.capitalize() if len(part) > 1 else part.upper())
     return QKeySequence.fromString("+".join(parts), QKeySequence.SequenceFormat.PortableText)
+
+
+# (label, "provider[:local_model]")
+_LANGUAGE_MODEL_CHOICES = (
+    ("Automatic: built-in unless a key or address is set", "auto"),
+    ("Built-in 1.5B (better answers, ~2 GB of memory)", "local:1.5b"),
+    ("Built-in 0.5B (small machine, ~0.7 GB)", "local:0.5b"),
+    ("Remote provider (OpenAI-compatible, below)", "remote"),
+)
+
+
+def _language_model_choice(settings: Settings) -> str:
+    if settings.provider == "local":
+        return f"local:{settings.local_model}"
+    return settings.provider
 
 
 def _stored_key_description() -> dict[str, Any]:
@@ -151,6 +167,13 @@ class SettingsWindow(QWidget):
 
         provider = QGroupBox(tr("Provider"))
         form = QFormLayout(provider)
+        self.language_model = QComboBox()
+        for label, value in _LANGUAGE_MODEL_CHOICES:
+            self.language_model.addItem(tr(label), value)
+        self.language_model.setCurrentIndex(
+            max(0, self.language_model.findData(_language_model_choice(settings)))
+        )
+        form.addRow(tr("Language model"), self._with_override(self.language_model, "TING_PROVIDER"))
         self.base_url = QLineEdit(settings.base_url)
         self.base_url.setPlaceholderText("https://api.openai.com/v1")
         form.addRow(tr("Base URL"), self._with_override(self.base_url, "OPENAI_BASE_URL"))
@@ -253,7 +276,7 @@ class SettingsWindow(QWidget):
         self.test_button.clicked.connect(self.test_connection)
         self._load_in_background()
 
-    def _with_override(self, editor: QLineEdit, variable: str) -> QWidget:
+    def _with_override(self, editor: QWidget, variable: str) -> QWidget:
         if not os.environ.get(variable):
             return editor
         host = QWidget()
@@ -308,7 +331,10 @@ class SettingsWindow(QWidget):
 
     def form_values(self) -> dict[str, str]:
         """Every setting as the text ``ting config set`` would take."""
+        provider, _, local_model = str(self.language_model.currentData()).partition(":")
         return {
+            "provider": provider,
+            "local_model": local_model or self.app.settings.local_model,
             "base_url": self.base_url.text().strip(),
             "model": self.model.text().strip(),
             "hotkey": hotkey_from_sequence(self.hotkey.keySequence()) or self.app.settings.hotkey,
@@ -378,6 +404,8 @@ class SettingsWindow(QWidget):
         settings = Settings(**self.app.settings.to_dict())
         settings.base_url = os.environ.get("OPENAI_BASE_URL") or values["base_url"]
         settings.model = os.environ.get("TING_MODEL") or values["model"]
+        settings.provider = os.environ.get("TING_PROVIDER") or values["provider"]
+        settings.local_model = values["local_model"]
         typed_key = self.api_key.text().strip()
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")

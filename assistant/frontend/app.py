@@ -131,6 +131,9 @@ class App:
         client = self.llm()
         client.timeout_s = min(client.timeout_s, 8.0)
         client.retry = RetryPolicy(attempts=1)
+        if client.endpoint is not None:  # the built-in model: never its first-use join here
+            client.endpoint = client.endpoint.quick(start_timeout_s=20.0)
+            client.timeout_s = 20.0  # a CPU model reads the router's prompt for seconds
         return client
 
     def make_context(
