@@ -14,17 +14,24 @@ from assistant.skill import CancelToken, SkillContext
 if TYPE_CHECKING:
     from assistant.history import HistoryStore
     from assistant.llm import LLMClient
+    from assistant.mcp_client import McpConnections
     from assistant.registry import SkillRegistry
     from assistant.router import Router
     from assistant.runtime import Runtime
+    from assistant.tool_registry import ToolRegistry
 
 
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         # shared, lazily built engines skills reach through ctx.service(name)
-        self.services: dict[str, Any] = {"asr": self.speech_recognizer}
+        self.services: dict[str, Any] = {
+            "asr": self.speech_recognizer,
+            "tools": lambda: self.tools,
+            "mcp": self.mcp_connections,
+        }
         self._speech_recognizer: Any = None
+        self._mcp_connections: Any = None
 
     @classmethod
     def from_environment(cls) -> App:
@@ -81,6 +88,22 @@ class App:
         from assistant.registry import SkillRegistry
 
         return SkillRegistry()
+
+    @cached_property
+    def tools(self) -> ToolRegistry:
+        """Ting's own tools (the core's and the plugins'), for the agent and the MCP server."""
+        from assistant.tool_registry import ToolRegistry
+
+        return ToolRegistry(self.registry.pm)
+
+    def mcp_connections(self) -> McpConnections:
+        """The user's MCP servers (``mcp_servers``), started when the agent first needs them."""
+        if self._mcp_connections is None:
+            from assistant.mcp_client import McpConnections
+            from assistant.paths import data_dir
+
+            self._mcp_connections = McpConnections(log_path=data_dir() / "mcp-servers.log")
+        return self._mcp_connections
 
     def api_key(self) -> str | None:
         from assistant.secrets import get_api_key

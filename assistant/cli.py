@@ -166,7 +166,7 @@ def _mount_extensions() -> None:
     import importlib
 
     TingGroup._extensions_mounted = True
-    for module_path in ("voice.cli",):
+    for module_path in ("voice.cli", "assistant.mcp_cli"):
         try:
             module = importlib.import_module(module_path)
         except ModuleNotFoundError as exc:

@@ -145,3 +145,11 @@ def ting_register_commands(cli):
     from skills.diffgen.make_command import register_make
 
     register_make(diff_group)
+
+
+@hookimpl
+def ting_register_tools(register):
+    from skills.diffgen.diff_tools import TOOLS
+
+    for tool in TOOLS:
+        register(tool)
