@@ -138,12 +138,13 @@ def _first_sentence(text: str) -> str:
     metavar="KEY=VALUE",
     help="Environment for the server (repeatable).",
 )
-@click.option("--timeout", type=float, help="Seconds for start-up and for each call (default 30).")
+@click.option("--timeout", type=float, help="Seconds each call may take (default 30).")
+@click.option("--start-timeout", type=float, help="Seconds start-up may take (default 30).")
 @click.option("--replace", is_flag=True, help="Replace a server of the same name.")
 @click.argument("name")
 @click.argument("command")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def add_command(env_pairs, timeout, replace, name, command, args) -> None:
+def add_command(env_pairs, timeout, start_timeout, replace, name, command, args) -> None:
     """Add an MCP server for the chat agent: NAME, then the COMMAND that starts it on
     standard input/output and its ARGS (options go before NAME).
 
@@ -162,6 +163,8 @@ def add_command(env_pairs, timeout, replace, name, command, args) -> None:
     data: dict = {"name": name, "command": command, "args": list(args), "env": env}
     if timeout is not None:
         data["timeout"] = timeout
+    if start_timeout is not None:
+        data["start_timeout"] = start_timeout
     server = server_from_data(data, "the server")
     servers = load_mcp_servers()
     if any(s.name == name for s in servers):

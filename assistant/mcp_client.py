@@ -269,10 +269,10 @@ class McpConnections:
                     conn.ready.result(timeout=POLL_S)
                     break
                 except concurrent.futures.TimeoutError:
-                    if time.monotonic() - started > conn.config.timeout:
+                    if time.monotonic() - started > conn.config.start_timeout:
                         conn.error = (
                             f"MCP server {conn.config.name!r} did not answer within "
-                            f"{conn.config.timeout:g} s at start-up"
+                            f"{conn.config.start_timeout:g} s at start-up"
                         )
                         self._stop(conn)
                         conn.state = "failed"

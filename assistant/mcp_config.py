@@ -7,7 +7,8 @@
     command = "mcp-server-time"         # a program on PATH, or an absolute path
     args = ["--local-timezone", "Asia/Shanghai"]
     env = { TZ = "Asia/Shanghai" }      # optional: extra environment for the server
-    timeout = 30                        # optional: seconds for start-up and for each call
+    timeout = 30                        # optional: seconds each call may take
+    start_timeout = 30                  # optional: seconds start-up may take
 
 ``load_mcp_servers`` checks every field and says in one line what is wrong and where;
 ``save_mcp_servers`` rewrites the list atomically and keeps every other setting.
@@ -26,7 +27,7 @@ SERVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT_S = 30.0
 MAX_TIMEOUT_S = 600.0
-KEYS = ("name", "command", "args", "env", "timeout")
+KEYS = ("name", "command", "args", "env", "timeout", "start_timeout")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class McpServerConfig:
     args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT_S
+    start_timeout: float = DEFAULT_TIMEOUT_S
 
     def to_toml(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "command": self.command}
@@ -45,6 +47,8 @@ class McpServerConfig:
             data["env"] = dict(self.env)
         if self.timeout != DEFAULT_TIMEOUT_S:
             data["timeout"] = self.timeout
+        if self.start_timeout != DEFAULT_TIMEOUT_S:
+            data["start_timeout"] = self.start_timeout
         return data
 
     def describe(self) -> dict[str, Any]:
@@ -55,6 +59,7 @@ class McpServerConfig:
             "args": list(self.args),
             "env": sorted(self.env),
             "timeout": self.timeout,
+            "start_timeout": self.start_timeout,
         }
 
 
@@ -89,17 +94,22 @@ def server_from_data(data: Any, where: str = "mcp_servers") -> McpServerConfig:
             raise UsageError(
                 f"{where} ({name}): env {key!r} must be a variable name with a string value"
             )
-    timeout = data.get("timeout", DEFAULT_TIMEOUT_S)
+    timeouts = [_seconds(data, key, where, name) for key in ("timeout", "start_timeout")]
+    return McpServerConfig(name, command.strip(), tuple(args), dict(env), *timeouts)
+
+
+def _seconds(data: dict[str, Any], key: str, where: str, name: str) -> float:
+    value = data.get(key, DEFAULT_TIMEOUT_S)
     if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not 0 < timeout <= MAX_TIMEOUT_S
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= MAX_TIMEOUT_S
     ):
         raise UsageError(
-            f"{where} ({name}): timeout must be a number of seconds, above 0 and at most "
+            f"{where} ({name}): {key} must be a number of seconds, above 0 and at most "
             f"{MAX_TIMEOUT_S:g}"
         )
-    return McpServerConfig(name, command.strip(), tuple(args), dict(env), float(timeout))
+    return float(value)
 
 
 def servers_from_data(raw: Any) -> list[McpServerConfig]:

@@ -12,7 +12,8 @@ from assistant.tool_registry import ResourceItem, ResourceSpec, ToolContext, Too
 
 MAX_TRANSCRIPT_LINES = 400
 MAX_HITS_PER_MEETING = 8
-SECTIONS = ("summary", "decisions", "action_items", "open_questions", "transcript")
+# in the order matches are listed: what was decided before what was said about it
+SECTIONS = ("decisions", "action_items", "open_questions", "summary", "transcript")
 
 
 def _store(ctx: ToolContext) -> Any:
@@ -132,7 +133,6 @@ def meeting_search_notes(args: dict[str, Any], ctx: ToolContext) -> dict[str, An
             low = text.lower()
             hits = sum(1 for t in terms if t in low)
             if hits:
-                # decisions and action items before the transcript that led to them
                 scored.append((-hits, SECTIONS.index(section), order, section, text))
         scored.sort()
         found.append(
