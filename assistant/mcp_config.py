@@ -155,3 +155,45 @@ def save_mcp_servers(servers: list[McpServerConfig], path: Path | None = None) -
     else:
         data.pop("mcp_servers", None)
     write_config_data(data, path)
+
+
+def server_from_row(
+    name: str, command: str, args_text: str, env_text: str, timeout_text: str = ""
+) -> McpServerConfig:
+    """A server from the settings window's row: arguments and environment as a shell
+    would split them (``--repository "~/my code"``, ``TZ=UTC TOKEN=abc``)."""
+    import shlex
+
+    where = f"MCP server {name.strip() or '(no name)'}"
+    try:
+        args = shlex.split(args_text)
+        pairs = shlex.split(env_text)
+    except ValueError as exc:
+        raise UsageError(f"{where}: {exc} in the arguments or environment") from None
+    env: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise UsageError(f"{where}: environment entries are KEY=VALUE, not {pair!r}")
+        env[key] = value
+    data: dict[str, Any] = {
+        "name": name.strip(),
+        "command": command.strip(),
+        "args": args,
+        "env": env,
+    }
+    if timeout_text.strip():
+        try:
+            data["timeout"] = float(timeout_text)
+        except ValueError:
+            raise UsageError(f"{where}: timeout must be a number of seconds") from None
+    return server_from_data(data, where)
+
+
+def row_of(server: McpServerConfig) -> tuple[str, str, str, str, str]:
+    """The settings window's row for a server (the inverse of ``server_from_row``)."""
+    import shlex
+
+    env = " ".join(shlex.quote(f"{k}={v}") for k, v in server.env.items())
+    timeout = "" if server.timeout == DEFAULT_TIMEOUT_S else f"{server.timeout:g}"
+    return server.name, server.command, shlex.join(server.args), env, timeout

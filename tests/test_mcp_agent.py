@@ -133,9 +133,7 @@ def test_ting_mcp_serve_is_a_server_the_agent_can_use(app, provider_env, ting_ho
     assert "calling ting.ledger_query…" in [e.message for e in events if isinstance(e, Progress)]
     result = json.loads(tool_message(provider_env.requests[1])["content"])
     assert result["totals"] == [{"kind": "expense", "currency": "CNY", "amount": 35, "count": 1}]
-    assert events[-1] == Result(
-        text="五月吃饭花了 35 元。", payload=events[-1].payload
-    ) and isinstance(events[-1], Result)
+    assert isinstance(events[-1], Result) and events[-1].text == "五月吃饭花了 35 元。"
 
 
 def test_the_issues_ledger_question_with_ting_tools_in_process(app, provider_env):
@@ -178,6 +176,47 @@ def test_the_issues_ledger_question_with_ting_tools_in_process(app, provider_env
     text = "".join(e.text for e in events if isinstance(e, Delta))
     assert text == "我查一下账本。这个月吃饭比上个月多花了 115 元，约合 16 美元。"
     assert isinstance(events[-1], Result)
+
+
+def test_a_plugins_tool_is_offered_to_the_model_and_called_in_process(provider_env):
+    import types
+
+    from assistant.registry import hookimpl
+    from assistant.tool_registry import ToolSpec
+
+    plugin = types.ModuleType("ting_weather_plugin")
+
+    @hookimpl
+    def ting_register_tools(register):
+        register(
+            ToolSpec(
+                name="weather_forecast",
+                description="Tomorrow's sky in a city.",
+                input_schema={
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                },
+                function=lambda args, ctx: {"city": args["city"], "sky": "clear"},
+                progress="asking the sky…",
+            )
+        )
+
+    plugin.ting_register_tools = ting_register_tools
+    app = App.from_environment()
+    app.registry.pm.register(plugin, name="weather")  # as an entry point would
+    provider_env.queue_reply(
+        "", tool_calls=[{"name": "weather_forecast", "arguments": {"city": "杭州"}}]
+    )
+    provider_env.queue_reply("明天杭州晴。")
+    events = run(app, "明天杭州天气怎么样？")
+    assert "weather_forecast" in {t["function"]["name"] for t in provider_env.requests[0]["tools"]}
+    assert "asking the sky…" in [e.message for e in events if isinstance(e, Progress)]
+    assert json.loads(tool_message(provider_env.requests[1])["content"]) == {
+        "city": "杭州",
+        "sky": "clear",
+    }
+    assert events[-1].text == "明天杭州晴。"
 
 
 def test_a_model_that_calls_no_tool_just_answers(app, provider_env):
