@@ -109,6 +109,63 @@ def test_time_server_call_result_fed_back_and_answer_streamed(app, provider_env)
     row = app.history.list(1)[0]
     assert (row.status, row.output_text) == ("ok", "北京时间现在是下午三点。")
 
+    save_mcp_servers([])  # removed (in Settings, or `ting mcp remove`): gone from the next chat
+    provider_env.queue_reply("ok")
+    run(app, "还在吗？")
+    offered = {t["function"]["name"] for t in provider_env.requests[2]["tools"]}
+    assert "ledger_query" in offered and not any(n.startswith("time__") for n in offered)
+
+
+def test_git_servers_reads_run_and_its_commit_waits_for_a_yes(app, provider_env, tmp_path):
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "notes.txt").write_text("launch on June 3\n", encoding="utf-8")
+    subprocess.run(["git", "-C", str(repo), "add", "notes.txt"], check=True)
+    save_mcp_servers(
+        [
+            McpServerConfig(
+                "git",
+                str(BIN / "mcp-server-git"),
+                ("--repository", str(repo)),
+                env={
+                    "GIT_AUTHOR_NAME": "T",
+                    "GIT_AUTHOR_EMAIL": "t@example.org",
+                    "GIT_COMMITTER_NAME": "T",
+                    "GIT_COMMITTER_EMAIL": "t@example.org",
+                },
+            )
+        ]
+    )
+    provider_env.queue_reply(
+        "", tool_calls=[{"name": "git__git_status", "arguments": {"repo_path": str(repo)}}]
+    )
+    provider_env.queue_reply(
+        "",
+        tool_calls=[
+            {"name": "git__git_commit", "arguments": {"repo_path": str(repo), "message": "notes"}}
+        ],
+    )
+    card = run(app, "commit my notes")[-1]
+    assert "notes.txt" in tool_message(provider_env.requests[1])["content"]
+    assert isinstance(card, NeedsConfirmation) and (card.skill, card.action) == (
+        "chat",
+        "call_tool",
+    )
+    assert card.preview.startswith(
+        "The assistant asks for this after reading the output of git.git_status."
+    )
+    no_commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True)
+    assert no_commit.returncode != 0  # nothing committed on the model's word
+    done = list(app.runtime.confirm(card.skill, card.action, card.data, origin="typed"))
+    assert isinstance(done[-1], Result), done
+    log = subprocess.run(
+        ["git", "-C", str(repo), "log", "--format=%s"], capture_output=True, text=True, check=True
+    )
+    assert log.stdout.strip() == "notes"
+
 
 def test_ting_mcp_serve_is_a_server_the_agent_can_use(app, provider_env, ting_home):
     record(app, [("昨天午饭花了三十五块", "2026-05-20")])

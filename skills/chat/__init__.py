@@ -66,20 +66,18 @@ class ChatSkill:
         except SkillError:
             return None, []
         notices: list[str] = []
-        connections = None
         try:
             configs = load_mcp_servers()
         except ConfigError as exc:
             configs = []
             notices.append(f"MCP servers not used: {exc.user_message()}")
             yield Progress("mcp_failed", notices[-1])
-        if configs:
-            try:
-                connections = ctx.service("mcp")
-            except SkillError:
-                connections = None
+        try:
+            connections = ctx.service("mcp")
+        except SkillError:
+            connections = None
         if connections is not None:
-            connections.configure(configs)
+            connections.configure(configs)  # servers no longer listed are stopped here
             waiting = [n for n, s in connections.status().items() if s["state"] != "ready"]
             if waiting:
                 yield Progress("mcp", f"starting MCP servers: {', '.join(waiting)}…")
