@@ -102,7 +102,8 @@ def ledger_query(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
         where.append("kind = ?")
         params.append(kind)
     if args.get("category"):
-        where.append("category = ?")
+        # "+": not the category index: a date range narrows far more than a category
+        where.append("+category = ?")
         params.append(args["category"])
     text = str(args.get("text") or "").strip()
     if text:
@@ -111,17 +112,8 @@ def ledger_query(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
         params += [text.lower(), text.lower()]
     clause = " where " + " and ".join(where)
     db = ledger.db
-    totals = [
-        {"kind": k, "currency": c, "amount": _money(s), "count": n}
-        for k, c, s, n in db.execute(
-            "select kind, currency, sum(amount_cents), count(*) from ledger_entries"
-            + clause
-            + " group by kind, currency order by kind, currency",
-            params,
-        ).fetchall()
-    ]
     by_category = [
-        {"kind": k, "category": cat, "currency": c, "amount": _money(s), "count": n}
+        {"kind": k, "category": cat, "currency": c, "amount": _money(s), "count": n, "cents": s}
         for k, cat, c, s, n in db.execute(
             "select kind, category, currency, sum(amount_cents) as cents, count(*)"
             " from ledger_entries"
@@ -129,6 +121,15 @@ def ledger_query(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
             + " group by kind, category, currency order by kind, cents desc",
             params,
         ).fetchall()
+    ]
+    sums: dict[tuple[str, str], list[int]] = {}
+    for row in by_category:
+        total = sums.setdefault((row["kind"], row["currency"]), [0, 0])
+        total[0] += row.pop("cents")
+        total[1] += row["count"]
+    totals = [
+        {"kind": k, "currency": c, "amount": _money(cents), "count": n}
+        for (k, c), (cents, n) in sorted(sums.items())
     ]
     matched = sum(t["count"] for t in totals)
     limit = int(args.get("limit", 20))

@@ -41,7 +41,15 @@ def _date_filter(args: dict[str, Any]) -> tuple[str, list[Any]]:
     return (" where " + " and ".join(where)) if where else "", params
 
 
-def _summary(row: dict[str, Any], notes: dict[str, Any]) -> dict[str, Any]:
+# the counts read from the stored JSON by SQLite, without loading whole transcripts
+_COLUMNS = (
+    "id, created_at, title, language, duration, offline,"
+    " json_array_length(notes_json, '$.decisions') as decisions,"
+    " json_array_length(notes_json, '$.action_items') as action_items"
+)
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "created_at": row["created_at"],
@@ -49,8 +57,8 @@ def _summary(row: dict[str, Any], notes: dict[str, Any]) -> dict[str, Any]:
         "language": row["language"],
         "duration_s": row["duration"],
         "offline_notes": bool(row["offline"]),
-        "decisions": len(notes.get("decisions", [])),
-        "action_items": len(notes.get("action_items", [])),
+        "decisions": row["decisions"] or 0,
+        "action_items": row["action_items"] or 0,
     }
 
 
@@ -59,13 +67,11 @@ def meeting_list(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
     clause, params = _date_filter(args)
     rows = list(
         store.db.query(
-            "select id, created_at, title, language, duration, offline, notes_json from meetings"
-            + clause
-            + " order by id desc limit ?",
+            f"select {_COLUMNS} from meetings" + clause + " order by id desc limit ?",
             [*params, int(args.get("limit", 20))],
         )
     )
-    return {"meetings": [_summary(r, json.loads(r["notes_json"])) for r in rows]}
+    return {"meetings": [_summary(r) for r in rows]}
 
 
 def meeting_get_notes(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
@@ -119,9 +125,7 @@ def meeting_search_notes(args: dict[str, Any], ctx: ToolContext) -> dict[str, An
     clause = clause + (" and " if clause else " where ") + " and ".join(where)
     rows = list(
         store.db.query(
-            "select id, created_at, title, language, duration, offline, notes_json from meetings"
-            + clause
-            + " order by id desc limit ?",
+            f"select {_COLUMNS}, notes_json from meetings" + clause + " order by id desc limit ?",
             [*params, *terms, int(args.get("limit", 10))],
         )
     )
@@ -137,7 +141,7 @@ def meeting_search_notes(args: dict[str, Any], ctx: ToolContext) -> dict[str, An
         scored.sort()
         found.append(
             {
-                **_summary(row, notes),
+                **_summary(row),
                 "matches": [
                     {"section": s, "text": t} for *_, s, t in scored[:MAX_HITS_PER_MEETING]
                 ],

@@ -18,25 +18,26 @@ def _rows(ctx: ToolContext, sql: str, params: list[Any]) -> list[dict[str, Any]]
 def interpreter_session_list(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
     rows = _rows(
         ctx,
-        "select id, created_at, status, input_text, output_json from exchanges"
+        "select id, created_at, status, input_text,"
+        " json_extract(output_json, '$.pair') as pair,"
+        " json_array_length(output_json, '$.sentences') as sentences from exchanges"
         " where skill = 'translation' and route_source = 'interpreter'"
         " order by id desc limit ?",
         [int(args.get("limit", 20))],
     )
-    sessions = []
-    for r in rows:
-        data = json.loads(r["output_json"]) if r["output_json"] else {}
-        sessions.append(
+    return {
+        "sessions": [
             {
                 "id": r["id"],
                 "created_at": r["created_at"],
                 "status": r["status"],
                 "title": r["input_text"],
-                "pair": data.get("pair"),
-                "sentences": len(data.get("sentences", [])),
+                "pair": json.loads(r["pair"]) if r["pair"] else None,
+                "sentences": r["sentences"] or 0,
             }
-        )
-    return {"sessions": sessions}
+            for r in rows
+        ]
+    }
 
 
 def interpreter_session_get(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
