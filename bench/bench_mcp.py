@@ -227,28 +227,25 @@ def tool_calls(home: Path, code: Path, session_id: int) -> list[tuple[str, str, 
 
 def raw_sql(conn: sqlite3.Connection, name: str, args: dict[str, Any]) -> bool:
     """The bare SQL a tool runs, for the baseline column; False where there is none."""
-    if name == "ledger_query":
+    if name == "ledger_query":  # the tool's two statements, without the Python around them
         where, params = "deleted_at is null", []
         if args.get("period") == "2025-05":
             where += " and date between '2025-05-01' and '2025-05-31'"
         if args.get("category"):
-            where += " and category = ?"
+            where += " and +category = ?"
             params.append(args["category"])
         if args.get("text"):
             where += " and (instr(lower(item), ?) > 0 or instr(lower(utterance), ?) > 0)"
             params += [args["text"], args["text"]]
         conn.execute(
-            f"select kind, currency, sum(amount_cents), count(*) from ledger_entries where {where}"
-            " group by kind, currency",
+            "select kind, category, currency, sum(amount_cents) as cents, count(*)"
+            f" from ledger_entries where {where} group by kind, category, currency"
+            " order by kind, cents desc",
             params,
         ).fetchall()
         conn.execute(
-            f"select kind, category, currency, sum(amount_cents), count(*) from ledger_entries"
-            f" where {where} group by kind, category, currency",
-            params,
-        ).fetchall()
-        conn.execute(
-            f"select * from ledger_entries where {where} order by date desc, id desc limit ?",
+            "select id, date, kind, amount_cents, currency, category, item from ledger_entries"
+            f" where {where} order by date desc, id desc limit ?",
             [*params, args.get("limit", 20)],
         ).fetchall()
         return True

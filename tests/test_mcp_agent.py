@@ -258,18 +258,33 @@ def test_a_plugins_tool_is_offered_to_the_model_and_called_in_process(provider_e
                 progress="asking the sky…",
             )
         )
+        register(
+            ToolSpec(
+                name="weather_broken",
+                description="A tool with a bug.",
+                input_schema={"type": "object"},
+                function=lambda args, ctx: {}["missing"],
+            )
+        )
 
     plugin.ting_register_tools = ting_register_tools
     app = App.from_environment()
     app.registry.pm.register(plugin, name="weather")  # as an entry point would
     provider_env.queue_reply(
-        "", tool_calls=[{"name": "weather_forecast", "arguments": {"city": "杭州"}}]
+        "",
+        tool_calls=[
+            {"name": "weather_forecast", "arguments": {"city": "杭州"}},
+            {"name": "weather_broken", "arguments": {}},
+        ],
     )
     provider_env.queue_reply("明天杭州晴。")
     events = run(app, "明天杭州天气怎么样？")
+    assert tool_message(provider_env.requests[1])["content"] == (
+        "error: internal error in the tool weather_broken (KeyError)"
+    )
     assert "weather_forecast" in {t["function"]["name"] for t in provider_env.requests[0]["tools"]}
     assert "asking the sky…" in [e.message for e in events if isinstance(e, Progress)]
-    assert json.loads(tool_message(provider_env.requests[1])["content"]) == {
+    assert json.loads(tool_message(provider_env.requests[1], 0)["content"]) == {
         "city": "杭州",
         "sky": "clear",
     }

@@ -16,13 +16,17 @@ refuses tools (400) is asked again without them: small local models answer plain
 
 from __future__ import annotations
 
+import logging
 import time
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
 from assistant.errors import Cancelled, ProviderError, TingError
 from assistant.events import Event, NeedsConfirmation, Progress, Result
 from skills.chat.toolbox import AgentTool, Toolbox
+
+log = logging.getLogger("ting.agent")
 
 MAX_STEPS = 6
 
@@ -89,17 +93,19 @@ def run_agent(
                 payload=_payload(completion, calls, notices),
             )
             return
+        # some local servers send calls without ids; the tool messages must name them
+        ids = [call.id or f"call_{step}_{i}" for i, call in enumerate(completion.tool_calls)]
         messages.append(
             {
                 "role": "assistant",
                 "content": completion.text or None,
                 "tool_calls": [
                     {
-                        "id": call.id,
+                        "id": call_id,
                         "type": "function",
                         "function": {"name": call.name, "arguments": call.arguments or "{}"},
                     }
-                    for call in completion.tool_calls
+                    for call_id, call in zip(ids, completion.tool_calls, strict=True)
                 ],
             }
         )
@@ -136,9 +142,14 @@ def run_agent(
                 if _is_server_failure(exc):
                     notices.append(message)
                     yield Progress("tool_failed", message)
+            except Exception as exc:  # a plugin's bug: the log gets it, the model one line
+                log.error("tool %s crashed:\n%s", call.name, traceback.format_exc())
+                message = f"internal error in the tool {call.name} ({type(exc).__name__})"
+                text = f"error: {message}"
+                record.update(ok=False, error=message)
             record["ms"] = round((time.monotonic() - started) * 1000)
             calls.append(record)
-            messages.append({"role": "tool", "tool_call_id": call.id, "content": text})
+            messages.append({"role": "tool", "tool_call_id": ids[index], "content": text})
 
 
 class _Unknown(Exception):
