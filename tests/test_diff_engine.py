@@ -256,13 +256,16 @@ def test_search_replace_blocks() -> None:
         ),
         (
             {"f.py": SOURCE},
+            # "def" is no whole line of the file; fuzz keeps one context line per side
             "f.py\n<<<<<<< SEARCH\n\n\ndef\n=======\n\n# --\ndef\n>>>>>>> REPLACE\n",
-            r"at line 3 and at line 8",
+            r"f.py: hunk 1 \(SEARCH block at line 2\) does not match the file",
         ),
         (
             {"app.py": SOURCE},
             "--- a/app.py\n+++ b/app.py\n@@ -16,3 +16,3 @@\n def main():\n-    data = fetch(sys.argv[1], retries=3)\n+    data = None\n     save(sys.argv[2], data.upper())\n",
-            r"app.py: hunk 1 \(@@ -16,3 \+16,3 @@\) does not match the file; nearest candidate is line 15",
+            r"app.py: hunk 1 \(@@ -16,3 \+16,3 @@\) does not match the file: its context fits at line "
+            r"15, but a line it removes is not there as the patch shows it \(line 16 reads "
+            r"'data = load\(sys.argv\[1\]\)', the patch removes 'data = fetch\(sys.argv\[1\], retries=3\)'\)",
         ),
         (
             {"app.py": SOURCE},
@@ -288,8 +291,8 @@ def test_search_replace_blocks() -> None:
     ],
     ids=[
         "ambiguous-bare",
-        "ambiguous-search",
-        "unplaceable",
+        "search-not-there",
+        "removed-line-differs",
         "nothing-similar",
         "create-existing",
         "missing",

@@ -55,6 +55,9 @@ def _describe_hunks(hunks: list[dict[str, Any]]) -> str:
     parts = []
     for hunk in hunks:
         text = str(hunk["strategy"]).replace("_", " ")
+        if hunk["strategy"] == "already_applied":
+            parts.append("already applied")
+            continue
         if hunk["fuzz"]:
             text += f" fuzz {hunk['fuzz']}"
         if hunk["offset"]:
@@ -68,14 +71,19 @@ def print_apply_report(report_dict: dict[str, Any]) -> None:
     for file in report_dict["files"]:
         status = file["status"]
         verb = {"modified": "modify", "created": "create", "deleted": "delete", "renamed": "rename"}
-        word = f"would {verb.get(status, status)}" if check else status
+        if status == "already_applied":
+            word = "already applied:"
+        else:
+            word = f"would {verb.get(status, status)}" if check else status
         name = file["path"] + (f" -> {file['new_path']}" if file.get("new_path") else "")
         hunks = file["hunks"]
         detail = f"  ({len(hunks)} hunk{'s' if len(hunks) != 1 else ''}: {_describe_hunks(hunks)})"
         click.echo(f"{word} {name}{detail if hunks else ''}")
-    count = len(report_dict["files"])
+    count = sum(1 for f in report_dict["files"] if f["status"] != "already_applied")
     if check:
         click.echo(f"check passed: {count} file(s) would change; nothing was written")
+    elif count == 0:
+        click.echo(f"nothing to do: the patch is already applied in {report_dict['root']}")
     else:
         click.echo(f"applied to {count} file(s) in {report_dict['root']} (undo: ting diff undo)")
 
@@ -95,19 +103,32 @@ def ting_register_commands(cli):
         show_default=True,
         help="Folder the patch's paths are relative to; nothing outside it is touched.",
     )
+    @click.option(
+        "--file",
+        "target",
+        metavar="FILE",
+        default=None,
+        help="The file (under --root) a one-file patch is for; needed by normal diffs "
+        "and ed scripts, which name none.",
+    )
     @click.option("--check", is_flag=True, help="Change nothing; report what would happen.")
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-    def apply_command(patch: str, root: Path, check: bool, as_json: bool) -> None:
+    def apply_command(
+        patch: str, root: Path, target: str | None, check: bool, as_json: bool
+    ) -> None:
         """Apply PATCH (a file, or - for standard input) to the files under --root.
 
-        All or nothing: either every hunk lands or no file changes.
+        Reads unified (git, hg, diff -u/-N), context (diff -c) and normal diffs, ed scripts
+        that only add lines, *** Begin Patch and SEARCH/REPLACE blocks. All or nothing:
+        either every hunk lands or no file changes; a hunk whose result is already in the
+        file is reported as already applied.
         """
         from assistant.cli import emit_json
         from assistant.errors import TingError
         from skills.diffgen.patch_workspace import PatchWorkspace
 
         try:
-            report = PatchWorkspace(root).apply(_read_patch(patch), check=check)
+            report = PatchWorkspace(root).apply(_read_patch(patch), check=check, target=target)
         except TingError as exc:
             _report_failure(as_json, exc)
             raise

@@ -11,13 +11,23 @@ Each hunk is placed by its text, in grades, taking the first grade that finds it
                            line number, exactly once in the file);
 2. ``ignore_line_numbers`` the old lines match exactly elsewhere;
 3. ``whitespace``          they match when runs of whitespace are ignored;
-4. ``fuzzy``               after dropping up to three context lines at either edge, or
-                           line by line with a similarity score of at least
-                           ``FUZZY_THRESHOLD`` (lines it deletes must be near-identical).
+4. ``fuzzy``               after dropping up to two context lines at either edge (as
+                           GNU patch's fuzz does; at least one stays on each side that
+                           had any), or line by line with a similarity score of at least
+                           ``FUZZY_THRESHOLD`` where only context lines may differ.
+
+A removed line is never fuzzy: it must be in the file as the patch shows it, up to
+whitespace, or the hunk is refused with the differing lines shown. A hunk whose old
+text is not in the file but whose new text is (exactly, up to whitespace, or with up to
+two edge context lines dropped) is ``already_applied``: it changes nothing and says so;
+a file all of whose hunks are is reported ``already_applied``, as is a file the patch
+creates that already holds its text, or deletes that is already gone.
 
 Among several places of the same grade the one nearest to where the header (shifted by
 how far earlier hunks moved) puts it wins; two equally good places are refused as
-ambiguous. Context lines keep the file's own text; added lines are re-indented when the
+ambiguous, and so is a fuzzy placement (context dropped) that fits in more than one
+place: once the context that told the places apart is gone, the line number alone
+does not decide. Context lines keep the file's own text; added lines are re-indented when the
 hunk matched with drifted indentation. Line endings are kept per line (CRLF stays
 CRLF); a file without a final newline keeps it that way unless the patch says otherwise
 with "\\ No newline at end of file".
@@ -27,7 +37,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from skills.diffgen.patch_errors import PatchRejected
 from skills.diffgen.patch_model import (
@@ -48,10 +58,10 @@ EXACT = "exact"
 IGNORE_LINE_NUMBERS = "ignore_line_numbers"
 WHITESPACE = "whitespace"
 FUZZY = "fuzzy"
+ALREADY_APPLIED = "already_applied"
 
 FUZZY_THRESHOLD = 0.8  # mean line similarity a fuzzy placement needs
-REMOVED_LINE_THRESHOLD = 0.9  # similarity a line needs before fuzz may delete it
-MAX_TRIMMED_CONTEXT = 3  # context lines fuzz may drop at each edge of a hunk
+MAX_TRIMMED_CONTEXT = 2  # context lines fuzz may drop at each edge of a hunk (GNU's default)
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,10 @@ def _indent(text: str) -> str:
 # ---------------------------------------------------------------- placement
 
 
+class _Ambiguous(PatchRejected):
+    """The hunk fits in more than one place equally well."""
+
+
 @dataclass(frozen=True)
 class _Placement:
     pos: int  # 0-based index of the first file line the hunk replaces
@@ -155,6 +169,7 @@ class _Placement:
     strategy: str
     fuzz: int
     score: float = 1.0
+    dropped_lead: int = 0  # old-side context lines fuzz dropped before ``pos``
 
 
 class _FileText:
@@ -195,7 +210,7 @@ def _choose(
     ordered = sorted(candidates, key=rank)
     if len(ordered) > 1 and rank(ordered[0]) == rank(ordered[1]):
         first, second = sorted((ordered[0][0], ordered[1][0]))
-        raise PatchRejected(
+        raise _Ambiguous(
             f"{path}: {hunk.label} is ambiguous: it fits equally well at line "
             f"{first + 1} and at line {second + 1}; add more context lines"
         )
@@ -210,7 +225,10 @@ def _trimmings(lines: tuple[HunkLine, ...]) -> list[tuple[int, int]]:
     trail = 0
     while trail < len(lines) - lead and lines[len(lines) - 1 - trail].tag == CONTEXT:
         trail += 1
-    lead, trail = min(lead, MAX_TRIMMED_CONTEXT), min(trail, MAX_TRIMMED_CONTEXT)
+    # one context line stays on each side that had any: a hunk never floats free of
+    # its neighbours (GNU's fuzz 2 on a three-line context leaves one too)
+    lead = min(lead, MAX_TRIMMED_CONTEXT, max(lead - 1, 0))
+    trail = min(trail, MAX_TRIMMED_CONTEXT, max(trail - 1, 0))
     old_size = sum(1 for line in lines if line.tag != ADDED)
     has_changes_removed = any(line.tag == REMOVED for line in lines)
     out = []
@@ -240,6 +258,64 @@ def _similarity(a: str, b: str) -> float:
     return matcher.ratio()
 
 
+def _trimmed_positions(file: _FileText, kept_before: list[str], allowed) -> list[tuple[int, float]]:
+    return [
+        (p, 1.0) for p in file.positions(kept_before, squashed=True) if allowed(p, len(kept_before))
+    ]
+
+
+def _choose_fuzzy(hunk: Hunk, path: str, found: list[tuple[int, float]]) -> int | None:
+    """The one place a hunk with dropped context fits, or refuse when it fits several."""
+    if not found:
+        return None
+    if len(found) > 1:
+        first, second = sorted(p for p, _ in found)[:2]
+        raise _Ambiguous(
+            f"{path}: {hunk.label} is ambiguous: its context does not match the file, and "
+            f"without the edge lines that differ it fits at line {first + 1} and at line "
+            f"{second + 1}"
+        )
+    return found[0][0]
+
+
+def _applied_already(hunk: Hunk, file: _FileText, allowed, *, trimmed: bool) -> int | None:
+    """Where the hunk's new text already is, when it is (and says enough to tell)."""
+    lines = hunk.lines
+    after = hunk.after
+    # a pure deletion's new text is only its context, which must surround the place on
+    # both sides to show the lines are gone from there
+    pure_deletion = not any(line.tag == ADDED for line in lines)
+    if pure_deletion and (trimmed or lines[0].tag != CONTEXT or lines[-1].tag != CONTEXT):
+        return None
+    # found more than once is applied all the same: nothing is written either way, and
+    # going on to fuzz would add the lines a second time
+    if not trimmed:
+        found = [p for p in file.positions(after, squashed=True) if allowed(p, len(after))]
+        return found[0] if found else None
+    for lead, trail in _trimmings(lines):
+        kept = lines[lead : len(lines) - trail]
+        if not any(line.tag == ADDED for line in kept):
+            continue
+        kept_after = [line.text for line in kept if line.tag != REMOVED]
+        found = _trimmed_positions(file, kept_after, allowed)
+        if found:
+            return found[0][0]
+    return None
+
+
+def _removed_lines_differ(
+    before: list[str], removed_mask: list[bool], window: list[str], pos: int
+) -> str:
+    """'line 12 reads 'x', the patch removes 'y'' for the removed lines that differ."""
+    shown = []
+    for k, (patch_line, file_line) in enumerate(zip(before, window, strict=True)):
+        if removed_mask[k] and _squash(patch_line) != _squash(file_line):
+            shown.append(
+                f"line {pos + k + 1} reads {file_line.strip()!r}, the patch removes {patch_line.strip()!r}"
+            )
+    return "; ".join(shown[:3]) + ("; ..." if len(shown) > 3 else "")
+
+
 def _place(
     hunk: Hunk, path: str, file: _FileText, expected: int | None, hint: int | None
 ) -> _Placement:
@@ -263,8 +339,9 @@ def _place(
         return pos >= lower and (not hunk.at_end or pos + size == n)
 
     if m == 0:  # a pure insertion with no context: only a line number can place it
-        if hint is not None and 0 <= hint <= n:
-            return _Placement(hint, lines, EXACT, 0)
+        where = expected if expected is not None else hint
+        if where is not None and 0 <= where <= n:
+            return _Placement(where, lines, EXACT, 0)
         if n == 0:
             return _Placement(0, lines, EXACT, 0)
         raise PatchRejected(f"{path}: {hunk.label} adds lines with no context and no line number")
@@ -284,32 +361,25 @@ def _place(
     if pos is not None:
         fuzz = sum(1 for i, t in enumerate(before) if file.texts[pos + i] != t)
         return _Placement(pos, lines, WHITESPACE, fuzz)
-    # before fuzz: a hunk whose new text is already there was applied already
-    after = hunk.after
-    if after != before and [
-        p for p in file.positions(after, squashed=True) if allowed(p, len(after))
-    ]:
-        raise PatchRejected(
-            f"{path}: {hunk.label} does not match the file; its new text is already "
-            "there, so the patch looks applied already"
-        )
+    # before any fuzz: a hunk whose new text is already there was applied already (fuzz
+    # would otherwise find its context next to its own added lines and add them again)
+    for trimmed in (False, True):
+        pos = _applied_already(hunk, file, allowed, trimmed=trimmed)
+        if pos is not None:
+            return _Placement(pos, (), ALREADY_APPLIED, 0)
     # 4a. fuzzy: drop context lines at the edges (what `patch --fuzz` does)
     for lead, trail in _trimmings(lines):
         kept = lines[lead : len(lines) - trail]
         kept_before = [line.text for line in kept if line.tag != ADDED]
-        found = [
-            (p, 1.0)
-            for p in file.positions(kept_before, squashed=True)
-            if allowed(p, len(kept_before))
-        ]
-        # the dropped lines' side: a hunk that ends at EOF keeps ending there
-        pos = _choose(hunk, path, found, None if expected is None else expected + lead)
+        pos = _choose_fuzzy(hunk, path, _trimmed_positions(file, kept_before, allowed))
         if pos is not None:
             fuzz = (
                 lead + trail + sum(1 for i, t in enumerate(kept_before) if file.texts[pos + i] != t)
             )
-            return _Placement(pos, kept, FUZZY, fuzz)
-    # 4b. fuzzy: line-by-line similarity
+            dropped = sum(1 for line in lines[:lead] if line.tag != ADDED)
+            return _Placement(pos, kept, FUZZY, fuzz, dropped_lead=dropped)
+    # 4b. fuzzy: line-by-line similarity of the context; removed lines must be there as
+    # written (up to whitespace): a change never deletes text the patch did not show
     squashed_before = [_squash(t) for t in before]
     removed_mask = [line.tag == REMOVED for line in lines if line.tag != ADDED]
     scored: list[tuple[int, float]] = []
@@ -323,9 +393,7 @@ def _place(
             continue
         sims = [_similarity(a, b) for a, b in zip(squashed_before, window, strict=True)]
         score = sum(sims) / m
-        removes_other = any(
-            r and s < REMOVED_LINE_THRESHOLD for r, s in zip(removed_mask, sims, strict=True)
-        )
+        removes_other = any(r and s < 1.0 for r, s in zip(removed_mask, sims, strict=True))
         if score > best_seen[0]:
             best_seen = (score, p, removes_other)
         if score >= FUZZY_THRESHOLD and not removes_other:
@@ -335,18 +403,61 @@ def _place(
         score = dict(scored)[pos]
         fuzz = sum(1 for i, t in enumerate(before) if file.texts[pos + i] != t)
         return _Placement(pos, lines, FUZZY, fuzz, score)
+    if best_seen[1] >= 0 and best_seen[2] and best_seen[0] >= FUZZY_THRESHOLD:
+        p = best_seen[1]
+        differ = _removed_lines_differ(before, removed_mask, file.texts[p : p + m], p)
+        raise PatchRejected(
+            f"{path}: {hunk.label} does not match the file: its context fits at line {p + 1}, "
+            f"but a line it removes is not there as the patch shows it ({differ}); "
+            "nothing was changed"
+        )
     if best_seen[1] >= 0:
-        why = (
-            "but a line it removes differs"
-            if best_seen[2] and best_seen[0] >= FUZZY_THRESHOLD
-            else f"needs {FUZZY_THRESHOLD:.0%}"
-        )
+        p = best_seen[1]
         nearest = (
-            f"; nearest candidate is line {best_seen[1] + 1} ({best_seen[0]:.0%} similar, {why})"
+            f"; nearest candidate is line {p + 1} ({best_seen[0]:.0%} similar, "
+            f"needs {FUZZY_THRESHOLD:.0%})"
         )
+        if best_seen[2]:
+            nearest += ": " + _removed_lines_differ(before, removed_mask, file.texts[p : p + m], p)
     else:
         nearest = "; no line of it occurs in the file"
     raise PatchRejected(f"{path}: {hunk.label} does not match the file{nearest}")
+
+
+def _place_allowing_blank_edges(
+    hunk: Hunk, path: str, file: _FileText, expected: int | None, hint: int | None
+) -> _Placement:
+    """``_place``, retried without blank lines at the hunk's edges that it removes but the
+    file does not have there (a SEARCH block opened with an empty line): a blank line
+    left in place deletes nothing the patch did not show."""
+    try:
+        return _place(hunk, path, file, expected, hint)
+    except _Ambiguous:
+        raise
+    except PatchRejected as first_refusal:
+        lines = list(hunk.lines)
+        lead = 0
+        while lead < len(lines) and lines[lead] == HunkLine(REMOVED, ""):
+            lead += 1
+        trail = 0
+        while trail < len(lines) - lead and lines[-1 - trail] == HunkLine(REMOVED, ""):
+            trail += 1
+        kept = tuple(lines[lead : len(lines) - trail])
+        if not (lead or trail) or not any(line.tag != ADDED for line in kept):
+            raise
+        trimmed = replace(
+            hunk, lines=kept, old_start=None if hunk.old_start is None else hunk.old_start + lead
+        )
+        try:
+            return _place(
+                trimmed,
+                path,
+                file,
+                None if expected is None else expected + lead,
+                None if hint is None else hint + lead,
+            )
+        except PatchRejected:
+            raise first_refusal from None
 
 
 def _indent_mapper(pairs: list[tuple[str, str]]):
@@ -419,40 +530,45 @@ def _apply_hunks(path: str, text: str, hunks: tuple[Hunk, ...]) -> tuple[str, li
     for hunk in order:
         hint = _hint(hunk)
         expected = None if hint is None else hint + offset
-        placement = _place(hunk, path, file, expected, hint)
-        if hint is not None and placement.strategy != FUZZY:
+        placement = _place_allowing_blank_edges(hunk, path, file, expected, hint)
+        if hint is not None and placement.strategy not in (FUZZY, ALREADY_APPLIED):
             offset = placement.pos - hint
         placed.append((hunk, placement))
     placed.sort(key=lambda item: (item[1].pos, item[0].number))
-    for (h1, p1), (h2, p2) in zip(placed, placed[1:], strict=False):
+    writing = [(h, p) for h, p in placed if p.strategy != ALREADY_APPLIED]
+    for (h1, p1), (h2, p2) in zip(writing, writing[1:], strict=False):
         end1 = p1.pos + sum(1 for line in p1.lines if line.tag != ADDED)
         if end1 > p2.pos:
             raise PatchRejected(f"{path}: {h1.label} and {h2.label} overlap at line {p2.pos + 1}")
     new_lines: list[_Line] = []
     cursor = 0
-    for _, placement in placed:
+    for _, placement in writing:
         new_lines.extend(file.lines[cursor : placement.pos])
         new_lines.extend(_replacement(placement, file))
         cursor = placement.pos + sum(1 for line in placement.lines if line.tag != ADDED)
     new_lines.extend(file.lines[cursor:])
+    active = [h for h, _ in writing]
     # final newline: as the markers say when the patch has any, else as the file was
-    if any(h.has_newline_marker for h in hunks):
-        no_final_newline = any(h.new_no_newline for h in hunks)
+    if any(h.has_newline_marker for h in active):
+        no_final_newline = any(h.new_no_newline for h in active)
     else:
         no_final_newline = bool(file.lines) and file.lines[-1].eol == ""
     new_lines = _fix_line_ends(new_lines, file.eol, no_final_newline)
+    new_text = _join(new_lines) if active else text
     report = [
         HunkPlacement(
             number=hunk.number,
             header=hunk.header,
             strategy=placement.strategy,
-            line=placement.pos + 1,
-            offset=None if _hint(hunk) is None else placement.pos - (_hint(hunk) or 0),
+            line=placement.pos - placement.dropped_lead + 1,
+            offset=None
+            if _hint(hunk) is None
+            else placement.pos - placement.dropped_lead - (_hint(hunk) or 0),
             fuzz=placement.fuzz,
         )
         for hunk, placement in sorted(placed, key=lambda item: item[0].number)
     ]
-    return _join(new_lines), report
+    return new_text, report
 
 
 def _fix_line_ends(lines: list[_Line], eol: str, no_final_newline: bool) -> list[_Line]:
@@ -477,6 +593,18 @@ def _created_text(file_patch: FilePatch) -> str:
     if not lines:
         return ""
     return "\n".join(lines) + ("" if no_newline else "\n")
+
+
+def _first_difference(removed: list[str], current: str) -> str:
+    have = current.splitlines()
+    for k in range(max(len(removed), len(have))):
+        want = removed[k] if k < len(removed) else None
+        got = have[k] if k < len(have) else None
+        if want is None or got is None or _squash(want) != _squash(got):
+            shown_got = "the end of the file" if got is None else repr(got.strip())
+            shown_want = "nothing more" if want is None else repr(want.strip())
+            return f"line {k + 1} reads {shown_got}, the patch removes {shown_want}"
+    return "they differ"
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -504,16 +632,31 @@ def apply_patch(patch: Patch, files: Mapping[str, str]) -> PatchOutcome:
         if file_patch.kind in (MODIFY, DELETE, RENAME) and not exists(path):
             path = next((alt for alt in file_patch.alternatives if exists(alt)), path)
         if file_patch.kind == CREATE:
-            if exists(path):
-                raise PatchRejected(f"{path}: cannot create it, it already exists")
-            remember(path)
             text = _created_text(file_patch)
+            if exists(path):
+                if path in files and path not in status and state[path] == text:
+                    remember(path)
+                    status[path] = ALREADY_APPLIED
+                    placements.setdefault(path, []).extend(
+                        HunkPlacement(h.number, h.header, ALREADY_APPLIED, 1, None, 0)
+                        for h in file_patch.hunks
+                    )
+                    continue
+                raise PatchRejected(
+                    f"{path}: cannot create it, it already exists (with other text)"
+                )
+            remember(path)
             state[path] = text
             status[path] = "created" if original[path] is None else "modified"
             placements.setdefault(path, []).extend(
                 HunkPlacement(h.number, h.header, EXACT, 1, None, 0) for h in file_patch.hunks
             )
             modes[path] = file_patch.new_mode
+            continue
+        if file_patch.kind == DELETE and path not in files and path not in status:
+            # the file the patch deletes is not there: that is the patch's result
+            remember(path)
+            status[path] = ALREADY_APPLIED
             continue
         if not exists(path):
             raise PatchRejected(f"{path}: no such file to {file_patch.kind}")
@@ -524,7 +667,8 @@ def apply_patch(patch: Patch, files: Mapping[str, str]) -> PatchOutcome:
             removed = [line.text for h in file_patch.hunks for line in h.lines if line.tag != ADDED]
             if file_patch.hunks and not _same_text("\n".join(removed), current):
                 raise PatchRejected(
-                    f"{path}: the patch deletes it, but its content is not what the patch removes"
+                    f"{path}: the patch deletes it, but its content is not what the patch "
+                    f"removes ({_first_difference(removed, current)}); nothing was changed"
                 )
             state[path] = None
             status[path] = "deleted" if original[path] is not None else "unchanged"
@@ -543,6 +687,8 @@ def apply_patch(patch: Patch, files: Mapping[str, str]) -> PatchOutcome:
             status[path] = "renamed"
             continue
         state[path] = new_text
+        if report and all(h.strategy == ALREADY_APPLIED for h in report):
+            status.setdefault(path, ALREADY_APPLIED)
         status.setdefault(path, "modified")
 
     outcomes: list[FileOutcome] = []

@@ -2,6 +2,11 @@
 
 * unified diffs: git-style (``diff --git``, ``a/``/``b/`` prefixes, new/deleted/renamed
   files) or plain (``--- old`` / ``+++ new``), with wrong or missing ``@@`` numbers;
+  a file dated 1970-01-01 00:00:00 UTC with an empty side is created or deleted
+  (``diff -N``), as is one named /dev/null;
+* context diffs (``diff -c``), normal diffs (``diff``) where a ``diff old new`` or
+  ``Index:`` line or the caller names the file, and ed scripts (``diff -e``) that only
+  append (see ``classic_formats``);
 * the ``*** Begin Patch`` / ``*** Update File:`` format OpenAI models are trained on;
 * SEARCH/REPLACE blocks (Aider style) preceded by a line naming the file.
 
@@ -15,6 +20,19 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from skills.diffgen.classic_formats import (
+    CONTEXT_SEPARATOR,
+    NORMAL_COMMAND,
+    is_context_file_header,
+    is_epoch,
+    looks_like_ed,
+    looks_like_rcs,
+    parse_context_hunks,
+    parse_ed_hunks,
+    parse_normal_hunks,
+    refuse_rcs,
+    split_header,
+)
 from skills.diffgen.patch_errors import PatchParseError
 from skills.diffgen.patch_model import (
     ADDED,
@@ -52,8 +70,28 @@ _GIT_EXTENDED = (
 )
 
 
-def parse_patch(text: str) -> Patch:
-    """Parse ``text``; raises PatchParseError with the line at fault."""
+def parse_patch(text: str, default_path: str | None = None) -> Patch:
+    """Parse ``text``; raises PatchParseError with the line at fault.
+
+    ``default_path`` is the file the user named for a patch of one file: it is the file
+    a normal diff, an ed script or headerless hunks change, and it replaces the names
+    a one-file diff gives (as ``patch FILE < diff`` does)."""
+    patch = _parse(text, default_path)
+    if default_path is None:
+        return patch
+    named = [f for f in patch.files if f.path != default_path or f.kind != MODIFY]
+    if not named:
+        return patch
+    if len(patch.files) != 1 or patch.files[0].kind != MODIFY:
+        raise PatchParseError(
+            f"--file {default_path} names one file to change, but the patch "
+            f"{'changes ' + str(len(patch.files)) + ' files' if len(patch.files) != 1 else 'creates, deletes or renames it'}"
+        )
+    only = patch.files[0]
+    return Patch(format=patch.format, files=(FilePatch(MODIFY, default_path, only.hunks),))
+
+
+def _parse(text: str, default_path: str | None) -> Patch:
     if "\x00" in text:
         raise PatchParseError("the patch contains NUL bytes; binary patches are not supported")
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
@@ -66,11 +104,24 @@ def parse_patch(text: str) -> Patch:
         return _parse_begin_patch(lines)
     if any(_SEARCH.match(line) for line in stripped):
         return _parse_search_replace(lines)
-    if any(line.startswith(("--- ", "diff --git ")) for line in lines):
-        return _parse_unified(lines)
+    if any(
+        line.startswith(("--- ", "diff --git ", "@@"))
+        or CONTEXT_SEPARATOR.match(line)
+        or NORMAL_COMMAND.match(line)
+        for line in lines
+    ):
+        return _parse_unified(lines, default_path)
+    if looks_like_rcs(lines):
+        raise refuse_rcs()
+    if looks_like_ed(lines):
+        if default_path is None:
+            raise PatchParseError("an ed script names no file: give the file with --file")
+        return Patch(
+            format="ed", files=(FilePatch(MODIFY, default_path, tuple(parse_ed_hunks(lines))),)
+        )
     raise PatchParseError(
-        "no patch found: expected a unified diff, a '*** Begin Patch' block "
-        "or SEARCH/REPLACE blocks"
+        "no patch found: expected a unified, context or normal diff, a '*** Begin Patch' "
+        "block or SEARCH/REPLACE blocks"
     )
 
 
@@ -88,6 +139,8 @@ class _RawFile:
     deleted: bool = False
     new_mode: int | None = None
     hunks: list[Hunk] = field(default_factory=list)
+    old_epoch: bool = False  # dated 1970-01-01 00:00 UTC: diff -N's mark of a missing file
+    new_epoch: bool = False
 
 
 def _unquote(path: str) -> str:
@@ -103,9 +156,7 @@ def _unquote(path: str) -> str:
 
 
 def _header_path(value: str) -> str | None:
-    value = value.split("\t", 1)[0].rstrip()
-    # "--- file.py 2024-01-01 10:00:00.000000000 +0100" (diff -u without a tab)
-    value = re.sub(r"\s+\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?: ?[+-]\d{4})?$", "", value)
+    value, _ = split_header(value)
     value = _unquote(value.strip())
     if value in ("/dev/null", "dev/null", "a/dev/null", "b/dev/null"):
         return None
@@ -225,8 +276,34 @@ def _parse_hunks(lines: list[str], i: int) -> tuple[list[Hunk], int]:
     return hunks, i
 
 
-def _parse_unified(lines: list[str]) -> Patch:
+def _named_by_diff_line(line: str) -> tuple[str | None, str | None] | None:
+    """The two files a ``diff [options] OLD NEW`` line (``diff -r``'s, between files) names;
+    Mercurial's ``diff -r REV -r REV FILE`` names one."""
+    tokens = line.split()[1:]
+    names: list[str] = []
+    skip = False
+    for k, token in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        if token.startswith("-"):
+            # hg's -r takes a revision; GNU diff's -r (recursive) takes nothing
+            nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+            skip = token == "-r" and re.fullmatch(r"[0-9a-f]{6,40}", nxt) is not None
+            continue
+        names.append(token)
+    if len(names) == 2:
+        return names[0], names[1]
+    if len(names) == 1:
+        return names[0], names[0]
+    return None
+
+
+def _parse_unified(lines: list[str], default_path: str | None = None) -> Patch:
+    """Unified, context and normal diffs, in any mix, with prose between them."""
     raw_files: list[_RawFile] = []
+    formats: list[str] = []
+    named: tuple[str | None, str | None] | None = None  # from the last "diff a b"/"Index:" line
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
@@ -259,16 +336,56 @@ def _parse_unified(lines: list[str]) -> Patch:
             elif raw.deleted:
                 raw.new = None
             raw_files.append(raw)
+            formats.append("unified")
+            named = None
             continue
         if line.startswith("--- ") and i + 1 < n and lines[i + 1].startswith("+++ "):
-            raw = _RawFile(old=_header_path(line[4:]), new=_header_path(lines[i + 1][4:]))
+            raw = _raw_from_headers(line[4:], lines[i + 1][4:])
             raw.hunks, i = _parse_hunks(lines, i + 2)
             if not raw.hunks:
                 raise PatchParseError(f"line {i + 1}: file header without any @@ hunk")
             raw_files.append(raw)
+            formats.append("unified")
+            named = None
             continue
-        if line.startswith("@@"):
-            raise PatchParseError(f"line {i + 1}: hunk without a '--- '/'+++ ' file header")
+        if is_context_file_header(lines, i):
+            raw = _raw_from_headers(line[4:], lines[i + 1][4:])
+            raw.hunks, i = parse_context_hunks(lines, i + 2)
+            if not raw.hunks:
+                raise PatchParseError(f"line {i + 1}: context-diff file header without any hunk")
+            raw_files.append(raw)
+            formats.append("context")
+            named = None
+            continue
+        if NORMAL_COMMAND.match(line) and i + 1 < n and lines[i + 1][:1] in ("<", ">"):
+            hunks, i = parse_normal_hunks(lines, i)
+            if named is None and default_path is None:
+                raise PatchParseError(
+                    f"line {i + 1}: a normal diff that names no file: give the file with --file"
+                )
+            old, new = named if named is not None else (default_path, default_path)
+            raw_files.append(_RawFile(old=old, new=new, hunks=hunks))
+            formats.append("normal")
+            named = None
+            continue
+        if line.startswith("diff "):
+            named = _named_by_diff_line(line)
+        elif line.startswith("Index: "):
+            path = line[len("Index: ") :].strip()
+            named = (path, path) if path else None
+        if line.startswith("@@") or CONTEXT_SEPARATOR.match(line):
+            if default_path is None:
+                raise PatchParseError(f"line {i + 1}: hunk without a '--- '/'+++ ' file header")
+            if line.startswith("@@"):
+                hunks, i = _parse_hunks(lines, i)
+                formats.append("unified")
+            else:
+                hunks, i = parse_context_hunks(lines, i)
+                formats.append("context")
+                if not hunks:
+                    raise PatchParseError(f"line {i + 1}: '***************' without a hunk")
+            raw_files.append(_RawFile(old=default_path, new=default_path, hunks=hunks))
+            continue
         i += 1
     if not raw_files:
         raise PatchParseError("no file headers ('--- a/file' / '+++ b/file') in the diff")
@@ -279,7 +396,20 @@ def _parse_unified(lines: list[str]) -> Patch:
         and raw.new.startswith("b/")
         for raw in raw_files
     )
-    return Patch(format="unified", files=tuple(_to_file_patch(raw, git_style) for raw in raw_files))
+    return Patch(
+        format=formats[0], files=tuple(_to_file_patch(raw, git_style) for raw in raw_files)
+    )
+
+
+def _raw_from_headers(old_value: str, new_value: str) -> _RawFile:
+    _, old_stamp = split_header(old_value)
+    _, new_stamp = split_header(new_value)
+    return _RawFile(
+        old=_header_path(old_value),
+        new=_header_path(new_value),
+        old_epoch=is_epoch(old_stamp),
+        new_epoch=is_epoch(new_stamp),
+    )
 
 
 def _mode(line: str) -> int | None:
@@ -290,26 +420,54 @@ def _mode(line: str) -> int | None:
         return None
 
 
+def _tree_tail(old: str, new: str) -> str | None:
+    """``x/y.py`` for ``old/x/y.py`` and ``new/x/y.py``: two trees compared (``diff -r``),
+    whose roots (the same number of leading folders) differ and the rest is the same."""
+    old_parts, new_parts = old.split("/"), new.split("/")
+    k = 0
+    while k < min(len(old_parts), len(new_parts)) and old_parts[-1 - k] == new_parts[-1 - k]:
+        k += 1
+    lead_old, lead_new = old_parts[: len(old_parts) - k], new_parts[: len(new_parts) - k]
+    if k == 0 or not lead_old or len(lead_old) != len(lead_new):
+        return None
+    return "/".join(old_parts[len(old_parts) - k :])
+
+
 def _to_file_patch(raw: _RawFile, git_style: bool) -> FilePatch:
     old, new = raw.old, raw.new
+    hunks = tuple(raw.hunks)
+    # diff -N dates a missing file at the epoch; its side of every hunk is then empty
+    old_missing = old is None or (
+        not raw.git and raw.old_epoch and bool(hunks) and all(not h.before for h in hunks)
+    )
+    new_missing = new is None or (
+        not raw.git and raw.new_epoch and bool(hunks) and all(not h.after for h in hunks)
+    )
+    alternatives: list[str] = []
     # "a/"/"b/" prefixes: git-style patches, and a lone "+++ b/x" against /dev/null
     if (git_style and (raw.git or old is None or new is None or old.startswith("a/"))) or (
         old is None or new is None
     ):
         old = _strip_prefix(old, "a/")
         new = _strip_prefix(new, "b/")
-    hunks = tuple(raw.hunks)
+    elif old is not None and new is not None and old != new:
+        tail = _tree_tail(old, new)
+        if tail is not None:
+            alternatives = [new, old]
+            old = new = tail
     if raw.rename_from and raw.rename_to:
         return FilePatch(RENAME, raw.rename_from, hunks, new_path=raw.rename_to)
-    if old is None and new is None:
+    if old_missing and new_missing:
         raise PatchParseError("a file header names /dev/null on both sides")
-    if old is None:
+    if old_missing:
         assert new is not None
         return FilePatch(CREATE, new, hunks, new_mode=raw.new_mode)
-    if new is None:
-        return FilePatch(DELETE, old, hunks)
+    if new_missing:
+        assert old is not None
+        return FilePatch(DELETE, old, hunks, alternatives=tuple(alternatives))
+    assert old is not None and new is not None
     if old == new:
-        return FilePatch(MODIFY, new, hunks)
+        return FilePatch(MODIFY, new, hunks, alternatives=tuple(alternatives))
     if raw.git:
         return FilePatch(RENAME, old, hunks, new_path=new)
     # plain diff between two names ("--- utils.py.orig" / "+++ utils.py"): the file to

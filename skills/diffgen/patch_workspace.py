@@ -315,14 +315,16 @@ class PatchWorkspace:
 
     # ------------------------------------------------------------ apply
 
-    def plan(self, patch_text: str) -> tuple[Patch, PatchOutcome, dict[str, tuple[str, Path]]]:
-        patch, outcome, where, _ = self._plan(patch_text)
+    def plan(
+        self, patch_text: str, *, target: str | None = None
+    ) -> tuple[Patch, PatchOutcome, dict[str, tuple[str, Path]]]:
+        patch, outcome, where, _ = self._plan(patch_text, target)
         return patch, outcome, where
 
     def _plan(
-        self, patch_text: str
+        self, patch_text: str, target: str | None = None
     ) -> tuple[Patch, PatchOutcome, dict[str, tuple[str, Path]], dict[str, str]]:
-        patch = parse_patch(patch_text)
+        patch = parse_patch(patch_text, default_path=target)
         contents, where = self.read_files(patch)
         outcome = apply_patch(patch, contents)
         for file in outcome.files:
@@ -336,15 +338,23 @@ class PatchWorkspace:
         return patch, outcome, where, contents
 
     def apply(
-        self, patch_text: str, *, check: bool = False, journal=None, verify=None
+        self,
+        patch_text: str,
+        *,
+        check: bool = False,
+        journal=None,
+        verify=None,
+        target: str | None = None,
     ) -> ApplyReport:
         """Apply ``patch_text`` (or, with ``check``, only work out what would happen).
 
-        ``verify(outcome)``, if given, runs under the folder's lock before anything is
-        written and may refuse by raising.
+        ``target`` is the file (relative to the root) a patch of one file is for, needed
+        by formats that name none (normal diffs, ed scripts). ``verify(outcome)``, if
+        given, runs under the folder's lock before anything is written and may refuse by
+        raising.
         """
         if check:
-            patch, outcome, _ = self.plan(patch_text)
+            patch, outcome, _ = self.plan(patch_text, target=target)
             if verify is not None:
                 verify(outcome)
             return ApplyReport(self.root, outcome, patch.format, checked_only=True)
@@ -354,7 +364,13 @@ class PatchWorkspace:
             journal = UndoJournal.default()
         with root_lock(self.root):
             try:
-                patch, outcome, where, contents = self._plan(patch_text)
+                patch, outcome, where, contents = self._plan(patch_text, target)
+                if _partly_applied(outcome) and journal.interrupted(self.root) is not None:
+                    # the part already there may be what the interrupted apply wrote
+                    raise PatchRejected(
+                        "part of the patch is already in the files, and an earlier apply "
+                        "here did not finish; nothing was changed"
+                    )
             except (PatchRejected, UnsafePath) as exc:
                 raise _with_interrupted_hint(exc, journal, self.root) from None
             if verify is not None:
@@ -368,6 +384,8 @@ class PatchWorkspace:
                 FileWrite(w.relpath, w.target, w.text, w.mode, planned_from.get(w.target))
                 for w in staged_writes(outcome, where)
             ]
+            if not writes:  # every file already held the patch's result
+                return report
             remove_stale_temp_files(w.target for w in writes)
             entry = journal.begin(self.root, writes, outcome)
             transaction = FileTransaction(writes)
@@ -380,6 +398,13 @@ class PatchWorkspace:
             journal.finish(entry, transaction.created_dirs)
         report.journal_id = entry.id
         return report
+
+
+def _partly_applied(outcome: PatchOutcome) -> bool:
+    return any(
+        file.status == "already_applied" or any(h.strategy == "already_applied" for h in file.hunks)
+        for file in outcome.files
+    )
 
 
 def _with_interrupted_hint(exc: TingError, journal, root: Path) -> TingError:
@@ -405,6 +430,8 @@ def staged_writes(outcome: PatchOutcome, where: dict[str, tuple[str, Path]]) -> 
 
 
 def _writes_for(file: FileOutcome, where: dict[str, tuple[str, Path]]) -> list[FileWrite]:
+    if file.status == "already_applied":
+        return []
     relpath, real = where[file.path]
     if file.status == "deleted":
         return [FileWrite(relpath, real, None, None)]

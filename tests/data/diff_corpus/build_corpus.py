@@ -635,13 +635,14 @@ def structural_cases(sources: dict[str, str]) -> list[Case]:
             dict(base),
             None,
         ),
+        # already applied: lands as "nothing to do", every file left as it is
         Case(
             "already-applied",
-            "unplaceable",
+            "recoverable",
             "already_applied",
             applied_already,
             {"src/colorsys.py": {"text": c_new}, "src/bisect.py": {"source": "bisect.py"}},
-            None,
+            {"src/colorsys.py": c_new, "src/bisect.py": bisect},
         ),
         Case(
             "second-file-fails-first-untouched",

@@ -1,0 +1,10 @@
+def add(a, b):
+    """Sum."""
+    total = a + b
+    return total
+
+
+def sub(a, b):
+    """Difference."""
+    total = b - a
+    return total
