@@ -16,6 +16,7 @@ ORDER = [
     "voice",
     "meeting",
     "interpreter",
+    "mcp",
     "ui",
     "packaging",
 ]

@@ -212,7 +212,7 @@ def tool_calls(home: Path, code: Path, session_id: int) -> list[tuple[str, str, 
             "ledger_query",
             {"period": "2025-05", "category": "food"},
         ),
-        ("ledger_query, all time (100k rows summed)", "ledger_query", {}),
+        ("ledger_query, all time (every entry summed)", "ledger_query", {}),
         ("ledger_query, words in the item", "ledger_query", {"text": "咖啡", "limit": 50}),
         ("history_search, common word (午饭)", "history_search", {"query": "午饭"}),
         ("history_search, rare word (zeppelin)", "history_search", {"query": "zeppelin"}),
@@ -237,9 +237,14 @@ def raw_sql(conn: sqlite3.Connection, name: str, args: dict[str, Any]) -> bool:
         if args.get("text"):
             where += " and (instr(lower(item), ?) > 0 or instr(lower(utterance), ?) > 0)"
             params += [args["text"], args["text"]]
+        table = (
+            "ledger_entries not indexed"
+            if args.get("text") and not args.get("period")
+            else "ledger_entries"
+        )
         conn.execute(
             "select kind, category, currency, sum(amount_cents) as cents, count(*)"
-            f" from ledger_entries where {where} group by kind, category, currency"
+            f" from {table} where {where} group by kind, category, currency"
             " order by kind, cents desc",
             params,
         ).fetchall()
@@ -285,9 +290,11 @@ def time_calls(fn: Any, calls: int) -> list[float]:
     return out
 
 
-def mcp_call_times(
-    home: Path, specs: list[tuple[str, str, dict[str, Any]]], calls: int
-) -> dict[str, list[float]]:
+def measure_calls(
+    home: Path, specs: list[tuple[str, str, dict[str, Any]]], calls: int, local: Any, conn: Any
+) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[float] | None]]:
+    """Per tool, back to back so that each sees the same load: over MCP (one stdio
+    session), in-process (``local(name, args)``), and the bare SQL where there is one."""
     import anyio
     from mcp import Client, StdioServerParameters
 
@@ -296,11 +303,18 @@ def mcp_call_times(
         args=["-m", "assistant", "mcp", "serve"],
         env={"TING_HOME": str(home)},
     )
-    times: dict[str, list[float]] = {}
+    over_mcp: dict[str, list[float]] = {}
+    inproc: dict[str, list[float]] = {}
+    raw: dict[str, list[float] | None] = {}
 
     async def main() -> None:
         async with Client(params) as client:
             for label, name, args in specs:
+                inproc[label] = time_calls(lambda n=name, a=args: local(n, a), calls)
+                if raw_sql(conn, name, args):
+                    raw[label] = time_calls(lambda n=name, a=args: raw_sql(conn, n, a), calls)
+                else:
+                    raw[label] = None
                 for _ in range(3):
                     result = await client.call_tool(name, args)
                     assert not result.is_error, (name, result.content[0].text)
@@ -309,10 +323,11 @@ def mcp_call_times(
                     t = time.perf_counter()
                     await client.call_tool(name, args)
                     got.append((time.perf_counter() - t) * 1000)
-                times[label] = got
+                over_mcp[label] = got
+                print(f"  {label}: done", file=sys.stderr)
 
     anyio.run(main)
-    return times
+    return over_mcp, inproc, raw
 
 
 def start_times(params: Any, starts: int) -> tuple[list[float], list[float]]:
@@ -379,28 +394,16 @@ def main() -> int:
     (code / "hello.py").write_text("def hello():\n    return 'hi'\n", encoding="utf-8")
     specs = tool_calls(home, code, session_id)
 
-    # in-process: the same tool function, no protocol
     ctx = ToolContext(history=app.history, settings=app.settings, origin="mcp")
-    inproc = {
-        label: time_calls(lambda n=name, a=a: app.tools.call(n, a, ctx), args.calls)
-        for label, name, a in specs
-    }
     sizes = {
         label: len(json.dumps(app.tools.call(name, a, ctx), ensure_ascii=False))
         for label, name, a in specs
     }
     conn = sqlite3.connect(str(home / "ting.db"))
-    raw: dict[str, list[float] | None] = {}
-    for label, name, a in specs:
-        if raw_sql(conn, name, a):
-            raw[label] = time_calls(lambda n=name, a=a: raw_sql(conn, n, a), args.calls)
-        else:
-            raw[label] = None
+    over_mcp, inproc, raw = measure_calls(
+        home, specs, args.calls, lambda n, a: app.tools.call(n, a, ctx), conn
+    )
     conn.close()
-    print("in-process done", file=sys.stderr)
-
-    over_mcp = mcp_call_times(home, specs, args.calls)
-    print("MCP calls done", file=sys.stderr)
 
     from mcp import StdioServerParameters
 
