@@ -17,7 +17,11 @@ from typing import Any
 from assistant.errors import ConfigError, UsageError
 from assistant.paths import config_path
 
-CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "HKD")
+# the currencies the bookkeeping skill records (skills/bookkeeping/currencies.py)
+CURRENCIES = (
+    "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "TWD", "KRW", "AUD", "CAD", "SGD", "CHF", "THB",
+    "NZD", "MOP",
+)  # fmt: skip
 LANGUAGES = ("zh", "en", "ja", "ko", "fr", "de", "es", "ru", "it", "pt")
 MAX_TIMEOUT_S = 86400  # a day: more is a typo (and inf overflows the HTTP client)
 

@@ -46,6 +46,8 @@ class PeerCase:
 
     def tree(self, which: str) -> dict[str, bytes]:
         folder = self.folder / which
+        if not folder.is_dir():
+            return {}
         return {
             p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*"))
@@ -70,7 +72,12 @@ def load_cases() -> list[PeerCase]:
 def materialize(case: PeerCase, scratch: Path) -> Path:
     """A fresh copy of the case's ``before/`` tree at ``scratch/root``."""
     root = scratch / "root"
-    shutil.copytree(case.folder / "before", root)
+    before = case.folder / "before"
+    # git keeps no empty folder: a case that creates its only file has no before/ in a clone
+    if before.is_dir():
+        shutil.copytree(before, root)
+    else:
+        root.mkdir(parents=True)
     return root
 
 
