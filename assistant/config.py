@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any
 from assistant.errors import ConfigError, UsageError
 from assistant.paths import config_path
 
-# the currencies the bookkeeping skill records (skills/bookkeeping/currencies.py)
+# the currencies the bookkeeping skill records (their names and signs:
+# skills/bookkeeping/currencies.py)
 CURRENCIES = (
     "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "TWD", "KRW", "AUD", "CAD", "SGD", "CHF", "THB",
     "NZD", "MOP",
@@ -188,23 +188,13 @@ def write_config_data(data: dict[str, Any], path: Path | None = None) -> None:
     """Replace the config file with ``data`` atomically (a crash leaves the old file)."""
     import tomli_w
 
+    from assistant.atomic_write import write_atomically
+
     path = path or config_path()
     if path.is_dir():
         raise ConfigError(f"cannot write the config file {path}: Is a directory")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+        write_atomically(path, tomli_w.dumps(data))
     except OSError as exc:
         raise ConfigError(f"cannot write the config file {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            tomli_w.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"cannot write the config file {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

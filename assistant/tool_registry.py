@@ -9,7 +9,7 @@ arguments against the schema before the function sees them.
 Tools come from plugins the way skills do: a plugin implements the ``ting_register_tools``
 hook and calls ``register(ToolSpec(...))`` for each (see ``assistant.registry``); it may
 register a ``ResourceSpec`` the same way (documents the MCP server lists, such as meeting
-notes). The history tools are part of the core and always present.
+notes). The history tools are the core's, handed in by the composition root.
 
 A tool that writes (money, files) has ``writes=True``. The server offers it only with
 ``--allow-writes``; the agent never runs it on the model's word, but turns the call into
@@ -157,14 +157,12 @@ def result_text(value: Any, limit: int = MAX_RESULT_CHARS) -> str:
 class ToolRegistry:
     """The tools of this installation, by name: the core's and every plugin's."""
 
-    def __init__(self, plugin_manager: Any = None) -> None:
+    def __init__(self, plugin_manager: Any = None, core_tools: Any = ()) -> None:
         self._tools: dict[str, ToolSpec] = {}
         self._origin: dict[str, str] = {}
         self.resources: list[ResourceSpec] = []
         self.errors: dict[str, str] = {}
-        from assistant.history_tools import TOOLS as HISTORY_TOOLS
-
-        for spec in HISTORY_TOOLS:
+        for spec in core_tools:  # the history's (assistant.history_tools), from the app
             self._add(spec, "ting")
         if plugin_manager is None:
             return

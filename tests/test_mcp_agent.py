@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from fixtures_core import assert_clean_failure
 
-from assistant.app import App
 from assistant.events import Delta, Failed, NeedsConfirmation, Progress, Result
 from assistant.mcp_config import McpServerConfig, save_mcp_servers
 from assistant.skill import CancelToken, Request
 from skills.chat.agent import MAX_STEPS
+from ting.app import App
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -51,8 +51,8 @@ def fixture_calls(tmp_path: Path) -> list[str]:
 def app(provider_env):
     app = App.from_environment()
     yield app
-    if app._mcp_connections is not None:
-        app._mcp_connections.close()
+    if "mcp" in app.services:
+        app.services["mcp"].close()
 
 
 def run(app: App, text: str, **kw: Any) -> list[Any]:
@@ -174,7 +174,7 @@ def test_ting_mcp_serve_is_a_server_the_agent_can_use(app, provider_env, ting_ho
             McpServerConfig(
                 "ting",
                 sys.executable,
-                ("-m", "assistant", "mcp", "serve"),
+                ("-m", "ting", "mcp", "serve"),
                 env={"TING_HOME": str(ting_home)},
             )
         ]

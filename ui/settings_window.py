@@ -36,7 +36,7 @@ from ui.i18n import tr
 from ui.mcp_servers_editor import McpServersEditor, servers_from_rows
 
 if TYPE_CHECKING:
-    from assistant.app import App
+    from ting.app import App
     from ui.workers import TaskRunner
 
 _MODIFIERS = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "cmd": "Meta"}

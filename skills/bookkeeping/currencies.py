@@ -17,23 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-CURRENCIES = (
-    "CNY",
-    "USD",
-    "EUR",
-    "GBP",
-    "JPY",
-    "HKD",
-    "TWD",
-    "KRW",
-    "AUD",
-    "CAD",
-    "SGD",
-    "CHF",
-    "THB",
-    "NZD",
-    "MOP",
-)
+# The currencies Ting records: one list, which the default_currency setting offers too.
+from assistant.config import CURRENCIES as CURRENCIES
+
 DOLLARS = frozenset({"USD", "HKD", "TWD", "AUD", "CAD", "SGD", "NZD"})
 YEN_YUAN = frozenset({"CNY", "JPY"})
 

@@ -14,9 +14,10 @@ import re
 import uuid
 from typing import Any
 
+from assistant.config import CURRENCIES
 from assistant.events import NeedsConfirmation
 from assistant.tool_registry import ToolContext, ToolError, ToolSpec, run_confirmed
-from skills.bookkeeping.lexicon import CURRENCIES, EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from skills.bookkeeping.lexicon import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
 CATEGORIES = sorted(set(EXPENSE_CATEGORIES) | set(INCOME_CATEGORIES))
 MAX_ROWS = 500

@@ -1,4 +1,5 @@
-"""The fixed taxonomy and the words that point into it: categories, kinds, currencies.
+"""The fixed taxonomy and the words that point into it: categories and kinds (the
+currencies and their names are in ``currencies.py``).
 
 A keyword is matched as a substring when it is Chinese and as a whole word (with an
 optional plural ``s``) when it is Latin. When several keywords match, the longest one
@@ -10,9 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-# the currencies recorded; their names and signs are in currencies.py
-from skills.bookkeeping.currencies import CURRENCIES as CURRENCIES
 
 
 def words_of(text: str) -> tuple[str, ...]:

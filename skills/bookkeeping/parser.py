@@ -39,11 +39,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from assistant.config import CURRENCIES
 from assistant.errors import UsageError
 from skills.bookkeeping.amounts import AmountMatch, find_amounts
 from skills.bookkeeping.dates import DateMatch, find_dates
 from skills.bookkeeping.lexicon import (
-    CURRENCIES,
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     KINDS,

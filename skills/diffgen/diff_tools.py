@@ -23,8 +23,8 @@ def _root(args: dict[str, Any]) -> str:
 
 
 def diff_check(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
-    from skills.diffgen.diff_skill import preview_diff
     from skills.diffgen.patch_workspace import PatchWorkspace
+    from skills.diffgen.skill import preview_diff
 
     report = PatchWorkspace(_root(args)).apply(args["patch"], check=True)
     preview = preview_diff(report.outcome)
@@ -37,8 +37,8 @@ def diff_check(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
 def propose_patch(args: dict[str, Any], ctx: ToolContext) -> NeedsConfirmation:
     """The same card as the diff skill's: dry-run first, and remember what the files
     would become, so applying refuses if they changed after the preview."""
-    from skills.diffgen.diff_skill import _sha256, expected_results, preview_diff, summary
     from skills.diffgen.patch_workspace import PatchWorkspace
+    from skills.diffgen.skill import _sha256, expected_results, preview_diff, summary
 
     workspace = PatchWorkspace(_root(args))
     patch, outcome, _ = workspace.plan(args["patch"])

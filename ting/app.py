@@ -1,10 +1,15 @@
-"""The composition root: builds settings, history, provider client, router, skills and
-runtime once, and hands them down. Nothing else builds its own dependencies.
+"""The composition root: builds settings, history, provider client, router, skills,
+runtime and the shared engines (``service("asr")``: the speech recognizer) once, and
+hands them down. Nothing else builds its own dependencies.
+
+It sits above the core (``assistant``), the engines (``voice``) and the skills, and
+below the front ends (``ting``'s commands, ``ui``), which each get the one ``App``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -24,14 +29,9 @@ if TYPE_CHECKING:
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # shared, lazily built engines skills reach through ctx.service(name)
-        self.services: dict[str, Any] = {
-            "asr": self.speech_recognizer,
-            "tools": lambda: self.tools,
-            "mcp": self.mcp_connections,
-        }
-        self._speech_recognizer: Any = None
-        self._mcp_connections: Any = None
+        # The shared engines, by name: always built instances, made on first use by
+        # ``service`` from ``_ENGINES`` (a test may put its own in beforehand).
+        self.services: dict[str, Any] = {}
 
     @classmethod
     def from_environment(cls) -> App:
@@ -54,7 +54,7 @@ class App:
             setattr(self.settings, key, value)
         self.__dict__.pop("router", None)
         if (new.asr_model, new.language_pair) != old_asr:
-            self._speech_recognizer = None
+            self.services.pop("asr", None)
 
     def _setup_logging(self) -> None:
         """Log to ting.log in the data folder (replacing a handler for another folder)."""
@@ -89,21 +89,14 @@ class App:
 
         return SkillRegistry()
 
-    @cached_property
+    @property
     def tools(self) -> ToolRegistry:
         """Ting's own tools (the core's and the plugins'), for the agent and the MCP server."""
-        from assistant.tool_registry import ToolRegistry
-
-        return ToolRegistry(self.registry.pm)
+        return self.service("tools")
 
     def mcp_connections(self) -> McpConnections:
         """The user's MCP servers (``mcp_servers``), started when the agent first needs them."""
-        if self._mcp_connections is None:
-            from assistant.mcp_client import McpConnections
-            from assistant.paths import data_dir
-
-            self._mcp_connections = McpConnections(log_path=data_dir() / "mcp-servers.log")
-        return self._mcp_connections
+        return self.service("mcp")
 
     def api_key(self) -> str | None:
         from assistant.secrets import get_api_key
@@ -119,13 +112,19 @@ class App:
 
         return client_from_settings(self.settings, self.api_key())
 
-    def speech_recognizer(self) -> Any:
-        """The one local Whisper engine of this process (loaded on first use)."""
-        if self._speech_recognizer is None:
-            from voice.asr import SpeechRecognizer
+    def service(self, name: str) -> Any:
+        """The shared engine ``name`` (``asr``: the local Whisper recognizer), built once.
 
-            self._speech_recognizer = SpeechRecognizer.from_settings(self.settings)
-        return self._speech_recognizer
+        Building one is cheap: the models themselves load on first use."""
+        engine = self.services.get(name)
+        if engine is None:
+            build = _ENGINES.get(name)
+            if build is None:
+                from assistant.errors import SkillError
+
+                raise SkillError(f"the {name} service is not available in this session")
+            engine = self.services[name] = build(self)
+        return engine
 
     @cached_property
     def router(self) -> Router:
@@ -158,7 +157,7 @@ class App:
             cancel=cancel or CancelToken(),
             today=today,
             history_id=history_id,
-            services=self.services,
+            service_provider=self.service,
         )
 
     @cached_property
@@ -171,3 +170,30 @@ class App:
             route=lambda text: self.router.route(text),
             context_factory=self.make_context,
         )
+
+
+def _speech_recognizer(app: App) -> Any:
+    from voice.asr import SpeechRecognizer
+
+    return SpeechRecognizer.from_settings(app.settings)
+
+
+def _tool_registry(app: App) -> Any:
+    from assistant.history_tools import TOOLS
+    from assistant.tool_registry import ToolRegistry
+
+    return ToolRegistry(app.registry.pm, core_tools=TOOLS)
+
+
+def _mcp_connections(app: App) -> Any:
+    from assistant.mcp_client import McpConnections
+    from assistant.paths import data_dir
+
+    return McpConnections(log_path=data_dir() / "mcp-servers.log")
+
+
+_ENGINES: dict[str, Callable[[App], Any]] = {
+    "asr": _speech_recognizer,
+    "tools": _tool_registry,  # ting's tools, for the chat agent and `ting mcp serve`
+    "mcp": _mcp_connections,  # the user's MCP servers, for the chat agent
+}
