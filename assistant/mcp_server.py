@@ -210,9 +210,20 @@ def serve_stdio(server: Any) -> None:
 
 def serve_http(server: Any, port: int) -> None:
     """Streamable HTTP on loopback only (the SDK adds DNS-rebinding protection there)."""
+    import socket
+
     import anyio
     import uvicorn
 
+    from assistant.errors import UsageError
+
+    probe = socket.socket()
+    try:
+        probe.bind(("127.0.0.1", port))
+    except OSError as exc:
+        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
+    finally:
+        probe.close()
     app = server.streamable_http_app(host="127.0.0.1")
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     anyio.run(uvicorn.Server(config).serve)

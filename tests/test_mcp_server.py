@@ -415,3 +415,53 @@ def test_serve_on_a_damaged_database_is_one_clear_line(tmp_path, ting_home):
     assert ran.returncode != 0 and ran.stdout == ""
     lines = ran.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("ting: ") and "damaged" in lines[0]
+
+
+def test_streamable_http_on_loopback(made_by_ting):
+    import socket
+    import time
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    env = dict(os.environ, TING_HOME=str(made_by_ting["home"]))
+    busy = subprocess.run(
+        [sys.executable, "-m", "ting", "mcp", "serve", "--http", str(port)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(ROOT),
+        timeout=60,
+    )
+    assert busy.returncode == 2
+    assert busy.stderr.strip() == f"ting: cannot serve on 127.0.0.1:{port}: Address already in use"
+    holder.close()
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ting", "mcp", "serve", "--http", str(port)],
+        env=env,
+        cwd=str(ROOT),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # until uvicorn accepts connections (bounded)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.1)
+
+        async def main() -> Any:
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                names = {t.name for t in (await client.list_tools()).tools}
+                return names, payload(await client.call_tool("meeting_list", {"limit": 1}))
+
+        names, meetings = anyio.run(main)
+        assert names == READ_TOOLS and len(meetings["meetings"]) == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

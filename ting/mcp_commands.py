@@ -33,7 +33,7 @@ def mcp_group() -> None:
     "--http",
     "http_port",
     type=click.IntRange(1, 65535),
-    help="Serve streamable HTTP on 127.0.0.1:PORT (path /mcp) instead of standard input/output.",
+    help="Serve streamable HTTP on http://127.0.0.1:PORT/mcp instead of standard input/output.",
 )
 def serve_command(allow_writes: bool, http_port: int | None) -> None:
     """Serve Ting's tools and meeting notes over MCP (standard input/output).
@@ -47,7 +47,6 @@ def serve_command(allow_writes: bool, http_port: int | None) -> None:
     _ = app.history  # a locked or damaged database: one line on stderr before the protocol starts
     server = build_server(app.tools, app_tool_context(app), allow_writes=allow_writes)
     if http_port:
-        click.echo(f"ting mcp: serving on http://127.0.0.1:{http_port}/mcp", err=True)
         serve_http(server, http_port)
     else:
         serve_stdio(server)
@@ -165,7 +164,7 @@ def add_command(env_pairs, timeout, start_timeout, replace, name, command, args)
         data["timeout"] = timeout
     if start_timeout is not None:
         data["start_timeout"] = start_timeout
-    server = server_from_data(data, "the server")
+    server = server_from_data(data, f"MCP server {name!r}")
     servers = load_mcp_servers()
     if any(s.name == name for s in servers):
         if not replace:
