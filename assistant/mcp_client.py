@@ -34,7 +34,7 @@ from assistant.mcp_config import McpServerConfig
 from assistant.skill import CancelToken
 
 POLL_S = 0.05
-CLOSE_WAIT_S = 6.0
+CLOSE_WAIT_S = 8.0  # the SDK's shutdown: 2 s for the server to exit, then SIGTERM, SIGKILL
 
 
 class McpServerError(TingError):
@@ -72,6 +72,10 @@ class _Connection:
     stop: asyncio.Event | None = None
     task: concurrent.futures.Future[None] | None = None
     ready: concurrent.futures.Future[None] | None = None
+    stopping: bool = False
+    # set when _serve has returned, its process ended (a cancelled future says "done" at
+    # once, while the task is still ending the process)
+    finished: threading.Event = field(default_factory=threading.Event)
 
 
 def describe_start_error(config: McpServerConfig, exc: BaseException, log: Path | None) -> str:
@@ -128,6 +132,8 @@ class McpConnections:
         self.log_path = log_path
         self._configs: dict[str, McpServerConfig] = {}
         self._conns: dict[str, _Connection] = {}
+        # stopped connections whose process may still be ending: close() waits for them
+        self._retired: list[_Connection] = []
         self._lock = threading.RLock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -144,7 +150,7 @@ class McpConnections:
             for name, conn in list(self._conns.items()):
                 if wanted.get(name) != conn.config:
                     self._stop(conn)
-                    del self._conns[name]
+                    self._retired.append(self._conns.pop(name))
             self._configs = wanted
 
     @property
@@ -230,13 +236,20 @@ class McpConnections:
             if conn.state == "ready":  # the session ended under us
                 conn.state = "failed"
                 conn.error = f"MCP server {config.name!r} stopped"
+            conn.finished.set()
 
     def _stop(self, conn: _Connection) -> None:
+        was = conn.state
         conn.state = "stopped"
+        if conn.stopping:
+            return  # already on its way out: cancelling would abandon its process
         loop = self._loop
-        if loop is not None and conn.stop is not None:
-            loop.call_soon_threadsafe(conn.stop.set)
+        if was == "ready" and loop is not None and conn.stop is not None:
+            conn.stopping = True
+            loop.call_soon_threadsafe(conn.stop.set)  # leaves the session the usual way
         elif conn.task is not None:
+            conn.stopping = True
+            # still in the handshake: cancelled, the SDK's transport still ends the process
             conn.task.cancel()
 
     # -- starting -----------------------------------------------------------------------
@@ -253,6 +266,8 @@ class McpConnections:
                     if conn.state == "starting":
                         pending.append(conn)
                     continue
+                if conn is not None:
+                    self._retired.append(conn)
                 conn = _Connection(config, state="starting")
                 conn.ready = concurrent.futures.Future()
                 self._conns[name] = conn
@@ -378,17 +393,15 @@ class McpConnections:
             if self._closed:
                 return
             self._closed = True
-            conns = list(self._conns.values())
+            conns = list(self._conns.values()) + self._retired
             self._conns.clear()
+            self._retired = []
         for conn in conns:
             self._stop(conn)
         deadline = time.monotonic() + CLOSE_WAIT_S
         for conn in conns:
             if conn.task is not None:
-                try:
-                    conn.task.result(timeout=max(0.1, deadline - time.monotonic()))
-                except BaseException:
-                    pass
+                conn.finished.wait(max(0.1, deadline - time.monotonic()))
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             if self._thread is not None:

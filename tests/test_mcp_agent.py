@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -47,12 +48,28 @@ def fixture_calls(tmp_path: Path) -> list[str]:
     return [json.loads(line)["tool"] for line in path.read_text().splitlines()]
 
 
+def servers_left(marker: str) -> list[int]:
+    """Processes whose environment holds ``marker`` (this test's folder): its servers."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            if marker.encode() in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.fixture
-def app(provider_env):
+def app(provider_env, tmp_path):
     app = App.from_environment()
     yield app
     if "mcp" in app.services:
         app.services["mcp"].close()
+    # every server this test started has ended (a hung one too), none is left behind
+    assert servers_left(str(tmp_path / "fixture-calls.jsonl")) == []
 
 
 def run(app: App, text: str, **kw: Any) -> list[Any]:
