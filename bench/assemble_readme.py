@@ -14,6 +14,7 @@ ORDER = [
     "bookkeeping",
     "diff",
     "voice",
+    "mandarin",
     "meeting",
     "interpreter",
     "mcp",

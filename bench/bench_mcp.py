@@ -300,7 +300,7 @@ def measure_calls(
 
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "ting", "mcp", "serve"],
+        args=["-m", "assistant", "mcp", "serve"],
         env={"TING_HOME": str(home)},
     )
     over_mcp: dict[str, list[float]] = {}
@@ -377,8 +377,8 @@ def main() -> int:
     print(f"data ready in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     load_before = os.getloadavg()
 
+    from assistant.frontend.app import App
     from assistant.tool_registry import ToolContext
-    from ting.app import App
 
     app = App.from_environment()
     from skills.bookkeeping.ledger import Ledger
@@ -410,7 +410,7 @@ def main() -> int:
     env = dict(os.environ, TING_HOME=str(home))
     ting_params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "ting", "mcp", "serve"],
+        args=["-m", "assistant", "mcp", "serve"],
         env={"TING_HOME": str(home)},
     )
     time_server = shutil.which("mcp-server-time") or str(
@@ -420,7 +420,7 @@ def main() -> int:
     ting_hs, ting_list = start_times(ting_params, args.starts)
     time_hs, time_list = start_times(time_params, args.starts)
     bare = process_times([sys.executable, "-c", "pass"], args.starts, env)
-    version = process_times([sys.executable, "-m", "ting", "--version"], args.starts, env)
+    version = process_times([sys.executable, "-m", "assistant", "--version"], args.starts, env)
     load_after = os.getloadavg()
 
     machine = (

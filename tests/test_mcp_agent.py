@@ -17,10 +17,10 @@ import pytest
 from fixtures_core import assert_clean_failure
 
 from assistant.events import Delta, Failed, NeedsConfirmation, Progress, Result
+from assistant.frontend.app import App
 from assistant.mcp_config import McpServerConfig, save_mcp_servers
 from assistant.skill import CancelToken, Request
 from skills.chat.agent import MAX_STEPS
-from ting.app import App
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -191,7 +191,7 @@ def test_ting_mcp_serve_is_a_server_the_agent_can_use(app, provider_env, ting_ho
             McpServerConfig(
                 "ting",
                 sys.executable,
-                ("-m", "ting", "mcp", "serve"),
+                ("-m", "assistant", "mcp", "serve"),
                 env={"TING_HOME": str(ting_home)},
             )
         ]

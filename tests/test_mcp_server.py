@@ -49,7 +49,7 @@ def run_ting(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TING_MODEL"):
         env.pop(key, None)
     ran = subprocess.run(
-        [sys.executable, "-m", "ting", *args],
+        [sys.executable, "-m", "assistant", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -119,7 +119,7 @@ def server_params(
 ) -> StdioServerParameters:
     return StdioServerParameters(
         command=sys.executable,
-        args=["-m", "ting", "mcp", "serve", *extra],
+        args=["-m", "assistant", "mcp", "serve", *extra],
         env={"TING_HOME": str(home), **(env or {})},
         cwd=str(ROOT),
     )
@@ -404,7 +404,7 @@ def test_serve_on_a_damaged_database_is_one_clear_line(tmp_path, ting_home):
     (ting_home / "ting.db").write_bytes(b"this is not a database" * 100)
     env = dict(os.environ, TING_HOME=str(ting_home))
     ran = subprocess.run(
-        [sys.executable, "-m", "ting", "mcp", "serve"],
+        [sys.executable, "-m", "assistant", "mcp", "serve"],
         input="",
         capture_output=True,
         text=True,
@@ -427,7 +427,7 @@ def test_streamable_http_on_loopback(made_by_ting):
     port = holder.getsockname()[1]
     env = dict(os.environ, TING_HOME=str(made_by_ting["home"]))
     busy = subprocess.run(
-        [sys.executable, "-m", "ting", "mcp", "serve", "--http", str(port)],
+        [sys.executable, "-m", "assistant", "mcp", "serve", "--http", str(port)],
         capture_output=True,
         text=True,
         env=env,
@@ -439,7 +439,7 @@ def test_streamable_http_on_loopback(made_by_ting):
     holder.close()
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ting", "mcp", "serve", "--http", str(port)],
+        [sys.executable, "-m", "assistant", "mcp", "serve", "--http", str(port)],
         env=env,
         cwd=str(ROOT),
         stdout=subprocess.DEVNULL,

@@ -19,7 +19,7 @@ from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, 
 from assistant.skill import Request
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
     from ui.workers import EventStreamTask, TaskRunner
 
 CONVERSATION_TURNS = 12  # earlier turns sent along with a chat request
@@ -48,14 +48,17 @@ class RequestController(QObject):
     def busy(self) -> bool:
         return self.task is not None
 
-    def submit(self, text: str, origin: str = "typed") -> bool:
-        """Run ``text`` through the runtime; False if something is running already."""
+    def submit(
+        self, text: str, origin: str = "typed", options: dict[str, Any] | None = None
+    ) -> bool:
+        """Run ``text`` through the runtime; False if something is running already.
+        ``options`` go with the request (a voice request's text as heard)."""
         if self.busy or not text.strip():
             return False
         request = Request(
             text=text,
             origin=origin,
-            options={"conversation": self.conversation[-CONVERSATION_TURNS:]},
+            options={"conversation": self.conversation[-CONVERSATION_TURNS:], **(options or {})},
         )
         self.current = request
         self.answer = ""
