@@ -44,6 +44,7 @@ class Settings:
     asr_language: str = "auto"
     tts_voice: str = "auto"
     start_at_login: bool = False
+    chat_tools: bool = True  # chat may call Ting's tools and the mcp_servers' (an agent)
 
     @property
     def languages(self) -> tuple[str, str]:
@@ -123,6 +124,11 @@ def coerce_value(key: str, raw: str) -> Any:
     return value
 
 
+def read_config_data(path: Path | None = None) -> dict[str, Any]:
+    """The config file as TOML data ({} when there is none); ConfigError if unreadable."""
+    return _read_file(path or config_path())
+
+
 def _read_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
@@ -189,14 +195,21 @@ def _wrong_type(key: str, kind: Any, value: Any) -> str | None:
 
 def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
     """Validate and write one setting; the file is replaced atomically."""
+    path = path or config_path()
+    value = coerce_value(key, raw)
+    data = _read_file(path)
+    data[key] = value
+    write_config_data(data, path)
+    return value
+
+
+def write_config_data(data: dict[str, Any], path: Path | None = None) -> None:
+    """Replace the config file with ``data`` atomically (a crash leaves the old file)."""
     import tomli_w
 
     from assistant.atomic_write import write_atomically
 
     path = path or config_path()
-    value = coerce_value(key, raw)
-    data = _read_file(path)
-    data[key] = value
     if path.is_dir():
         raise ConfigError(f"cannot write the config file {path}: Is a directory")
     try:
@@ -204,4 +217,3 @@ def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
         write_atomically(path, tomli_w.dumps(data))
     except OSError as exc:
         raise ConfigError(f"cannot write the config file {path}: {exc.strerror}") from None
-    return value

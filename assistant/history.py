@@ -34,7 +34,7 @@ from assistant.migrations import Migrations
 
 MIGRATIONS = Migrations("history")
 
-ORIGINS = ("voice", "typed", "cli")
+ORIGINS = ("voice", "typed", "cli", "mcp")  # mcp: a write asked for over `ting mcp serve`
 STATUSES = ("running", "ok", "error", "cancelled", "needs_confirmation")
 
 _CJK = (

@@ -65,6 +65,10 @@ class Completion:
     total_s: float | None = None
 
 
+class ProviderRequestRefused(ProviderError):
+    """The provider refused the request itself (400): e.g. a server that takes no tools."""
+
+
 class ProviderStreamBroken(ProviderError):
     """The stream broke after some text arrived; ``partial`` keeps what came."""
 
@@ -429,7 +433,7 @@ class LLMClient:
                 items.put(
                     _Outcome(
                         "error",
-                        error=ProviderError(
+                        error=ProviderRequestRefused(
                             f"the provider refused the request (400): {_api_message(exc)}"
                         ),
                     )

@@ -13,6 +13,10 @@ A plugin is a module (or object) with hook implementations::
         @cli.command()
         def hello(): ...
 
+    @hookimpl
+    def ting_register_tools(register):  # optional: tools for the agent and MCP
+        register(ToolSpec(name="my_lookup", ...))
+
 A third-party package declares ``[project.entry-points.ting] myskill = "my_pkg.plugin"``.
 Built-in skills are registered the same way, from ``BUILTIN_PLUGINS``.
 """
@@ -57,6 +61,11 @@ class HookSpecs:
     @hookspec
     def ting_register_commands(self, cli: Any) -> None:
         """Add click commands to the ``ting`` command group."""
+
+    @hookspec
+    def ting_register_tools(self, register: Callable[[Any], None]) -> None:
+        """Register tools (``assistant.tool_registry.ToolSpec``) for the chat agent and
+        ``ting mcp serve`` by calling ``register(spec)`` for each."""
 
 
 class SkillRegistry:

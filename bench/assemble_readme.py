@@ -18,6 +18,7 @@ ORDER = [
     "meeting",
     "interpreter",
     "llm",
+    "mcp",
     "ui",
     "packaging",
 ]

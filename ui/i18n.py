@@ -113,6 +113,18 @@ _ZH: dict[str, str] = {
     "Spoken voice": "朗读声音",
     "General": "通用",
     "Start at login": "登录时启动",
+    "Chat may use tools (ledger, notes, MCP servers)": "聊天可以使用工具（账本、纪要、MCP 服务器）",
+    "MCP servers (tools for chat)": "MCP 服务器（聊天可用的工具）",
+    "Name": "名称",
+    "Command": "命令",
+    "Arguments": "参数",
+    "Environment": "环境变量",
+    "Timeout (s)": "超时（秒）",
+    "Add": "添加",
+    "Remove": "删除",
+    "Each server is a program Ting starts; its tools are offered to the chat model.": (
+        "每个服务器是听启动的一个程序；它的工具会提供给聊天模型。"
+    ),
     "Close": "关闭",
     "Saved settings.": "设置已保存。",
     "From OPENAI_API_KEY (wins over the keyring).": "来自环境变量 OPENAI_API_KEY（优先于钥匙串）。",

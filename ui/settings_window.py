@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from assistant.config import CURRENCIES, LANGUAGES, Settings
 from ui.i18n import tr
+from ui.mcp_servers_editor import McpServersEditor, servers_from_rows
 
 if TYPE_CHECKING:
     from assistant.frontend.app import App
@@ -106,12 +107,16 @@ def _input_devices() -> list[str]:
     return names
 
 
-def _save(changes: dict[str, str], api_key: str) -> Settings:
+def _save(changes: dict[str, str], api_key: str, mcp: tuple[list, list] | None = None) -> Settings:
     from assistant.config import load_settings, save_setting
+    from assistant.mcp_config import save_mcp_servers
     from assistant.secrets import set_api_key
 
+    servers = servers_from_rows(*mcp) if mcp is not None else None  # checked before any write
     if api_key:  # first: a refused key leaves every setting as it was
         set_api_key(api_key)
+    if servers is not None:
+        save_mcp_servers(servers)
     for key, raw in changes.items():
         save_setting(key, raw)
     settings = load_settings()
@@ -262,7 +267,13 @@ class SettingsWindow(QWidget):
         self.start_at_login = QCheckBox(tr("Start at login"))
         self.start_at_login.setChecked(settings.start_at_login)
         gform.addRow("", self.start_at_login)
+        self.chat_tools = QCheckBox(tr("Chat may use tools (ledger, notes, MCP servers)"))
+        self.chat_tools.setChecked(settings.chat_tools)
+        gform.addRow("", self.chat_tools)
         layout.addWidget(general)
+
+        self.mcp_servers = McpServersEditor()
+        layout.addWidget(self.mcp_servers)
 
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -320,6 +331,14 @@ class SettingsWindow(QWidget):
             on_success=show_key,
             on_failure=self.key_status.setText,
         )
+        from assistant.mcp_config import load_mcp_servers
+
+        self.runner.call(
+            load_mcp_servers,
+            "read the MCP servers",
+            on_success=self.mcp_servers.set_servers,
+            on_failure=self.mcp_servers.show_error,
+        )
         self.runner.call(
             _input_devices,
             "list input devices",
@@ -345,6 +364,7 @@ class SettingsWindow(QWidget):
             "tts_voice": self.tts_voice.currentText().strip(),
             "default_currency": self.currency.currentText(),
             "start_at_login": "true" if self.start_at_login.isChecked() else "false",
+            "chat_tools": "true" if self.chat_tools.isChecked() else "false",
         }
 
     def vocabulary_words(self) -> list[str]:
@@ -371,6 +391,8 @@ class SettingsWindow(QWidget):
     def save(self) -> None:
         changes = self.changed_values()
         api_key = self.api_key.text().strip()
+        rows = self.mcp_servers.pending_rows()
+        mcp = (rows, self.mcp_servers.originals()) if rows is not None else None
         words, stored = self.vocabulary_words(), list(self._stored_words)
         self.save_button.setEnabled(False)
         self.status.setText(tr("Working…"))
@@ -381,10 +403,12 @@ class SettingsWindow(QWidget):
                 setattr(self.app.settings, field.name, getattr(new_settings, field.name))
             self.api_key.clear()
             self.save_button.setEnabled(True)
+            if mcp is not None:
+                self.mcp_servers.changed = False
             self.status.setStyleSheet("")
             self.status.setText(tr("Saved settings."))
             self._load_in_background()
-            self.saved.emit(changes)
+            self.saved.emit({**changes, "mcp_servers": rows} if mcp is not None else changes)
 
         def failed(message: str) -> None:
             self.save_button.setEnabled(True)
@@ -393,7 +417,7 @@ class SettingsWindow(QWidget):
             self.save_failed.emit(message)
 
         def save_all() -> Settings:
-            settings = _save(changes, api_key)
+            settings = _save(changes, api_key, mcp)
             _save_words(self.app, words, stored)
             return settings
 

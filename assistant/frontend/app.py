@@ -19,9 +19,11 @@ from assistant.skill import CancelToken, SkillContext
 if TYPE_CHECKING:
     from assistant.history import HistoryStore
     from assistant.llm import LLMClient
+    from assistant.mcp_client import McpConnections
     from assistant.registry import SkillRegistry
     from assistant.router import Router
     from assistant.runtime import Runtime
+    from assistant.tool_registry import ToolRegistry
 
 
 class App:
@@ -86,6 +88,15 @@ class App:
         from assistant.registry import SkillRegistry
 
         return SkillRegistry()
+
+    @property
+    def tools(self) -> ToolRegistry:
+        """Ting's own tools (the core's and the plugins'), for the agent and the MCP server."""
+        return self.service("tools")
+
+    def mcp_connections(self) -> McpConnections:
+        """The user's MCP servers (``mcp_servers``), started when the agent first needs them."""
+        return self.service("mcp")
 
     def api_key(self) -> str | None:
         from assistant.secrets import get_api_key
@@ -170,4 +181,22 @@ def _speech_recognizer(app: App) -> Any:
     return SpeechRecognizer.from_settings(app.settings)
 
 
-_ENGINES: dict[str, Callable[[App], Any]] = {"asr": _speech_recognizer}
+def _tool_registry(app: App) -> Any:
+    from assistant.history_tools import TOOLS
+    from assistant.tool_registry import ToolRegistry
+
+    return ToolRegistry(app.registry.pm, core_tools=TOOLS)
+
+
+def _mcp_connections(app: App) -> Any:
+    from assistant.mcp_client import McpConnections
+    from assistant.paths import data_dir
+
+    return McpConnections(log_path=data_dir() / "mcp-servers.log")
+
+
+_ENGINES: dict[str, Callable[[App], Any]] = {
+    "asr": _speech_recognizer,
+    "tools": _tool_registry,  # ting's tools, for the chat agent and `ting mcp serve`
+    "mcp": _mcp_connections,  # the user's MCP servers, for the chat agent
+}

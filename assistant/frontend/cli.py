@@ -118,6 +118,9 @@ def _mount_extensions() -> None:
 
     TingGroup._extensions_mounted = True
     voice_commands.register(cli)
+    from assistant.frontend import mcp_commands
+
+    mcp_commands.register(cli)
     from assistant.registry import SkillRegistry
 
     SkillRegistry().register_commands(cli)

@@ -24,3 +24,11 @@ def ting_register_commands(cli: Any) -> None:
     from skills.bookkeeping.commands import register
 
     register(cli)
+
+
+@hookimpl
+def ting_register_tools(register):
+    from skills.bookkeeping.ledger_tools import TOOLS
+
+    for tool in TOOLS:
+        register(tool)

@@ -23,3 +23,11 @@ def ting_register_commands(cli: Any) -> None:
     from skills.diffgen.commands import register
 
     register(cli)
+
+
+@hookimpl
+def ting_register_tools(register: Any) -> None:
+    from skills.diffgen.diff_tools import TOOLS
+
+    for tool in TOOLS:
+        register(tool)

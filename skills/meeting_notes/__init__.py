@@ -23,3 +23,11 @@ def ting_register_commands(cli: Any) -> None:
     from skills.meeting_notes.commands import register
 
     register(cli)
+
+
+@hookimpl
+def ting_register_tools(register):
+    from skills.meeting_notes.meeting_tools import TOOLS
+
+    for tool in TOOLS:
+        register(tool)
