@@ -202,3 +202,6 @@ def register(cli: click.Group) -> None:
     cli.add_command(voice_group)
     cli.add_command(say)
     cli.add_command(listen)
+    from voice import dictation_commands
+
+    dictation_commands.register(cli)
