@@ -18,6 +18,7 @@ pytest_plugins = [
     "fixtures_provider",
     "fixtures_voice",
     "fixtures_ui",
+    "fixtures_dictation",
 ]
 
 

@@ -18,6 +18,7 @@ DEBS=(
   fonts-noto-cjk
   ffmpeg sox espeak-ng asterisk-core-sounds-en asterisk-core-sounds-en-wav xclip
   git patch desktop-file-utils libglib2.0-bin
+  xterm stterm sway wtype wl-clipboard foot
 )
 missing=()
 for p in "${DEBS[@]}"; do

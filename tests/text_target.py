@@ -4,7 +4,9 @@ multi-line QPlainTextEdit with --multiline), run as its own process on the test 
 It reports on stdout, one JSON line each: ``{"ready": true}`` once it is shown and has
 the keyboard focus, and ``{"text": ...}`` (with the selection) whenever it is asked by a
 line on stdin: ``text`` prints the field's text, ``select-all`` selects all of it,
-``set <json string>`` replaces it, ``quit`` ends. Nothing here knows about Ting.
+``set <json string>`` replaces it, ``copy-rich`` puts text, HTML and a PNG image on the
+clipboard (as a word processor or browser does), ``quit`` ends. Nothing here knows
+about Ting.
 """
 
 from __future__ import annotations
@@ -56,6 +58,18 @@ def main() -> int:
             else:
                 field.setText(value)
             say({"text": text(), "selected": selected()})
+        elif command == "copy-rich":
+            from PySide6.QtCore import QMimeData
+            from PySide6.QtGui import QColor, QImage
+
+            image = QImage(4, 3, QImage.Format.Format_RGB32)
+            image.fill(QColor(200, 30, 60))
+            data = QMimeData()
+            data.setText("rich copy 富文本")
+            data.setHtml("<b>rich copy</b> 富文本")
+            data.setImageData(image)
+            QApplication.clipboard().setMimeData(data)
+            say({"copied": sorted(data.formats())})
         elif command == "quit":
             app.quit()
 

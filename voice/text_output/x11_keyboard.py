@@ -21,7 +21,11 @@ from typing import Any
 from assistant.errors import TingError
 
 MODIFIER_WAIT_S = 0.6
-REMAP_SETTLE_S = 0.03  # clients re-read the keymap after MappingNotify; give them this long
+# A client reads the keymap again when it handles the MappingNotify that comes before
+# our key in its queue; a keycode mapped anew before it did so would be read as the new
+# character. So a remapped keycode is left alone this long before it is mapped again or
+# given back (under load a client can take that long to get to its events).
+REMAP_SETTLE_S = 0.3
 SPARE_KEYCODES_MAX = 24
 
 # The neutral key names the typist uses, as X keysym names.
@@ -255,12 +259,8 @@ class X11Keyboard:
                 code = spare[len(mapped_now)]
                 if code not in remapped:
                     remapped[code] = self._keysyms_of(code)
-                if pending:
-                    flush()
-                    time.sleep(REMAP_SETTLE_S)
                 self.d.change_keyboard_mapping(code, [(keysym, keysym)])
                 self.d.sync()
-                time.sleep(REMAP_SETTLE_S)
                 mapped_now[keysym] = code
                 pending.append((code, False))
             flush()
