@@ -23,8 +23,12 @@ class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         # shared, lazily built engines skills reach through ctx.service(name)
-        self.services: dict[str, Any] = {"asr": self.speech_recognizer}
+        self.services: dict[str, Any] = {
+            "asr": self.speech_recognizer,
+            "text_output": self.text_output,
+        }
         self._speech_recognizer: Any = None
+        self._text_output: Any = None
 
     @classmethod
     def from_environment(cls) -> App:
@@ -103,6 +107,14 @@ class App:
 
             self._speech_recognizer = SpeechRecognizer.from_settings(self.settings)
         return self._speech_recognizer
+
+    def text_output(self) -> Any:
+        """Text into the focused window (voice.text_output), built on first use."""
+        if self._text_output is None:
+            from voice.text_output.typist import TextOutput
+
+            self._text_output = TextOutput.for_session()
+        return self._text_output
 
     @cached_property
     def router(self) -> Router:

@@ -314,6 +314,7 @@ class TextOutput:
     def prepare(self, method: str = "auto") -> Prepared:
         """Learn the target and save the clipboard now (see ``Prepared``)."""
         target = self.focused_window()
+        log.info("typing into %s", target if target is not False else "an unknown window")
         plan = paste_plan(self.session, target if isinstance(target, FocusedWindow) else None)
         previous = None
         if method != "keys" and self.clipboard is not None and target is not None:
@@ -432,6 +433,16 @@ class TextOutput:
         if count:
             self.keyboard.tap("backspace", count)
         return count
+
+    def copy(self, text: str) -> None:
+        """Leave ``text`` on the clipboard (for the user to paste)."""
+        check_text(text)
+        if not self._leave_on_clipboard(text):
+            raise TextOutputError(f"cannot use the clipboard here: {self.clipboard_problem}")
+
+    def undo(self) -> None:
+        """The focused program's own undo."""
+        self.press(("super", "z") if self.session == "macos" else ("ctrl", "z"))
 
     def press(self, keys: Sequence[str]) -> None:
         if self.keyboard is None:

@@ -94,26 +94,30 @@ class X11Keyboard:
     # -- focus ---------------------------------------------------------------------
 
     def focused_window(self) -> FocusedWindow | None:
-        """The window with the keyboard focus, or None when nothing has it. The window
-        manager's _NET_ACTIVE_WINDOW is believed where it keeps one (the input focus of
-        a desktop with no window is the window manager's own hidden window)."""
+        """The window with the keyboard focus, or None when nothing has it.
+
+        The window manager's _NET_ACTIVE_WINDOW first; where it keeps none (or has not
+        set it yet: a window focused before the manager started), the X input focus,
+        which on a desktop with no window is the root or the manager's own hidden
+        window."""
         from Xlib import X
 
         root = self.d.screen().root
-        supported = root.get_full_property(self.d.intern_atom("_NET_SUPPORTED"), X.AnyPropertyType)
-        active_atom = self.d.intern_atom("_NET_ACTIVE_WINDOW")
-        if supported is not None and active_atom in list(supported.value):
-            prop = root.get_full_property(active_atom, X.AnyPropertyType)
-            wid = int(prop.value[0]) if prop is not None and len(prop.value) else 0
-            if not wid:
-                return None
-            window = self.d.create_resource_object("window", wid)
-        else:
-            focus = self.d.get_input_focus().focus
-            if focus in (X.NONE, X.PointerRoot) or getattr(focus, "id", 0) in (0, root.id):
-                return None
-            window = focus
-        return self._describe(window)
+        active = root.get_full_property(self.d.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
+        if active is not None and len(active.value) and int(active.value[0]):
+            found = self._describe(self.d.create_resource_object("window", int(active.value[0])))
+            if found is not None:
+                return found
+        focus = self.d.get_input_focus().focus
+        if focus in (X.NONE, X.PointerRoot) or isinstance(focus, int):
+            return None
+        check = root.get_full_property(
+            self.d.intern_atom("_NET_SUPPORTING_WM_CHECK"), X.AnyPropertyType
+        )
+        manager = int(check.value[0]) if check is not None and len(check.value) else 0
+        if focus.id in (root.id, manager):
+            return None
+        return self._describe(focus)
 
     def _describe(self, window: Any) -> FocusedWindow | None:
         """Class and title of ``window``, or of the nearest ancestor that has them."""
@@ -132,12 +136,12 @@ class X11Keyboard:
                 name = title.value if title is not None else b""
                 if isinstance(name, bytes):
                     name = name.decode("utf-8", errors="replace")
-                return FocusedWindow(int(window.id), wm_class[1].lower(), str(name))
+                return FocusedWindow(int(current.id), wm_class[1].lower(), str(name))
             tree = current.query_tree()
             if tree.parent in (X.NONE, 0) or tree.parent.id == tree.root.id:
                 break
             current = tree.parent
-        return FocusedWindow(int(window.id), "", "")
+        return None  # no program's window: the root, a manager's frame
 
     # -- keys ----------------------------------------------------------------------
 
