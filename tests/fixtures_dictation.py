@@ -99,6 +99,17 @@ class TextTarget:
     def set(self, value: str) -> None:
         self.ask("set " + json.dumps(value))
 
+    def select_all_by_keys(self, env: dict[str, str]) -> str:
+        """Select the field's text as a person does, with Ctrl+A on the keyboard (which
+        also makes it the PRIMARY selection); returns what is selected."""
+        subprocess.run(["xdotool", "key", "ctrl+a"], env=env, check=True, timeout=10)
+        deadline = time.monotonic() + GUARD_S
+        while True:
+            answer = self.ask("text")
+            if answer["selected"] == answer["text"] or time.monotonic() > deadline:
+                return answer["selected"]
+            time.sleep(0.05)
+
     def close(self) -> None:
         if self.proc.poll() is None:
             try:
@@ -264,3 +275,41 @@ def x11_target(ting_home: Path) -> Iterator[tuple[TextTarget, dict[str, str]]]:
         yield target, env
     finally:
         target.close()
+
+
+@pytest.fixture
+def empty_desktop(tmp_path: Path):
+    """A display of its own with a window manager and no window on it."""
+    x11_display()  # only where the suite's display exists (the same packages)
+    display = f":{200 + os.getpid() % 200}"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while subprocess.run(["xdpyinfo", "-display", display], capture_output=True).returncode:
+        assert time.monotonic() < deadline and xvfb.poll() is None, "Xvfb did not start"
+        time.sleep(0.05)
+    wm = subprocess.Popen(
+        ["openbox"],
+        env={**os.environ, "DISPLAY": display},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {**os.environ, "DISPLAY": display}
+    while (
+        "_NET_SUPPORTED"
+        not in subprocess.run(
+            ["xprop", "-root", "_NET_SUPPORTED"], env=env, capture_output=True, text=True
+        ).stdout
+    ):
+        assert time.monotonic() < deadline and wm.poll() is None, "openbox did not start"
+        time.sleep(0.05)
+    try:
+        yield display
+    finally:
+        wm.terminate()
+        xvfb.terminate()
+        wm.wait(10)
+        xvfb.wait(10)

@@ -8,10 +8,8 @@ many Backspaces remove a text, which session this is.
 from __future__ import annotations
 
 import base64
-import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -314,44 +312,6 @@ def test_x11_terminals_get_their_paste_keys(
         assert term.wait_for(6) == "ls -la"
     finally:
         term.close()
-
-
-@pytest.fixture
-def empty_desktop(tmp_path: Path):
-    """A display of its own with a window manager and no window on it."""
-    x11_display()  # only where the suite's display exists (the same packages)
-    display = f":{200 + os.getpid() % 200}"
-    xvfb = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while subprocess.run(["xdpyinfo", "-display", display], capture_output=True).returncode:
-        assert time.monotonic() < deadline and xvfb.poll() is None, "Xvfb did not start"
-        time.sleep(0.05)
-    wm = subprocess.Popen(
-        ["openbox"],
-        env={**os.environ, "DISPLAY": display},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = {**os.environ, "DISPLAY": display}
-    while (
-        "_NET_SUPPORTED"
-        not in subprocess.run(
-            ["xprop", "-root", "_NET_SUPPORTED"], env=env, capture_output=True, text=True
-        ).stdout
-    ):
-        assert time.monotonic() < deadline and wm.poll() is None, "openbox did not start"
-        time.sleep(0.05)
-    try:
-        yield display
-    finally:
-        wm.terminate()
-        xvfb.terminate()
-        wm.wait(10)
-        xvfb.wait(10)
 
 
 @pytest.mark.display
