@@ -5,8 +5,9 @@ It reports on stdout, one JSON line each: ``{"ready": true}`` once it is shown a
 the keyboard focus, and ``{"text": ...}`` (with the selection) whenever it is asked by a
 line on stdin: ``text`` prints the field's text, ``select-all`` selects all of it,
 ``set <json string>`` replaces it, ``copy-rich`` puts text, HTML and a PNG image on the
-clipboard (as a word processor or browser does), ``quit`` ends. Nothing here knows
-about Ting.
+clipboard (as a word processor or browser does), ``quit`` ends. With ``--stamps`` it
+also prints ``{"changed": text, "t": time.monotonic()}`` each time the text changes (the
+bench's "text in the window" moment). Nothing here knows about Ting.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
@@ -75,6 +77,8 @@ def main() -> int:
 
     commands = Commands()
     commands.line.connect(handle)
+    if "--stamps" in sys.argv:
+        field.textChanged.connect(lambda *_: say({"changed": text(), "t": time.monotonic()}))
 
     def read_stdin() -> None:
         for line in sys.stdin:

@@ -94,6 +94,9 @@ class DictationSession(ListenSession):
     def _loop(self, app: Any) -> int:
         app.services["text_output"] = self.output  # the skill types through this one
         self.output.warm()
+        # the first utterance should not pay for opening the history and loading skills
+        app.runtime.registry.get("dictation")
+        app.history.count()
         return super()._loop(app)
 
     # -- what is heard -------------------------------------------------------------------

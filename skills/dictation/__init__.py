@@ -55,7 +55,10 @@ class DictationSkill:
             str(request.options.get("method") or "auto"),
             prepared=request.options.get("prepared"),
         )
-        yield Result(text=text, payload={"typed": text, **done.to_dict()})
+        yield Result(
+            text=text,
+            payload={"typed": text, **done.to_dict(), "insert_ms": round(done.seconds * 1000)},
+        )
 
     def apply(self, action: str, data: dict[str, Any], ctx: SkillContext) -> Iterator[Event]:
         raise SkillError(f"the dictation skill has no action {action!r}")

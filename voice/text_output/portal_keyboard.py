@@ -54,6 +54,7 @@ def _token_path():
 
 class PortalKeyboard(PortalSession):
     name = "portal"
+    types_fast = True
     interface = REMOTE_DESKTOP
     what = "RemoteDesktop"
 

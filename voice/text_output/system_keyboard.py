@@ -41,6 +41,7 @@ class KeyboardUnavailable(TingError):
 
 class PynputKeyboard:
     name = "pynput"
+    types_fast = True
 
     def __init__(self) -> None:
         try:
@@ -78,6 +79,7 @@ class PynputKeyboard:
 
 class XdotoolKeyboard:
     name = "xdotool"
+    types_fast = False
 
     def __init__(self) -> None:
         if shutil.which("xdotool") is None:

@@ -7,9 +7,11 @@
   expects (Ctrl+V; Ctrl+Shift+V in a terminal; Shift+Insert, which pastes the PRIMARY
   selection, in xterm and urxvt; Cmd+V on macOS), waits until the window took it, and
   puts the previous clipboard contents back;
-* ``auto`` types short plain ASCII and pastes everything else: input methods (fcitx5,
-  IBus) swallow or mangle CJK text typed key by key, and a paste is one undo step and
-  takes the same time however long the text is.
+* ``auto`` types short plain ASCII where keys are sent in-process (XTEST, pynput, the
+  portal) and pastes everything else: input methods (fcitx5, IBus) swallow or mangle
+  CJK text typed key by key, a paste is one undo step and takes the same time however
+  long the text is, and a typing command (wtype: +90–390 ms for 10–60 characters on
+  sway) is slower than a paste (+50 ms).
 
 Where no window has the focus, or keystrokes cannot be sent, the text is left on the
 clipboard and the error says so.
@@ -140,7 +142,9 @@ def paste_plan(session: str, target: FocusedWindow | None) -> PastePlan:
 
 
 def choose_method(text: str, requested: str, can_type: bool) -> str:
-    """``keys`` or ``paste`` for ``requested`` (auto|paste|keys)."""
+    """``keys`` or ``paste`` for ``requested`` (auto|paste|keys); ``can_type``: the
+    keyboard types quickly (in-process), not a command per text (wtype, xdotool) whose
+    start-up costs more than a paste does."""
     if requested != "auto":
         return requested
     plain = all(0x20 <= ord(c) < 0x7F for c in text)
@@ -350,7 +354,8 @@ class TextOutput:
                     + self._left_note(left),
                     hint="click where the text should go, then paste it",
                 )
-            chosen = choose_method(text, method, self.keyboard is not None)
+            fast = self.keyboard is not None and getattr(self.keyboard, "types_fast", False)
+            chosen = choose_method(text, method, fast)
             if chosen == "keys":
                 if self.keyboard is None:
                     if method == "keys":

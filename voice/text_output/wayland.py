@@ -88,6 +88,7 @@ def _first_line(raw: bytes) -> str:
 
 class WtypeKeyboard:
     name = "wtype"
+    types_fast = False
 
     def __init__(self) -> None:
         if shutil.which("wtype") is None:
@@ -126,6 +127,7 @@ class WtypeKeyboard:
 
 class YdotoolKeyboard:
     name = "ydotool"
+    types_fast = False
 
     def __init__(self) -> None:
         if shutil.which("ydotool") is None:

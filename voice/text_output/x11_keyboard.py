@@ -77,6 +77,7 @@ def open_display(name: str | None = None) -> Any:
 
 class X11Keyboard:
     name = "xtest"
+    types_fast = True
 
     def __init__(self, display_name: str | None = None) -> None:
         self.d = open_display(display_name)

@@ -377,7 +377,8 @@ class _IncrTransfer:
 class SelectionOwner:
     """Owns selections for a paste (see the module docstring); one per process."""
 
-    def __init__(self, orders: dict[str, Any], out: Any) -> None:
+    def __init__(self, out: Any) -> None:
+        """Connects and makes its window: a spare owner does this before its orders come."""
         from Xlib import X
 
         self.d = _display()
@@ -385,6 +386,18 @@ class SelectionOwner:
         self.window = self.d.screen().root.create_window(
             -10, -10, 1, 1, 0, X.CopyFromParent, event_mask=X.PropertyChangeMask
         )
+        for name in (*TEXT_TARGETS, "TARGETS", "TIMESTAMP", "INCR", "CLIPBOARD", "PRIMARY"):
+            self.d.intern_atom(name)  # python-xlib keeps them: no round trip later
+        self.offers: list[_Offer] = []
+        self.grace_s = PASTE_GRACE_S
+        self.taken_timeout_s = TAKEN_TIMEOUT_S
+        self.armed_at: float | None = None
+        self.last_paste_request: float | None = None
+        self.phase = "offering"  # offering → restored (or untaken)
+        self.incr: list[_IncrTransfer] = []
+        self.timestamp = X.CurrentTime
+
+    def take_orders(self, orders: dict[str, Any]) -> None:
         self.offers = [
             _Offer(
                 o["selection"],
@@ -396,11 +409,6 @@ class SelectionOwner:
         ]
         self.grace_s = float(orders.get("grace_s", PASTE_GRACE_S))
         self.taken_timeout_s = float(orders.get("taken_timeout_s", TAKEN_TIMEOUT_S))
-        self.armed_at: float | None = None
-        self.last_paste_request: float | None = None
-        self.phase = "offering"  # offering → restored (or untaken)
-        self.incr: list[_IncrTransfer] = []
-        self.timestamp = X.CurrentTime
 
     def say(self, word: str) -> None:
         try:
@@ -625,13 +633,19 @@ class ControlLines:
 def main() -> int:
     """``python -m voice.text_output.x11_selection``: the owner process."""
     control = ControlLines(sys.stdin.fileno())
+    try:
+        owner = SelectionOwner(sys.stdout)
+    except Exception as exc:  # no display: say so to the caller
+        control.read_line()
+        sys.stdout.write(f"error {type(exc).__name__}: {exc}\n")
+        sys.stdout.flush()
+        return 1
     line = control.read_line()
     if line is None:
         return 2
     try:
-        orders = json.loads(line)
-        owner = SelectionOwner(orders, sys.stdout)
-    except Exception as exc:  # no display, bad orders: say so to the caller
+        owner.take_orders(json.loads(line))
+    except Exception as exc:  # bad orders: say so to the caller
         sys.stdout.write(f"error {type(exc).__name__}: {exc}\n")
         sys.stdout.flush()
         return 1
