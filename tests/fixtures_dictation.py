@@ -313,3 +313,107 @@ def empty_desktop(tmp_path: Path):
         xvfb.terminate()
         wm.wait(10)
         xvfb.wait(10)
+
+
+class RemoteDesktopStandIn:
+    """A small ``org.freedesktop.portal.Desktop`` with the RemoteDesktop interface on the
+    private session bus (as the GlobalShortcuts stand-in in fixtures_voice): answers
+    CreateSession, SelectDevices and Start through Request objects' Response signals as
+    xdg-desktop-portal does, hands out a restore token, and records the keys it is sent.
+    ``decline=True`` stands for a user who says no in the desktop's dialog."""
+
+    INTERFACE = "org.freedesktop.portal.RemoteDesktop"
+
+    def __init__(self, *, decline: bool = False) -> None:
+        from jeepney import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        from voice.portal_shortcuts import PORTAL_BUS
+
+        self.decline = decline
+        self.conn = open_dbus_connection("SESSION")
+        owned = self.conn.send_and_get_reply(message_bus.RequestName(PORTAL_BUS, 4))
+        if owned.body[0] != 1:
+            self.conn.close()
+            pytest.skip("a real desktop portal owns the name on this bus")
+        self.selected: list[dict] = []  # SelectDevices options, per session
+        self.keys: list[tuple[int, int]] = []  # (keysym, state)
+        self.closed: list[str] = []
+        self.session = ""
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        from jeepney import MessageType
+
+        while not self._stopping.is_set():
+            try:
+                message = self.conn.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if message.header.message_type == MessageType.method_call:
+                self._answer(message)
+
+    def _answer(self, call) -> None:
+        from jeepney import DBusAddress, HeaderFields, new_error, new_method_return, new_signal
+
+        from voice.portal_shortcuts import PORTAL_PATH, REQUEST, SESSION
+
+        fields = call.header.fields
+        interface, member = fields.get(HeaderFields.interface), fields.get(HeaderFields.member)
+        sender = fields[HeaderFields.sender][1:].replace(".", "_")
+
+        def respond(token: str, results: dict, code: int = 0) -> None:
+            request = f"{PORTAL_PATH}/request/{sender}/{token}"
+            self.conn.send(new_method_return(call, "o", (request,)))
+            address = DBusAddress(request, interface=REQUEST)
+            self.conn.send(new_signal(address, "Response", "ua{sv}", (code, results)))
+
+        if (interface, member) == ("org.freedesktop.DBus.Properties", "Get"):
+            if tuple(call.body) == (self.INTERFACE, "version"):
+                self.conn.send(new_method_return(call, "v", (("u", 2),)))
+            else:
+                error = "org.freedesktop.DBus.Error.UnknownInterface"
+                self.conn.send(new_error(call, error, "s", (f"no {call.body[0]} here",)))
+        elif (interface, member) == (self.INTERFACE, "CreateSession"):
+            options = call.body[0]
+            self.session = f"{PORTAL_PATH}/session/{sender}/{options['session_handle_token'][1]}"
+            respond(options["handle_token"][1], {"session_handle": ("s", self.session)})
+        elif (interface, member) == (self.INTERFACE, "SelectDevices"):
+            _session, options = call.body
+            self.selected.append({k: v[1] for k, v in options.items()})
+            respond(options["handle_token"][1], {})
+        elif (interface, member) == (self.INTERFACE, "Start"):
+            _session, _parent, options = call.body
+            if self.decline:
+                respond(options["handle_token"][1], {}, code=1)
+            else:
+                results = {"devices": ("u", 1), "restore_token": ("s", "token-from-the-desktop")}
+                respond(options["handle_token"][1], results)
+        elif (interface, member) == (self.INTERFACE, "NotifyKeyboardKeysym"):
+            _session, _options, keysym, state = call.body
+            self.keys.append((keysym, state))
+            self.conn.send(new_method_return(call))
+        elif (interface, member) == (SESSION, "Close"):
+            self.conn.send(new_method_return(call))
+            self.closed.append(fields[HeaderFields.path])
+        else:
+            error = "org.freedesktop.DBus.Error.UnknownMethod"
+            self.conn.send(new_error(call, error, "s", (f"{interface}.{member}",)))
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self.conn.close()
+
+
+@pytest.fixture
+def remote_desktop_portal():
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        require_service("DBUS_SESSION_BUS_ADDRESS", "a private D-Bus session bus")
+    portal = RemoteDesktopStandIn()
+    yield portal
+    portal.stop()

@@ -8,6 +8,7 @@ many Backspaces remove a text, which session this is.
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -402,3 +403,49 @@ def test_wayland_with_nothing_focused_it_says_so(wayland_env) -> None:
     assert_clean_failure(ran, code=3, mentions="no window has the keyboard focus")
     paste = subprocess.run(["wl-paste", "-n"], env=wayland_env, capture_output=True, timeout=10)
     assert paste.stdout.decode() == CHINESE
+
+
+# -- the RemoteDesktop portal (GNOME, KDE) ---------------------------------------------------
+
+
+def test_the_portal_keyboard_asks_once_and_sends_keysyms(remote_desktop_portal, ting_home) -> None:
+    """Ting's client against a portal stand-in on the private session bus: the desktop's
+    side cannot run here (GNOME's or KDE's portal backend needs their compositor)."""
+    from voice.text_output.portal_keyboard import PortalKeyboard
+
+    portal = remote_desktop_portal
+    keyboard = PortalKeyboard()
+    try:
+        keyboard.press_keys(("ctrl", "v"))
+        keyboard.type_text("Hi 你")
+    finally:
+        keyboard.close()
+    assert portal.selected[0]["types"] == 1 and portal.selected[0]["persist_mode"] == 2
+    assert "restore_token" not in portal.selected[0]
+    ctrl, v = 0xFFE3, ord("v")
+    assert portal.keys[:4] == [(ctrl, 1), (v, 1), (v, 0), (ctrl, 0)]
+    assert portal.keys[4:] == [
+        (ord("H"), 1), (ord("H"), 0), (ord("i"), 1), (ord("i"), 0), (0x20, 1), (0x20, 0),
+        (0x1004F60, 1), (0x1004F60, 0),
+    ]  # fmt: skip
+    assert portal.closed  # the session is closed with the keyboard
+    # the next session hands the desktop's token back, so that it need not ask again
+    PortalKeyboard().close()
+    assert portal.selected[1]["restore_token"] == "token-from-the-desktop"
+
+
+def test_a_declined_portal_dialog_is_one_clear_line(ting_home) -> None:
+    from fixtures_dictation import RemoteDesktopStandIn
+
+    from voice.portal_shortcuts import PortalUnavailable
+    from voice.text_output.portal_keyboard import PortalKeyboard
+
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        pytest.skip("no private session bus (tests/run.sh starts one)")
+    portal = RemoteDesktopStandIn(decline=True)
+    try:
+        with pytest.raises(PortalUnavailable) as caught:
+            PortalKeyboard()
+        assert "declined" in caught.value.user_message()
+    finally:
+        portal.stop()
