@@ -405,8 +405,15 @@ class RemoteDesktopStandIn:
             self.conn.send(new_error(call, error, "s", (f"{interface}.{member}",)))
 
     def stop(self) -> None:
+        from jeepney import message_bus
+
+        from voice.portal_shortcuts import PORTAL_BUS
+
         self._stopping.set()
         self._thread.join(timeout=5)
+        # give the name back and wait for the bus to say so: the next test's stand-in
+        # (or the shortcuts one) asks for it at once
+        self.conn.send_and_get_reply(message_bus.ReleaseName(PORTAL_BUS), timeout=5)
         self.conn.close()
 
 
