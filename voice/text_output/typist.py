@@ -242,7 +242,8 @@ class TextOutput:
         self._focus = focus
         self.keyboard_problem = keyboard_problem
         self.clipboard_problem = clipboard_problem
-        self._lock = threading.Lock()
+        # one X connection (python-xlib is not thread-safe) and one paste at a time
+        self._lock = threading.RLock()
 
     # -- building ------------------------------------------------------------------
 
@@ -308,7 +309,8 @@ class TextOutput:
         if self._focus is None:
             return False
         try:
-            return self._focus()
+            with self._lock:
+                return self._focus()
         except TingError:
             raise
         except Exception as exc:  # the display went away mid-question
@@ -317,6 +319,10 @@ class TextOutput:
 
     def prepare(self, method: str = "auto") -> Prepared:
         """Learn the target and save the clipboard now (see ``Prepared``)."""
+        with self._lock:
+            return self._prepare(method)
+
+    def _prepare(self, method: str) -> Prepared:
         target = self.focused_window()
         log.info("typing into %s", target if target is not False else "an unknown window")
         plan = paste_plan(self.session, target if isinstance(target, FocusedWindow) else None)
@@ -436,7 +442,8 @@ class TextOutput:
             raise TextOutputError(f"cannot send keystrokes here ({self.keyboard_problem})")
         count = backspaces_for(text)
         if count:
-            self.keyboard.tap("backspace", count)
+            with self._lock:
+                self.keyboard.tap("backspace", count)
         return count
 
     def copy(self, text: str) -> None:
@@ -452,7 +459,8 @@ class TextOutput:
     def press(self, keys: Sequence[str]) -> None:
         if self.keyboard is None:
             raise TextOutputError(f"cannot send keystrokes here ({self.keyboard_problem})")
-        self.keyboard.press_keys(keys)
+        with self._lock:
+            self.keyboard.press_keys(keys)
 
     def read_selection(self, which: str = "primary") -> str | None:
         """The text selected now (PRIMARY) or copied (CLIPBOARD), or None."""
@@ -553,3 +561,57 @@ def _focus_for(
 
         return lambda: sway_focused_window(dict(env))
     return None
+
+
+def text_output_status(env: Mapping[str, str] | None = None) -> tuple[bool | str, str, str]:
+    """For ``ting doctor``: (OK / "WARN" / False, what types into windows here, the fix).
+    Sends no key and asks the desktop nothing a user would see (the RemoteDesktop portal
+    is only asked for its version)."""
+    env = os.environ if env is None else env
+    session = desktop_session(env)
+    if session == "none":
+        return "WARN", "no desktop session: nothing to type into", "run it inside a desktop"
+    keyboard, problems = "", []
+    for name, build in _keyboard_choices(session, "auto"):
+        if name == "portal":
+            from voice.portal_shortcuts import PortalSession, PortalUnavailable
+            from voice.text_output.portal_keyboard import REMOTE_DESKTOP
+
+            probe = PortalSession()
+            probe.interface, probe.what = REMOTE_DESKTOP, "RemoteDesktop"
+            try:
+                probe.connect()
+                probe.version()
+                keyboard = "the RemoteDesktop portal (the desktop asks once)"
+                break
+            except PortalUnavailable as exc:
+                problems.append(f"portal: {exc.message}")
+            finally:
+                probe.stop()
+            continue
+        try:
+            built = build()
+        except TingError as exc:
+            problems.append(f"{name}: {exc.user_message()}")
+            continue
+        built.close()
+        keyboard = name
+        break
+    clipboard, clipboard_problem = _clipboard_for(session)
+    if clipboard is not None:
+        clipboard.close()
+    fixes = {
+        "x11": "install xdotool (or python-xlib)",
+        "wayland": "install wtype and wl-clipboard (GNOME: allow the remote-control request)",
+        "macos": "allow Accessibility for the program running Ting",
+        "windows": "reinstall Ting (pynput)",
+    }
+    if not keyboard:
+        return False, f"{session}: cannot send keys ({'; '.join(problems)})", fixes[session]
+    if clipboard is None:
+        return (
+            "WARN",
+            f"{session}: keys through {keyboard}; no clipboard ({clipboard_problem})",
+            fixes[session],
+        )
+    return True, f"{session}: keys through {keyboard}, clipboard through {clipboard.name}", ""
