@@ -5,7 +5,7 @@ removes (``$XDG_CONFIG_HOME/autostart/ting.desktop``, by default
 Desktops that follow the XDG autostart spec (GNOME, KDE, Xfce, LXQt, Cinnamon, MATE …)
 start every ``.desktop`` file in that folder at login. The entry runs the same ``ting``
 that is running now: the bundle's executable in a PyInstaller build, else the ``ting``
-script next to this Python, else ``python -m assistant``.
+script next to this Python, else ``python -m ting``.
 
 Only entries Ting wrote (marked ``X-Ting-Autostart=true``) are ever removed, so a
 ``ting.desktop`` a user wrote by hand is left alone. Linux and other XDG desktops only:
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from assistant.atomic_write import write_atomically
 from assistant.errors import TingError
 
 ENTRY_NAME = "ting.desktop"
@@ -64,7 +64,7 @@ def launch_command() -> list[str]:
     script = Path(sys.executable).parent / "ting"
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
-    return [sys.executable, "-m", "assistant"]
+    return [sys.executable, "-m", "ting"]
 
 
 _EXEC_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
@@ -123,15 +123,7 @@ def enable(command: Sequence[str] | None = None, env: Mapping[str, str] | None =
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".ting.", suffix=".desktop", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, text, 0o644)
     except OSError as exc:
         raise AutostartError(
             f"cannot write the autostart entry {path}: {exc.strerror or exc}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -17,7 +16,12 @@ from typing import Any
 from assistant.errors import ConfigError, UsageError
 from assistant.paths import config_path
 
-CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "HKD")
+# the currencies the bookkeeping skill records (their names and signs:
+# skills/bookkeeping/currencies.py)
+CURRENCIES = (
+    "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "TWD", "KRW", "AUD", "CAD", "SGD", "CHF", "THB",
+    "NZD", "MOP",
+)  # fmt: skip
 LANGUAGES = ("zh", "en", "ja", "ko", "fr", "de", "es", "ru", "it", "pt")
 MAX_TIMEOUT_S = 86400  # a day: more is a typo (and inf overflows the HTTP client)
 
@@ -170,6 +174,8 @@ def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
     """Validate and write one setting; the file is replaced atomically."""
     import tomli_w
 
+    from assistant.atomic_write import write_atomically
+
     path = path or config_path()
     value = coerce_value(key, raw)
     data = _read_file(path)
@@ -178,19 +184,7 @@ def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
         raise ConfigError(f"cannot write the config file {path}: Is a directory")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+        write_atomically(path, tomli_w.dumps(data))
     except OSError as exc:
         raise ConfigError(f"cannot write the config file {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            tomli_w.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"cannot write the config file {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return value

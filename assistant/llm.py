@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.cancel import CancelToken
 from assistant.errors import (
     Cancelled,
     ProviderAuthError,
@@ -32,7 +33,6 @@ from assistant.errors import (
     ProviderNotConfigured,
 )
 from assistant.events import Delta, Progress
-from assistant.skill import CancelToken
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 

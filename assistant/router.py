@@ -576,8 +576,7 @@ def _load_cached(cache_file: Path) -> LocalClassifier | None:
 
 def _save_cached(classifier: LocalClassifier, cache_file: Path) -> None:
     """Write the cache atomically; a cache that cannot be written is simply skipped."""
-    import os
-    import tempfile
+    from assistant.atomic_write import write_atomically
 
     state = {
         "alpha": classifier.alpha,
@@ -588,14 +587,7 @@ def _save_cached(classifier: LocalClassifier, cache_file: Path) -> None:
     }
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".router-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(state, handle, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, cache_file)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomically(cache_file, json.dumps(state, ensure_ascii=False, separators=(",", ":")))
     except OSError:
         pass
 

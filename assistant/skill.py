@@ -11,58 +11,18 @@ the cancel token.
 from __future__ import annotations
 
 import datetime as _dt
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from assistant.errors import Cancelled, SkillError
+from assistant.cancel import CancelToken
+from assistant.errors import SkillError
 
 if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.events import Event
     from assistant.history import HistoryStore
     from assistant.llm import LLMClient
-
-
-class CancelToken:
-    """Set from any thread; checked by long work at every step."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self._callbacks: list[Callable[[], None]] = []
-        self._lock = threading.Lock()
-
-    def cancel(self) -> None:
-        with self._lock:
-            if self._event.is_set():
-                return
-            self._event.set()
-            callbacks = list(self._callbacks)
-        for cb in callbacks:
-            try:
-                cb()
-            except Exception:  # a callback must not stop the others
-                pass
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def raise_if_cancelled(self) -> None:
-        if self._event.is_set():
-            raise Cancelled()
-
-    def wait(self, timeout: float) -> bool:
-        """Sleep up to ``timeout`` seconds; True if cancelled meanwhile."""
-        return self._event.wait(timeout)
-
-    def on_cancel(self, callback: Callable[[], None]) -> None:
-        with self._lock:
-            if not self._event.is_set():
-                self._callbacks.append(callback)
-                return
-        callback()
 
 
 @dataclass(frozen=True)
@@ -85,7 +45,7 @@ class SkillContext:
     cancel: CancelToken = field(default_factory=CancelToken)
     today: _dt.date | None = None
     history_id: int | None = None  # the exchange row this run belongs to
-    services: dict[str, Any] = field(default_factory=dict)  # e.g. "asr": lazily built engine
+    service_provider: Callable[[str], Any] | None = None  # the composition root's engines
 
     def llm(self) -> LLMClient:
         """The provider client; raises ProviderNotConfigured with what to set."""
@@ -95,10 +55,10 @@ class SkillContext:
         return self.today or _dt.date.today()
 
     def service(self, name: str) -> Any:
-        factory = self.services.get(name)
-        if factory is None:
+        """A shared engine (``asr``: the speech recognizer), built once per process."""
+        if self.service_provider is None:
             raise SkillError(f"the {name} service is not available in this session")
-        return factory() if callable(factory) else factory
+        return self.service_provider(name)
 
 
 @runtime_checkable

@@ -134,9 +134,9 @@ class Provider:
 
 
 def run_ting(audio_path: Path, provider: Provider) -> dict[str, Any]:
-    from assistant.app import App
     from assistant.skill import CancelToken
     from skills.translation.interpreter.session_factory import build_session
+    from ting.app import App
 
     for key, value in provider.server.env.items():
         os.environ[key] = value
@@ -144,9 +144,9 @@ def run_ting(audio_path: Path, provider: Provider) -> dict[str, Any]:
     events: list[dict[str, Any]] = []
     lock = threading.Lock()
 
-    def collect(event: dict[str, Any]) -> None:
+    def collect(event: Any) -> None:
         with lock:
-            events.append(event)
+            events.append(event.to_dict())
 
     session, finish = build_session(
         app,

@@ -69,6 +69,8 @@ def test_parse_uses_the_configured_default_currency(ting) -> None:
         (("expense", "parse", "午饭0元"), "zero"),
         (("expense", "parse", "rent 999999999999 dollars"), "too large"),
         (("expense", "parse", "三十多块"), "not an exact amount"),
+        (("expense", "parse", "午饭15k左右", "--json"), "'15k左右' is not an exact amount"),
+        (("expense", "parse", "I paid 45,00 zł for lunch"), "zł is not a currency Ting records"),
         (("expense", "parse", "lunch 12", "--today", "yesterday"), "--today"),
         (("expense", "list", "--category", "pets"), "unknown category"),
         (("expense", "list", "--month", "2024-13"), "--month"),
@@ -104,7 +106,7 @@ def _run_on_a_tty(ting_home: Path, args: list[str], answer: bytes) -> tuple[int,
     try:
         os.write(master, answer)  # typed ahead; the prompt reads it when it asks
         proc = subprocess.run(
-            [sys.executable, "-m", "assistant", *args],
+            [sys.executable, "-m", "ting", *args],
             stdin=slave,
             capture_output=True,
             text=True,
@@ -358,3 +360,15 @@ def test_voice_style_flow_through_ting_ask(ting) -> None:
     answer = ting("ask", "这个月吃饭花了多少", "--skill", "bookkeeping", "--json", "--today", TODAY)
     result = [e for e in answer.json_lines() if e["type"] == "result"][0]
     assert result["payload"]["totals"] == [{"currency": "CNY", "amount": 45, "count": 1}]
+
+
+def test_ting_ask_refuses_a_rough_amount_and_says_what_it_heard(ting) -> None:
+    ran = ting("ask", "午饭花了15k左右", "--skill", "bookkeeping", "--yes", "--today", TODAY)
+    assert_clean_failure(ran, mentions="'15k左右' is not an exact amount")
+    events = ting(
+        "ask", "午饭大概五十块", "--skill", "bookkeeping", "--json", "--today", TODAY
+    ).json_lines()
+    errors = [e for e in events if e["type"] == "error"]
+    assert errors and "'大概五十块' is not an exact amount" in errors[0]["error"]
+    assert not [e for e in events if e["type"] == "needs_confirmation"]
+    assert entries_of(ting) == []

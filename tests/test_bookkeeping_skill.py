@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from assistant.app import App
+from assistant.errors import UsageError
 from assistant.events import Failed, NeedsConfirmation, Result
 from assistant.skill import Request
 from skills.bookkeeping.intents import is_undo, parse_correction, parse_question
 from skills.bookkeeping.ledger import Ledger
+from ting.app import App
 
 TODAY = dt.date(2024, 5, 15)  # a Wednesday
 
@@ -218,6 +219,21 @@ def test_undo_phrases(text: str, undo: bool) -> None:
 def test_correction_phrases(text: str, changes: dict | None) -> None:
     found = parse_correction(text, TODAY)
     assert (found.changes if found else None) == changes
+
+
+@pytest.mark.parametrize(
+    ("text", "mentions"),
+    [
+        ("不对，是四百多", "'四百多' is not an exact amount"),
+        ("不对，是15k左右", "'15k左右' is not an exact amount"),
+        ("no, it was about 45", "'about 45' is not an exact amount"),
+        ("改成45,00 zł", "zł is not a currency Ting records"),
+    ],
+)
+def test_a_correction_to_an_unsure_amount_is_refused(text: str, mentions: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_correction(text, TODAY)
+    assert mentions in info.value.user_message()
 
 
 @pytest.mark.parametrize(

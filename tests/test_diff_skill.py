@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.app import App
 from assistant.errors import SkillError, UsageError
 from assistant.events import NeedsConfirmation, Progress, Result
 from assistant.skill import Request
-from skills.diffgen.diff_skill import DiffSkill, mentioned_files
 from skills.diffgen.patch_workspace import PatchWorkspace
+from skills.diffgen.skill import DiffSkill, mentioned_files
+from ting.app import App
 
 TING = str(Path(sys.executable).with_name("ting"))
 

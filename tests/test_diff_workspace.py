@@ -344,10 +344,10 @@ def test_ctrl_c_between_two_file_writes_puts_the_first_back(
     tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from assistant.errors import Cancelled
-    from skills.diffgen import patch_workspace
+    from skills.diffgen import workspace_files
 
     root, _ = tree
-    real_write = patch_workspace.atomic_write
+    real_write = workspace_files.write_atomically
     written: list[str] = []
 
     def write_then_ctrl_c(target: Path, data: bytes, mode: int | None) -> None:
@@ -358,12 +358,12 @@ def test_ctrl_c_between_two_file_writes_puts_the_first_back(
         if target.parent == root:
             written.append(target.name)
 
-    monkeypatch.setattr(patch_workspace, "atomic_write", write_then_ctrl_c)
+    monkeypatch.setattr(workspace_files, "write_atomically", write_then_ctrl_c)
     before = snapshot(root)
     with pytest.raises(Cancelled, match="nothing was changed"):
         PatchWorkspace(root).apply(MODIFY_A + MODIFY_B)
     assert written[:2] == ["a.txt", "interrupted"]  # a.txt was replaced before it
-    monkeypatch.setattr(patch_workspace, "atomic_write", real_write)
+    monkeypatch.setattr(workspace_files, "write_atomically", real_write)
     assert snapshot(root) == before
     assert [e.state for e in UndoJournal.default().entries()] == []
 

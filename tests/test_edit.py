@@ -11,7 +11,7 @@ import pytest
 from fixtures_core import assert_clean_failure
 from fixtures_dictation import TextTarget, run_ting, x11_display, x11_env
 
-from skills.editing.rewriting import clean_rewrite, translation_target
+from skills.editing.rewriting import clean_rewrite, translation_language
 
 ORIGINAL = "明天下午三点开会，记得带报告。"
 ENGLISH = "The meeting is at 3 pm tomorrow; remember to bring the report."
@@ -20,11 +20,13 @@ ENGLISH = "The meeting is at 3 pm tomorrow; remember to bring the report."
 @pytest.mark.parametrize(
     ("instruction", "target"),
     [
-        ("翻译成英文", "en"),
-        ("翻成中文", "zh"),
-        ("把这段翻译成日语", "ja"),
-        ("translate into French", "fr"),
-        ("translate to English", "en"),
+        ("翻译成英文", "英文"),
+        ("翻成中文", "中文"),
+        ("把这段翻译成日语", "日语"),
+        ("翻译成地道的英文", "英文"),
+        ("用英语怎么说", "英语"),
+        ("translate into French", "French"),
+        ("translate to plain English", "English"),
         ("改正式一点", None),
         ("fix the grammar", None),
         ("把时间改成下周三", None),
@@ -33,7 +35,7 @@ ENGLISH = "The meeting is at 3 pm tomorrow; remember to bring the report."
     ],
 )
 def test_translation_instructions_are_told_from_rewrites(instruction, target) -> None:
-    assert translation_target(instruction) == target
+    assert translation_language(instruction) == target
 
 
 @pytest.mark.parametrize(

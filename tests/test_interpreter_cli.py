@@ -46,10 +46,9 @@ def _join_with_pauses(paths: list[Path], out: Path) -> tuple[Path, list[tuple[fl
 
 
 # 帮我翻译一下。 spoken by eSpeak NG's Mandarin voice (no recorded Mandarin with known text
-# ships in a package). Whisper's language guess on eSpeak's Mandarin hangs on where the
-# sentence is cut: 你好，我是小明 was heard as English at 15-80 of 176 start/end cuts
-# (±0.4 s), depending on the speed and the CPU. This clip is Chinese at all 176, with
-# CTranslate2's AVX2 and AVX-512 kernels alike (tests/data/audio/SOURCES.md).
+# ships in a package). Whisper's language guess on eSpeak's Mandarin can hang on where the
+# sentence is cut; this clip is heard as Chinese wherever it is cut (how that was checked:
+# tests/data/audio/SOURCES.md).
 MANDARIN_CLIP = AUDIO_DATA / "zh-fanyi.wav"
 
 

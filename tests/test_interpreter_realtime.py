@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -120,9 +121,9 @@ def _run(source, recognizer, partial_recognizer=None) -> tuple[list[dict], Inter
     events: list[dict] = []
     lock = threading.Lock()
 
-    def emit(event: dict) -> None:
+    def emit(event: Any) -> None:
         with lock:
-            events.append(event)
+            events.append(event.to_dict())
 
     session = InterpreterSession(
         source=source,

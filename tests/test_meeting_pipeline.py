@@ -158,10 +158,10 @@ def test_mandarin_meeting_in_process(tmp_path, recognizer):
     """The skill with the session's recognizer: Chinese out, Simplified, key words heard."""
     import zhconv
 
-    from assistant.app import App
     from assistant.config import Settings
     from assistant.events import Result
     from assistant.skill import Request
+    from ting.app import App
 
     audio = tmp_path / "zh-meeting.wav"
     mandarin_meeting(audio)
@@ -191,10 +191,10 @@ def test_cancel_while_whisper_works_stops_at_once_and_stores_nothing(tmp_path, r
     thread is left that would hold the process open, and no chunk or meeting is stored."""
     import threading
 
-    from assistant.app import App
     from assistant.config import Settings
     from assistant.events import Failed, Progress
     from assistant.skill import CancelToken, Request
+    from ting.app import App
 
     audio = tmp_path / "standup.wav"
     english_meeting(audio)

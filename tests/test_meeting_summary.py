@@ -9,10 +9,10 @@ import json
 import pytest
 from scripted_provider import Reply
 
-from assistant.app import App
 from assistant.config import load_settings
 from assistant.events import Failed, Progress, Result
 from assistant.skill import CancelToken, Request
+from ting.app import App
 
 TRANSCRIPT_LINES = [
     # part 1

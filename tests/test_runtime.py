@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from assistant.app import App
 from assistant.events import Delta, Failed, Progress, Result
 from assistant.skill import CancelToken, Request
+from ting.app import App
 
 
 @pytest.fixture

@@ -13,9 +13,6 @@ from fixtures_ui import ChatScript, save_screenshot
 
 pytest.importorskip("PySide6")
 
-# until tests/conftest.py lists it
-pytest_plugins = ["fixtures_ui"]
-
 
 def open_chat(qtbot: Any, core_app: Any, task_runner: Any) -> Any:
     from ui.chat_window import ChatWindow

@@ -11,9 +11,6 @@ from assistant.router import MODEL_SYSTEM_PROMPT
 
 pytest.importorskip("PySide6")
 
-# until tests/conftest.py lists it
-pytest_plugins = ["fixtures_ui"]
-
 
 def chat_requests(provider: Any) -> list[dict[str, Any]]:
     return [r for r in provider.requests if r["messages"][0]["content"] != MODEL_SYSTEM_PROMPT]

@@ -11,9 +11,6 @@ from fixtures_ui import save_screenshot
 
 pytest.importorskip("PySide6")
 
-# until tests/conftest.py lists it
-pytest_plugins = ["fixtures_ui"]
-
 
 def open_settings(qtbot: Any, core_app: Any, task_runner: Any) -> Any:
     from ui.settings_window import SettingsWindow

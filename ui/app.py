@@ -32,13 +32,14 @@ from assistant.ipc import (
     socket_path,
 )
 from ui.i18n import tr
+from ui.request_controller import RequestController
 from ui.tray import AppActions, FallbackWindow, TrayIcon
 from ui.voice_bridge import VoiceSession, voice_session_for
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
-    from assistant.app import App
     from assistant.events import Event
+    from ting.app import App
     from ui.chat_window import ChatWindow
     from ui.voice_overlay import VoiceOverlay
 
@@ -73,7 +74,6 @@ class DesktopController(QObject):
         self._signal_wakeup: tuple[Any, ...] = ()  # see _quit_on_signals
         self.state = "idle"
         self.state_detail = ""
-        self.speech_recognizer: Any = None
         self.speech_model_state = "off"  # off | loading | loaded | failed
         self.exchanges = 0  # exchanges (typed, voice, tasks) finished since the start
         self.instance_server: Any = None
@@ -83,9 +83,11 @@ class DesktopController(QObject):
         self._tray_recheck.timeout.connect(self._recheck_tray)
         self.state_changed.connect(self._status_touched)
         self.icon_shown.connect(self._status_touched)
+        self.requests = RequestController(app, self.runner, self)
+        self.requests.event.connect(self._request_event)
+        self.requests.busy_changed.connect(self._chat_busy)
+        self.requests.finished.connect(self._exchange_finished)
         self.voice: VoiceSession | None = None
-        self._voice_answer = ""  # the streamed answer to the utterance being run
-        self._voice_run = False  # the chat window's current run came from the voice
         self._build_voice_session()
 
     # -- start and stop ----------------------------------------------------------------
@@ -124,12 +126,12 @@ class DesktopController(QObject):
             self.tray.hide()
 
     def warm_speech_model(self) -> None:
-        """Build the recognizer and load its model off the GUI thread, once."""
-        if self.speech_recognizer is not None:
+        """Load the app's recognizer's model (``service("asr")``) off the GUI thread, once."""
+        if self.speech_model_state != "off":
             return
         if importlib.util.find_spec("voice.asr") is None:
             return
-        recognizer = self.recognizer()
+        recognizer = self.app.service("asr")
         self._set_speech_model_state("loading")
 
         def loaded(_result: object) -> None:
@@ -279,7 +281,7 @@ class DesktopController(QObject):
     # -- voice -------------------------------------------------------------------------
 
     def _build_voice_session(self) -> None:
-        voice = voice_session_for(self.app, self.runner, self.recognizer)
+        voice = voice_session_for(self.app, self.runner)
         self.voice = voice
         if voice is None:
             return
@@ -311,10 +313,8 @@ class DesktopController(QObject):
         elif state == "thinking":
             overlay.set_transcribing()
             self.set_state("thinking")
-        elif state == "idle" and self.state in ("listening", "thinking"):
-            chat = self.windows.get("chat")
-            if chat is None or not getattr(chat, "busy", False):
-                self.set_state("idle")
+        elif state == "idle" and self.state in ("listening", "thinking") and not self.requests.busy:
+            self.set_state("idle")
         chat = self.windows.get("chat")
         if chat is not None:
             chat.set_listening(state in ("starting", "listening"))  # type: ignore[attr-defined]
@@ -328,45 +328,33 @@ class DesktopController(QObject):
 
     def _voice_heard(self, text: str) -> None:
         overlay = self.overlay()
-        chat = self.chat_window()
+        self.chat_window()  # a spoken request shows there too, with any card to confirm
         if not text.strip():
             overlay.set_result(tr("Heard nothing."))
-            if not chat.busy:
+            if not self.requests.busy:
                 self.set_state("idle")
             return
         overlay.set_heard(text)
-        if chat.busy:
+        if self.requests.busy:
             overlay.set_result(tr("Still working on the last request; try again."), error=True)
             return
-        self._voice_answer = ""
-        self._voice_run = True  # before the run's events, which are queued
-        chat.submit(text, origin="voice")
+        self.requests.submit(text, origin="voice")
 
     def _voice_failed(self, message: str) -> None:
         self.overlay().show_message(message)
         self.set_state("error", message[:120])
 
-    def _chat_event(self, event: Event) -> None:
-        """The chat window's run events, mirrored in the overlay for a spoken request."""
-        from assistant.events import Delta, Failed, NeedsConfirmation, Progress, Result
+    def _request_event(self, event: Event) -> None:
+        """A spoken request's run is shown in the overlay too; a card to confirm raises
+        the chat window."""
+        from assistant.events import NeedsConfirmation
 
-        if not self._voice_run:
+        request = self.requests.current
+        if request is None or request.origin != "voice":
             return
-        overlay = self.overlay()
-        if isinstance(event, Progress):
-            if event.stage == "routed":
-                overlay.set_routed(event.message.split(" ", 1)[0])
-        elif isinstance(event, Delta):
-            self._voice_answer += event.text
-            overlay.set_result(self._voice_answer, final=False)
-        elif isinstance(event, Result):
-            overlay.set_result(event.text or self._voice_answer)
-        elif isinstance(event, NeedsConfirmation):
-            overlay.set_confirmation(event.preview)
+        self.overlay().show_run_event(event, self.requests.answer)
+        if isinstance(event, NeedsConfirmation):
             self._raise(self.chat_window())
-        elif isinstance(event, Failed):
-            cancelled = event.kind == "cancelled"
-            overlay.set_result(tr("Cancelled.") if cancelled else event.error, error=not cancelled)
 
     def _settings_saved(self, changes: dict[str, Any]) -> None:
         self._apply_settings(changes)
@@ -394,11 +382,13 @@ class DesktopController(QObject):
         if window is None:
             from ui.chat_window import ChatWindow
 
-            window = ChatWindow(self.app, self.runner, voice_available=self.voice is not None)
-            window.busy_changed.connect(self._chat_busy)
-            window.exchange_finished.connect(self._exchange_finished)
+            window = ChatWindow(
+                self.app,
+                self.runner,
+                voice_available=self.voice is not None,
+                requests=self.requests,
+            )
             window.talk_requested.connect(self.toggle_talk)
-            window.run_event.connect(self._chat_event)
             window.confirmation_finished.connect(self._confirmation_finished)
             self._keep_window("chat", window)
         return window  # type: ignore[return-value]
@@ -418,7 +408,7 @@ class DesktopController(QObject):
             elif name == "meeting":
                 from ui.meeting_window import MeetingWindow
 
-                window = MeetingWindow(self.app, self.runner, self._recognizer)
+                window = MeetingWindow(self.app, self.runner)
                 window.task_finished.connect(self._exchange_finished)
             else:
                 raise ValueError(name)
@@ -428,18 +418,6 @@ class DesktopController(QObject):
     def _keep_window(self, name: str, window: QWidget) -> None:
         self.windows[name] = window
         window.installEventFilter(self)  # shown / hidden: see eventFilter
-
-    def recognizer(self) -> Any:
-        """The app's one speech recognizer (``services["asr"]``, shared with the skills)."""
-        if self.speech_recognizer is None:
-            engine = self.app.services.get("asr") or self.app.speech_recognizer
-            self.speech_recognizer = engine() if callable(engine) else engine
-        return self.speech_recognizer
-
-    def _recognizer(self) -> Any:
-        if self.speech_recognizer is None:
-            self.warm_speech_model()
-        return self.recognizer()
 
     def microphone_stream(self) -> Any:
         """The open microphone stream the push-to-talk uses (None until it is open)."""
@@ -463,7 +441,6 @@ class DesktopController(QObject):
             self.status_changed.emit()
 
     def _exchange_finished(self, outcome: dict[str, Any]) -> None:
-        self._voice_run = False
         self.exchanges += 1
         self.status_changed.emit()
         status = outcome.get("status")

@@ -4,8 +4,9 @@ Left, the history sidebar with full-text search; right, the conversation (your
 messages, answers rendered as Markdown while they stream, confirmation cards), a
 progress line with elapsed time and Cancel while a task runs, and the input row.
 
-Every request runs ``app.runtime.run`` in an ``EventStreamTask`` on the runner's
-database pool; history queries run on its I/O pool. The window only reacts to signals.
+Requests run through a ``RequestController`` (the desktop app's one, which the voice
+session's requests go through too, so they show here as spoken messages); history
+queries run on the runner's I/O pool. The window only reacts to signals.
 """
 
 from __future__ import annotations
@@ -35,18 +36,18 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, Result
-from assistant.skill import Request
 from ui.confirmation_cards import ConfirmationCard, WrappedLabel, card_for
 from ui.i18n import format_elapsed, tr
+from ui.request_controller import RequestController
 from ui.state_icons import state_icon
 
 if TYPE_CHECKING:
-    from assistant.app import App
     from assistant.history import Exchange
-    from ui.workers import EventStreamTask, TaskRunner
+    from assistant.skill import Request
+    from ting.app import App
+    from ui.workers import TaskRunner
 
 RENDER_INTERVAL_MS = 50  # re-render streamed Markdown at most this often
-CONVERSATION_TURNS = 12  # earlier turns sent along with a chat request
 HISTORY_LIMIT = 50
 _TRAILING_SECONDS = re.compile(r"\s+\d+(\.\d+)?\s?s$")
 
@@ -301,7 +302,6 @@ class ChatWindow(QMainWindow):
     confirmation_finished = Signal(dict)  # {"ok": bool, "text": str}
     history_shown = Signal(list)  # ids now listed in the sidebar
     talk_requested = Signal()
-    run_event = Signal(object)  # every event of the running request, after the window's own use
 
     def __init__(
         self,
@@ -309,18 +309,22 @@ class ChatWindow(QMainWindow):
         runner: TaskRunner,
         *,
         voice_available: bool = False,
+        requests: RequestController | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.app = app
         self.runner = runner
+        self.requests = requests or RequestController(app, runner, self)
+        self.requests.started.connect(self._on_started)
+        self.requests.event.connect(self._show_event)
+        self.requests.finished.connect(self._on_run_finished)
+        self.requests.busy_changed.connect(self._on_busy)
         self.setWindowTitle(tr("Ting — Chat"))
         self.setStyleSheet(WINDOW_STYLE)
         self.resize(900, 640)
-        self.conversation: list[dict[str, str]] = []
-        self.current_task: EventStreamTask | None = None
         self._answer: AnswerCard | None = None
-        self._run_state: dict[str, Any] = {}
+        self._skill = ""  # the skill the running request was routed to
         self._history_query = ""
 
         self.sidebar = HistorySidebar()
@@ -384,7 +388,7 @@ class ChatWindow(QMainWindow):
 
     @property
     def busy(self) -> bool:
-        return self.current_task is not None
+        return self.requests.busy
 
     def _send_typed(self) -> None:
         text = self.input.text().strip()
@@ -394,73 +398,47 @@ class ChatWindow(QMainWindow):
 
     def submit(self, text: str, origin: str = "typed") -> bool:
         """Run ``text`` through the runtime; False if a task is already running."""
-        if self.busy or not text.strip():
-            return False
-        self._add_widget(UserBubble(text, origin))
+        return self.requests.submit(text, origin)
+
+    def _on_started(self, request: Request) -> None:
+        self._add_widget(UserBubble(request.text, request.origin))
         self._answer = None
-        self._run_state = {"input": text, "skill": None, "streamed": False, "origin": origin}
-        request = Request(
-            text=text,
-            origin=origin,
-            options={"conversation": self.conversation[-CONVERSATION_TURNS:]},
-        )
-        runtime = self.app.runtime
-        task = self.runner.stream(
-            lambda cancel: runtime.run(request, cancel=cancel),
-            f"run {text[:40]!r}",
-            on_event=self._on_event,
-            on_finished=self._on_run_finished,
-        )
-        self._begin(task)
-        return True
+        self._skill = ""
 
-    def _begin(self, task: EventStreamTask) -> None:
-        self.current_task = task
-        self.send_button.setEnabled(False)
-        self.progress.start()
-        self.busy_changed.emit(True)
-
-    def _end(self) -> float:
-        elapsed = self.progress.elapsed()
-        self.current_task = None
-        self.progress.stop()
-        self.send_button.setEnabled(True)
-        self.busy_changed.emit(False)
-        return elapsed
+    def _on_busy(self, busy: bool) -> None:
+        if busy:
+            self.send_button.setEnabled(False)
+            self.progress.start()
+        else:
+            self.progress.stop()
+            self.send_button.setEnabled(True)
+        self.busy_changed.emit(busy)
 
     def cancel_running(self) -> None:
-        if self.current_task is not None:
-            self.current_task.cancel()
+        if self.busy:
+            self.requests.cancel()
             self.progress.cancel_button.setEnabled(False)
 
     def _answer_card(self) -> AnswerCard:
         if self._answer is None:
-            self._answer = AnswerCard(self._run_state.get("skill") or "")
+            self._answer = AnswerCard(self._skill)
             self._add_widget(self._answer)
         return self._answer
-
-    def _on_event(self, event: Event) -> None:
-        self._show_event(event)
-        self.run_event.emit(event)
 
     def set_listening(self, listening: bool) -> None:
         """The Talk button follows the voice session: Stop while it listens."""
         self.talk_button.setText(tr("Stop") if listening else tr("Talk"))
 
     def _show_event(self, event: Event) -> None:
-        state = self._run_state
         if isinstance(event, Progress):
             if event.stage == "routed":
-                state["skill"] = event.message.split(" ", 1)[0]
+                self._skill = event.message.split(" ", 1)[0]
             self.progress.update_progress(event)
         elif isinstance(event, Delta):
-            state["streamed"] = True
             self._answer_card().append_delta(event.text)
         elif isinstance(event, Result):
             card = self._answer_card()
-            text = event.text or card.markdown
-            card.set_text(text)
-            state.update(status="ok", text=text)
+            card.set_text(event.text or card.markdown)
         elif isinstance(event, NeedsConfirmation):
             if self._answer is not None:
                 self._answer.set_text(self._answer.markdown)
@@ -469,28 +447,12 @@ class ChatWindow(QMainWindow):
                 lambda ok, data, c=confirmation: self._on_decision(c, ok, data)
             )
             self._add_widget(confirmation)
-            state.update(status="needs_confirmation", text=event.preview)
         elif isinstance(event, Failed):
-            status = "cancelled" if event.kind == "cancelled" else "error"
-            message = tr("Cancelled.") if status == "cancelled" else event.error
-            self._answer_card().set_error(message)
-            state.update(status=status, text=event.error)
+            cancelled = event.kind == "cancelled"
+            self._answer_card().set_error(tr("Cancelled.") if cancelled else event.error)
 
-    def _on_run_finished(self) -> None:
-        elapsed = self._end()
-        state = self._run_state
-        if state.get("status") == "ok" and state.get("skill") == "chat":
-            self.conversation.append({"role": "user", "content": state["input"]})
-            self.conversation.append({"role": "assistant", "content": state.get("text", "")})
-        self.exchange_finished.emit(
-            {
-                "status": state.get("status", "error"),
-                "text": state.get("text", ""),
-                "skill": state.get("skill"),
-                "input": state.get("input", ""),
-                "elapsed": elapsed,
-            }
-        )
+    def _on_run_finished(self, outcome: dict[str, Any]) -> None:
+        self.exchange_finished.emit(outcome)
         self.refresh_history(self._history_query)
 
     # -- confirmation ------------------------------------------------------------------
@@ -502,9 +464,6 @@ class ChatWindow(QMainWindow):
         if self.busy:
             card.show_outcome(tr("Working…"), ok=False)
             return
-        event = card.proposal
-        runtime = self.app.runtime
-        origin = "voice" if self._run_state.get("origin") == "voice" else "typed"
         outcome: dict[str, Any] = {"ok": True, "text": ""}
 
         def on_event(ev: Event) -> None:
@@ -516,20 +475,11 @@ class ChatWindow(QMainWindow):
                 self.progress.update_progress(ev)
 
         def on_finished() -> None:
-            self._end()
             card.show_outcome(outcome["text"], outcome["ok"])
             self.confirmation_finished.emit(outcome)
             self.refresh_history(self._history_query)
 
-        task = self.runner.stream(
-            lambda cancel: runtime.confirm(
-                event.skill, event.action, data, origin=origin, cancel=cancel
-            ),
-            f"confirm {event.skill}.{event.action}",
-            on_event=on_event,
-            on_finished=on_finished,
-        )
-        self._begin(task)
+        self.requests.confirm(card.proposal, data, on_event=on_event, on_finished=on_finished)
 
     # -- history -----------------------------------------------------------------------
 
@@ -583,7 +533,7 @@ class ChatWindow(QMainWindow):
     def new_chat(self) -> None:
         if self.busy:
             return
-        self.conversation.clear()
+        self.requests.conversation.clear()
         while self.conversation_layout.count() > 1:
             item = self.conversation_layout.takeAt(0)
             widget = item.widget()

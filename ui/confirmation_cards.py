@@ -1,8 +1,9 @@
 """Cards for ``NeedsConfirmation`` events: nothing is written until the user says yes.
 
 * ``ExpenseEntriesCard`` (bookkeeping ``add_entries``): one editable row per entry
-  (amount, currency, category, item, date, kind) and Save / Discard. Save hands back the
-  event's ``data`` with the edited entries.
+  (amount, currency, category, item, date, kind; the lists to choose from are the
+  proposal's ``data["choices"]``) and Save / Discard. Save hands back the event's
+  ``data`` with the edited entries.
 * ``DiffPreviewCard`` (diff ``apply_patch``): the unified diff, coloured, with Apply /
   Reject.
 * ``GenericConfirmationCard``: any other action: its preview and Confirm / Discard.
@@ -36,25 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.config import CURRENCIES
 from assistant.events import NeedsConfirmation
 from ui.i18n import tr
-
-EXPENSE_CATEGORIES = (
-    "food",
-    "transport",
-    "shopping",
-    "housing",
-    "utilities",
-    "entertainment",
-    "health",
-    "education",
-    "travel",
-    "communication",
-    "other",
-)
-INCOME_CATEGORIES = ("salary", "bonus", "investment", "gift", "refund", "other")
-ENTRY_KINDS = ("expense", "income")
 
 CARD_STYLE = """
 QFrame#ConfirmationCard { background: #fffaf0; border: 1px solid #e0c78a; border-radius: 8px; }
@@ -190,8 +174,11 @@ class GenericConfirmationCard(ConfirmationCard):
 class ExpenseEntryRow:
     """The editors for one ledger entry, placed in a grid row."""
 
-    def __init__(self, grid: QGridLayout, row: int, entry: dict[str, Any]) -> None:
+    def __init__(
+        self, grid: QGridLayout, row: int, entry: dict[str, Any], choices: dict[str, Any]
+    ) -> None:
         self.original = dict(entry)
+        self.choices = choices
         self.amount = QDoubleSpinBox()
         self.amount.setRange(0.0, 1_000_000_000.0)
         self.amount.setDecimals(2)
@@ -199,11 +186,13 @@ class ExpenseEntryRow:
         self.amount.setMaximumWidth(110)
         self.currency = QComboBox()
         self.currency.setEditable(True)
-        self.currency.addItems(list(CURRENCIES))
-        self.currency.setCurrentText(str(entry.get("currency") or CURRENCIES[0]))
+        currencies = list(choices.get("currency") or [])
+        self.currency.addItems(currencies)
+        fallback = currencies[0] if currencies else ""
+        self.currency.setCurrentText(str(entry.get("currency") or fallback))
         self.currency.setMaximumWidth(80)
         self.kind = QComboBox()
-        for kind in ENTRY_KINDS:
+        for kind in choices.get("kind") or [entry.get("kind") or "expense"]:
             self.kind.addItem(tr(kind), kind)
         self.kind.setCurrentIndex(max(0, self.kind.findData(entry.get("kind") or "expense")))
         self.category = QComboBox()
@@ -223,7 +212,7 @@ class ExpenseEntryRow:
 
     def _fill_categories(self, selected: str) -> None:
         kind = self.kind.currentData() or "expense"
-        names = INCOME_CATEGORIES if kind == "income" else EXPENSE_CATEGORIES
+        names = list((self.choices.get("category") or {}).get(kind) or [selected])
         self.category.clear()
         self.category.addItems(list(names))
         self.category.setCurrentText(selected if selected in names else "other")
@@ -267,8 +256,9 @@ class ExpenseEntriesCard(ConfirmationCard):
             header = QLabel(tr(name))
             header.setStyleSheet("color: #666666;")
             grid.addWidget(header, 0, column)
+        choices = self.proposal.data.get("choices") or {}
         self.rows = [
-            ExpenseEntryRow(grid, index + 1, entry)
+            ExpenseEntryRow(grid, index + 1, entry, choices)
             for index, entry in enumerate(self.proposal.data.get("entries", []))
         ]
         grid.setColumnStretch(3, 1)

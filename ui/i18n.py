@@ -151,18 +151,11 @@ _ZH: dict[str, str] = {
     "Record": "录音",
     "Import audio…": "导入音频…",
     "Export notes…": "导出纪要…",
-    "Transcribing {name}…": "正在转写 {name}…",
     "{percent}% · about {eta} left": "{percent}% · 大约还剩 {eta}",
     "Transcript": "转写文字",
     "Notes": "纪要",
     "Writing notes…": "正在写纪要…",
     "Done in {elapsed}.": "完成，用时 {elapsed}。",
-    "Recording needs microphone capture, which this build does not have yet.": (
-        "录音需要麦克风采集功能，这个版本还没有。"
-    ),
-    "Notes need the meeting_notes skill, which is not installed; "
-    "the transcript is shown instead.": "写纪要需要 meeting_notes 技能，目前没有安装；下面显示转写文字。",
-    "Speech recognition is not available: {reason}": "语音识别不可用：{reason}",
     "Audio files": "音频文件",
     "Pause": "暂停",
     "Resume": "继续",
@@ -170,7 +163,9 @@ _ZH: dict[str, str] = {
     "Starting the recording…": "正在开始录音…",
     "Recording… {time}": "正在录音… {time}",
     "Paused at {time}.": "已暂停，录了 {time}。",
-    "Recording needs the meeting_notes skill.": "录音需要 meeting_notes 技能。",
+    "Meeting notes need the meeting_notes skill, which is not installed.": (
+        "会议纪要需要 meeting_notes 技能，目前没有安装。"
+    ),
     "The recording is shorter than a second: no notes made.": "录音不到一秒，没有生成纪要。",
     "Exported to {path}": "已导出到 {path}",
     "Text files": "文本文件",

@@ -6,18 +6,16 @@ translation beside it in the other column once it arrives, and the live partial 
 shows what is being heard. Start / Stop, a "speak translations" toggle, and Save
 (Markdown or SRT; the session is also kept in the history as a bilingual transcript).
 
-Start runs the translation skill's live interpreter (``InterpreterSession`` from
-``skills.translation.interpreter.session_factory.build_session``) on the runner's
-session pool. Its audio comes from the app's open ``MicrophoneStream`` (the one the
-push-to-talk uses, so the device is opened once) through ``SharedMicrophoneSource``, or
-from a file replayed at real time (``start_session(input_file=...)``). The session calls
-``emit`` on its own threads; ``InterpreterFeed`` turns that into a Qt signal.
+Start runs the translation skill's live interpreter
+(``skills.translation.interpreter.session_factory.run_desktop_session``) on the runner's
+session pool, over the app's open ``MicrophoneStream`` (the one the push-to-talk uses,
+so the device is opened once) or a file replayed at real time
+(``start_session(input_file=...)``). The session reports its events (``events.py``) on
+its own threads; ``InterpreterFeed`` turns them into a Qt signal.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +39,7 @@ from ui.i18n import tr
 from ui.voice_bridge import capture_available
 
 if TYPE_CHECKING:
-    from assistant.app import App
+    from ting.app import App
     from ui.workers import TaskRunner
 
 LANGUAGE_TITLES = {
@@ -101,75 +99,10 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-class SharedMicrophoneSource:
-    """An interpreter audio source over an open ``voice.capture.MicrophoneStream``.
-
-    Blocks of 100 ms (like the interpreter's own ``Microphone``) go to the pipeline's
-    ``BlockQueue``; while the ``CaptureGate`` is closed (Ting speaks a translation) the
-    samples are replaced by silence. ``stop`` ends the block stream; the microphone
-    stream itself stays open for the push-to-talk.
-    """
-
-    BLOCK_SAMPLES = 1600
-
-    def __init__(
-        self,
-        stream: Any,
-        *,
-        gate: Any = None,
-        description: str = "",
-        on_started: Callable[[], None] | None = None,
-    ) -> None:
-        self.stream = stream
-        self.on_started = on_started
-        self.gate = gate
-        self.description = description or "microphone"
-        self.started_at: float | None = None
-        self._blocks: Any = None
-        self._pending: list[Any] = []
-        self._pending_size = 0
-        self._position = 0
-        self._lock = threading.Lock()
-
-    def start(self, blocks: Any) -> None:
-        self._blocks = blocks
-        self.stream.open()
-        self.started_at = time.monotonic()
-        self.stream.add_listener(self._on_block)
-        if self.on_started is not None:
-            self.on_started()
-
-    def _on_block(self, samples: Any) -> None:  # the audio thread
-        import numpy as np
-
-        from skills.translation.interpreter.audio_sources import AudioBlock
-
-        with self._lock:
-            if self._blocks is None:
-                return
-            self._pending.append(samples)
-            self._pending_size += samples.size
-            if self._pending_size < self.BLOCK_SAMPLES:
-                return
-            block = np.concatenate(self._pending).astype(np.float32, copy=False)
-            self._pending, self._pending_size = [], 0
-            if self.gate is not None and not self.gate.is_open():
-                block = np.zeros_like(block)
-            self._blocks.put(AudioBlock(block, self._position))
-            self._position += block.size
-
-    def stop(self) -> None:
-        self.stream.remove_listener(self._on_block)
-        with self._lock:
-            blocks, self._blocks = self._blocks, None
-        if blocks is not None:
-            blocks.put(None)
-
-
 class InterpreterFeed(QObject):
     """The session's ``emit`` (called on its threads) as a Qt signal."""
 
-    event = Signal(dict)
+    event = Signal(object)  # one event of skills.translation.interpreter.events
 
 
 class InterpreterWindow(QMainWindow):
@@ -223,9 +156,7 @@ class InterpreterWindow(QMainWindow):
         self.setCentralWidget(host)
         self.running = False
         self.stopping = False
-        self.session: Any = None
         self._cancel: Any = None
-        self._own_stream: Any = None
         self.feed = InterpreterFeed(self)
         self.feed.event.connect(self._on_session_event)
         self.start_button.clicked.connect(self._toggle)
@@ -278,33 +209,39 @@ class InterpreterWindow(QMainWindow):
         for language, column in self.columns.items():
             column.show_lines(lines[language])
 
-    def _on_session_event(self, event: dict[str, Any]) -> None:
-        kind = event.get("type")
-        if kind == "partial":
-            self.set_partial(event.get("lang", ""), event.get("text", ""))
-        elif kind == "source":
-            lang = event.get("lang", "")
-            other = next((x for x in self.languages if x != lang), lang)
+    def _on_session_event(self, event: Any) -> None:
+        from skills.translation.interpreter.events import (
+            Listening,
+            Notice,
+            PartialText,
+            SourceText,
+            TranslationText,
+        )
+
+        if isinstance(event, PartialText):
+            self.set_partial(event.lang, event.text)
+        elif isinstance(event, SourceText):
+            other = next((x for x in self.languages if x != event.lang), event.lang)
             self.transcript.append(
                 {
-                    "sentence": event.get("sentence"),
-                    "language": lang,
-                    "heard": event.get("text", ""),
+                    "sentence": event.sentence,
+                    "language": event.lang,
+                    "heard": event.text,
                     "target": other,
                     "translation": "",
                 }
             )
             self._clear_partials()  # a partial may have shown it in the other column
             self._render()
-        elif kind == "translation":
+        elif isinstance(event, TranslationText):
             for row in self.transcript:
-                if row["sentence"] == event.get("sentence"):
-                    row["translation"] = event.get("text", "")
-                    row["target"] = event.get("lang", row["target"])
+                if row["sentence"] == event.sentence:
+                    row["translation"] = event.text
+                    row["target"] = event.lang
             self._render()
-        elif kind == "notice":
-            self.notice.setText(event.get("text", ""))
-        elif kind == "started" and self.notice.text() == tr("Loading the speech model…"):
+        elif isinstance(event, Notice):
+            self.notice.setText(event.text)
+        elif isinstance(event, Listening) and self.notice.text() == tr("Loading the speech model…"):
             self.notice.setText(tr("Listening… speak in either language."))
 
     # -- controls ---------------------------------------------------------------------
@@ -350,50 +287,18 @@ class InterpreterWindow(QMainWindow):
     def _run_session(
         self, cancel: Any, stream: Any, input_file: str | Path | None, speak: bool
     ) -> dict[str, Any]:
-        """On the session pool: build the session, run it until stopped, report."""
-        from skills.translation.interpreter.session_factory import build_session
+        """On the session pool: the skill's session, until stopped."""
+        from skills.translation.interpreter.session_factory import run_desktop_session
 
-        session, finish = build_session(
+        return run_desktop_session(
             self.app,
             pair=(self.languages[0], self.languages[1]),
-            input_file=str(input_file) if input_file else None,
-            fast=False,
             speak=speak,
-            speak_to=None,
-            device=None,
-            drain_timeout_s=30.0,
             emit=self.feed.event.emit,
+            cancel=cancel,
+            microphone=stream,
+            input_file=str(input_file) if input_file else None,
         )
-        own_stream = None
-        if not input_file:
-            if stream is None:  # the push-to-talk has not opened one: open our own
-                from voice.capture import MicrophoneStream
-
-                stream = own_stream = MicrophoneStream(self.app.settings.input_device)
-            gate = getattr(session.source, "gate", None)
-            session.source = SharedMicrophoneSource(
-                stream,
-                gate=gate,
-                description=session.transcript.source,
-                on_started=lambda: self.feed.event.emit({"type": "started"}),
-            )
-        else:
-            self.feed.event.emit({"type": "started"})
-        self.session = session
-        try:
-            transcript = session.run(cancel)  # a stop before this ends it at once
-        finally:
-            finish()
-            if own_stream is not None:
-                own_stream.close()
-        recorder = session.recorder
-        return {
-            "status": "ok",
-            "sentences": len(transcript.sentences),
-            "translated": transcript.translated_count,
-            "id": recorder.exchange_id if recorder is not None else None,
-            "transcript": transcript,
-        }
 
     def stop_session(self) -> None:
         """Stop listening; what was heard is still transcribed and translated."""
@@ -428,7 +333,6 @@ class InterpreterWindow(QMainWindow):
     def _end_session(self) -> None:
         self.running = self.stopping = False
         self._cancel = None
-        self.session = None
         self.start_button.setText(tr("Start"))
         self.start_button.setEnabled(capture_available())
         self.speak_toggle.setEnabled(True)

@@ -1,21 +1,19 @@
 """The meeting window: record (or import) a meeting, watch progress with an ETA, cancel,
 read the notes and the transcript, export them.
 
-With the ``meeting_notes`` skill installed, a file goes to it through the runtime
+A file goes to the ``meeting_notes`` skill through the runtime
 (``Request(skill="meeting_notes", options={"path": ...})``, as ``ting meeting notes
 PATH`` does) and its progress events drive the bar; the notes, the timed transcript and
 the exports (Markdown notes, plain text, SRT subtitles) come from its result. Record
-uses the skill's ``MeetingRecorder`` (the microphone, plus what the computer plays when
-PulseAudio/PipeWire has a monitor) on the runner's session pool, registered in its
-``MeetingStore`` like ``ting meeting record``; Stop ends the recording and notes are
-made from it. Without the skill, an imported file is still transcribed with the local
-speech recognizer, piece by piece (progress, ETA and cancel between pieces).
+runs the skill's ``record_meeting`` (the microphone, plus what the computer plays when
+PulseAudio/PipeWire has a monitor), as ``ting meeting record`` does, on the runner's
+session pool; Stop ends the recording and notes are made from it. Without the skill
+installed, Record and Import are off.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,51 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, Result
-from assistant.skill import CancelToken, Request
+from assistant.skill import Request
 from ui.i18n import format_elapsed, tr
 
 if TYPE_CHECKING:
-    from assistant.app import App
+    from ting.app import App
     from ui.workers import EventStreamTask, TaskRunner
 
-PIECE_SECONDS = 30.0
 AUDIO_SUFFIXES = "*.wav *.mp3 *.m4a *.ogg *.flac *.opus *.webm *.mp4"
-
-
-def transcribe_in_pieces(
-    recognizer: Any, path: Path, cancel: CancelToken, piece_seconds: float = PIECE_SECONDS
-) -> Iterator[Event]:
-    """Transcribe ``path`` in pieces with the local recognizer; progress after each piece."""
-    from voice.audio_files import SAMPLE_RATE, read_audio_file
-
-    started = time.monotonic()
-    yield Progress("loading", f"reading {path.name}", elapsed=0.0)
-    audio = read_audio_file(path)
-    step = int(piece_seconds * SAMPLE_RATE)
-    total = max(1, -(-audio.size // step))
-    texts: list[str] = []
-    language = ""
-    for index in range(total):
-        cancel.raise_if_cancelled()
-        piece = audio[index * step : (index + 1) * step]
-        context = " ".join(texts)[-200:]
-        transcript = recognizer.transcribe(piece, context=context)
-        if transcript.text:
-            texts.append(transcript.text)
-            language = language or transcript.language
-        yield Progress(
-            "transcribing",
-            tr("Transcribing {name}…", name=path.name),
-            done=index + 1,
-            total=total,
-            elapsed=time.monotonic() - started,
-        )
-    cancel.raise_if_cancelled()
-    separator = "" if language == "zh" else " "
-    yield Result(
-        text=separator.join(texts),
-        payload={"language": language, "duration": audio.size / SAMPLE_RATE, "file": str(path)},
-    )
 
 
 def estimate_remaining(elapsed: float, done: int, total: int) -> float | None:
@@ -94,20 +55,12 @@ class MeetingWindow(QMainWindow):
     recorded = Signal(dict)  # {"path", "seconds", "recording_id", "channels"}
     exported = Signal(str)
 
-    def __init__(
-        self,
-        app: App,
-        runner: TaskRunner,
-        recognizer_factory: Callable[[], Any] | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, app: App, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
         self.runner = runner
-        self.recognizer_factory = recognizer_factory
         self.current_task: EventStreamTask | None = None
         self.source: Path | None = None
-        self.piece_seconds = PIECE_SECONDS
         self.setWindowTitle(tr("Ting — Meeting notes"))
         self.resize(760, 560)
 
@@ -158,8 +111,11 @@ class MeetingWindow(QMainWindow):
         self.notes_markdown = ""
         self.notes: Any = None  # the skill's MeetingNotes, for the exports
         if not self.notes_skill_installed:
-            self.record_button.setEnabled(False)
-            self.record_button.setToolTip(tr("Recording needs the meeting_notes skill."))
+            for button in (self.record_button, self.import_button):
+                button.setEnabled(False)
+                button.setToolTip(
+                    tr("Meeting notes need the meeting_notes skill, which is not installed.")
+                )
 
     @property
     def notes_skill_installed(self) -> bool:
@@ -179,47 +135,27 @@ class MeetingWindow(QMainWindow):
 
     def start_recording(self, *, system_output: bool = True) -> bool:
         """Record the microphone (and the system's output) until ``stop_recording``."""
-        if self.recording or self.current_task is not None:
+        if self.recording or self.current_task is not None or not self.notes_skill_installed:
             return False
-        import datetime as _dt
+        from skills.meeting_notes.meeting_store import MeetingStore
+        from skills.meeting_notes.recorder import MeetingRecorder
+        from skills.meeting_notes.recordings import new_recording_path, record_meeting
 
-        from assistant.paths import data_dir
-        from skills.meeting_notes.recorder import MeetingRecorder, SystemOutputSource
-
-        folder = data_dir() / "recordings"
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = folder / f"meeting-{stamp}.wav"
         recorder = MeetingRecorder(
-            path,
+            new_recording_path(),
             input_device=self.app.settings.input_device,
-            system_output=None,  # found on the worker: it runs pactl
             report=lambda stage, info: self.recording_report.emit(stage, dict(info)),
         )
         self.recorder = recorder
         history = self.app.history
 
-        def record() -> dict[str, Any]:
-            from skills.meeting_notes.meeting_store import MeetingStore
-
-            store = MeetingStore(history)
-            store.settle_stale_recordings()
-            folder.mkdir(parents=True, exist_ok=True)
-            if system_output:
-                recorder.system_output = SystemOutputSource.find()
-            recording_id = store.start_recording(None, str(path), recorder.channels)
-            self.recording_report.emit("started", {"recording_id": recording_id})
-            try:
-                seconds = recorder.run()
-            except Exception:
-                store.finish_recording(recording_id, duration=0.0, status="failed")
-                raise
-            store.finish_recording(recording_id, duration=seconds, status="stopped")
-            return {
-                "path": path,
-                "seconds": seconds,
-                "recording_id": recording_id,
-                "channels": recorder.channels,
-            }
+        def record() -> Any:
+            return record_meeting(
+                MeetingStore(history),
+                recorder,
+                system_output=system_output,
+                on_started=lambda rid: self.recording_report.emit("started", {"recording_id": rid}),
+            )
 
         self.runner.call(
             record,
@@ -267,17 +203,24 @@ class MeetingWindow(QMainWindow):
         self.pause_button.setEnabled(False)
         self.import_button.setEnabled(True)
 
-    def _recorded(self, outcome: dict[str, Any]) -> None:
+    def _recorded(self, recorded: Any) -> None:
         self._end_recording()
-        self.recorded.emit({k: str(v) for k, v in outcome.items()})
-        if outcome["seconds"] < 1.0:
+        self.recorded.emit(
+            {
+                "path": str(recorded.path),
+                "seconds": str(recorded.seconds),
+                "recording_id": str(recorded.recording_id),
+                "channels": str(recorded.channels),
+            }
+        )
+        if recorded.seconds < 1.0:
             self._fail(tr("The recording is shorter than a second: no notes made."))
             return
-        channels = outcome["channels"]
+        channels = recorded.speaker_channels
         self.process_file(
-            Path(outcome["path"]),
-            recording_id=outcome["recording_id"],
-            speaker_channels=channels if len(channels) == 2 else None,
+            recorded.path,
+            recording_id=recorded.recording_id,
+            speaker_channels=list(channels) if channels else None,
         )
 
     def _recording_failed(self, message: str) -> None:
@@ -315,40 +258,25 @@ class MeetingWindow(QMainWindow):
         self.progress.setRange(0, 0)  # busy until the first counted step
         self.status.setStyleSheet("")
         self._started = time.monotonic()
-        if self.notes_skill_installed:
-            runtime = self.app.runtime
-            options = {
-                "path": str(path.expanduser().resolve()),
-                "language": "auto",
-                "recording_id": recording_id,
-                "speaker_channels": speaker_channels,
-            }
-            request = Request(
-                text=f"meeting notes: {path.name}",
-                origin="typed",
-                skill="meeting_notes",
-                options=options,
-            )
-            self.status.setText(tr("Writing notes…"))
-            source: Callable[[CancelToken], Iterator[Event]] = lambda cancel: runtime.run(  # noqa: E731
-                request, cancel=cancel
-            )
-            writes = True
-        else:
-            recognizer = self.recognizer_factory() if self.recognizer_factory else None
-            if recognizer is None:
-                self._fail(tr("Speech recognition is not available: {reason}", reason="voice.asr"))
-                return False
-            self.status.setText(tr("Transcribing {name}…", name=path.name))
-            piece = self.piece_seconds
-            source = lambda cancel: transcribe_in_pieces(recognizer, path, cancel, piece)  # noqa: E731
-            writes = False
+        runtime = self.app.runtime
+        options = {
+            "path": str(path.expanduser().resolve()),
+            "language": "auto",
+            "recording_id": recording_id,
+            "speaker_channels": speaker_channels,
+        }
+        request = Request(
+            text=f"meeting notes: {path.name}",
+            origin="typed",
+            skill="meeting_notes",
+            options=options,
+        )
+        self.status.setText(tr("Writing notes…"))
         self.current_task = self.runner.stream(
-            source,
+            lambda cancel: runtime.run(request, cancel=cancel),
             f"meeting {path.name}",
             on_event=self._on_event,
             on_finished=self._on_finished,
-            writes=writes,
         )
         self.import_button.setEnabled(False)
         self.record_button.setEnabled(False)
@@ -389,27 +317,16 @@ class MeetingWindow(QMainWindow):
             self.notes_markdown += event.text
             self.notes_view.setMarkdown(self.notes_markdown)
         elif isinstance(event, Result):
-            if self.notes_skill_installed:
-                self.notes_markdown = event.text or self.notes_markdown
-                self.notes_view.setMarkdown(self.notes_markdown)
-                self.tabs.setCurrentWidget(self.notes_view)
-                notes = (event.payload or {}).get("notes")
-                if isinstance(notes, dict):
-                    from skills.meeting_notes.notes_model import MeetingNotes
-                    from skills.meeting_notes.rendering import render
+            self.notes_markdown = event.text or self.notes_markdown
+            self.notes_view.setMarkdown(self.notes_markdown)
+            self.tabs.setCurrentWidget(self.notes_view)
+            notes = (event.payload or {}).get("notes")
+            if isinstance(notes, dict):
+                from skills.meeting_notes.notes_model import MeetingNotes
+                from skills.meeting_notes.rendering import render
 
-                    self.notes = MeetingNotes.from_dict(notes)
-                    self.transcript_view.setPlainText(render(self.notes, "txt"))
-            else:
-                self.transcript_view.setPlainText(event.text)
-                self.notes_markdown = f"# {self.source.name if self.source else ''}\n\n{event.text}"
-                self.notes_view.setMarkdown(
-                    tr(
-                        "Notes need the meeting_notes skill, which is not installed; "
-                        "the transcript is shown instead."
-                    )
-                )
-                self.tabs.setCurrentWidget(self.transcript_view)
+                self.notes = MeetingNotes.from_dict(notes)
+                self.transcript_view.setPlainText(render(self.notes, "txt"))
             self._outcome.update(status="ok", text=event.text)
         elif isinstance(event, NeedsConfirmation):
             self.notes_view.setMarkdown(event.preview)

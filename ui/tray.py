@@ -46,8 +46,8 @@ class TrayIcon(QObject):
     def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.actions = actions
-        self.icons: dict[str, QIcon] = {state: state_icon(state) for state in STATES}
-        self.tray = QSystemTrayIcon(self.icons["idle"], self)
+        self._icons: dict[str, QIcon] = {}  # drawn when a state is first shown
+        self.tray = QSystemTrayIcon(self.icon("idle"), self)
         self.menu = QMenu()
         self.menu_actions: dict[str, QAction] = {}
         for name in MENU_ACTIONS:
@@ -67,9 +67,14 @@ class TrayIcon(QObject):
     def hide(self) -> None:
         self.tray.hide()
 
+    def icon(self, state: str) -> QIcon:
+        if state not in self._icons:
+            self._icons[state] = state_icon(state)
+        return self._icons[state]
+
     def set_state(self, state: str, detail: str = "") -> None:
         self.state = state
-        self.tray.setIcon(self.icons[state])
+        self.tray.setIcon(self.icon(state))
         tip = tr("Ting is {state}", state=tr(state))
         self.tray.setToolTip(f"{tip}\n{detail}" if detail else tip)
         self.menu_actions["talk"].setText(tr("Stop talking" if state == "listening" else "Talk"))

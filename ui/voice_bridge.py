@@ -25,13 +25,12 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
-    from assistant.app import App
+    from ting.app import App
     from ui.workers import TaskRunner
 
 log = logging.getLogger("ting.ui")
@@ -81,17 +80,10 @@ class VoiceSession(QObject):
     ready = Signal()  # the stream is open: talking starts at once from now on
     hotkey_changed = Signal(str)  # "" when on, else why the hotkey is off
 
-    def __init__(
-        self,
-        app: App,
-        runner: TaskRunner,
-        recognizer: Callable[[], Any],
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, app: App, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app = app
         self.runner = runner
-        self._recognizer = recognizer
         self.stream: Any = None  # voice.capture.MicrophoneStream, once open
         self.talk: Any = None  # voice.push_to_talk.PushToTalk, once the stream is open
         self.hotkey: Any = None
@@ -130,7 +122,7 @@ class VoiceSession(QObject):
         stream = MicrophoneStream(settings.input_device).open()
         stream.add_listener(self._on_block)
         talk = PushToTalk(
-            self._recognizer(),
+            self.app.service("asr"),
             stream,
             language=settings.asr_language,
             on_heard=self._on_heard,
@@ -285,10 +277,8 @@ class VoiceSession(QObject):
         self.stream = None
 
 
-def voice_session_for(
-    app: App, runner: TaskRunner, recognizer: Callable[[], Any] | None = None
-) -> VoiceSession | None:
+def voice_session_for(app: App, runner: TaskRunner) -> VoiceSession | None:
     """A ``VoiceSession`` for this app, or None where this build has no capture."""
     if not capture_available():
         return None
-    return VoiceSession(app, runner, recognizer or app.speech_recognizer)
+    return VoiceSession(app, runner)

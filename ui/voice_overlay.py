@@ -2,7 +2,8 @@
 
 It shows the input level, the partial transcript as it grows, then what was heard, the
 skill it was routed to and the result (or that a confirmation waits in the chat
-window). It takes no focus and does no work: the voice session and the runtime feed it.
+window). It takes no focus and does no work: the voice session and the request
+controller (the spoken request's run) feed it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, Result
 from ui.i18n import tr
 from ui.state_icons import state_icon
 
@@ -152,6 +154,21 @@ class VoiceOverlay(QFrame):
         self.result.setText(_clip(preview) + "\n" + tr("Confirm or discard it in the chat window."))
         self._fit()
         self._hide_timer.start()
+
+    def show_run_event(self, event: Event, answer: str) -> None:
+        """One event of the spoken request's run; ``answer`` is its text streamed so far."""
+        if isinstance(event, Progress):
+            if event.stage == "routed":
+                self.set_routed(event.message.split(" ", 1)[0])
+        elif isinstance(event, Delta):
+            self.set_result(answer, final=False)
+        elif isinstance(event, Result):
+            self.set_result(event.text or answer)
+        elif isinstance(event, NeedsConfirmation):
+            self.set_confirmation(event.preview)
+        elif isinstance(event, Failed):
+            cancelled = event.kind == "cancelled"
+            self.set_result(tr("Cancelled.") if cancelled else event.error, error=not cancelled)
 
     def show_message(self, text: str) -> None:
         self._set_icon("error")

@@ -8,16 +8,9 @@ from __future__ import annotations
 import os
 
 # CTranslate2 (Whisper) runs on libgomp, whose worker threads by default spin while they
-# wait for work. On a desktop where other programs want the same cores, a spinning
-# thread holds a core its partner needs: on 2 shared cores one 3 s command took 2.5-17 s
-# to decode instead of 0.3-0.9 s (bench/results_voice.md). libgomp reads this once, when
-# CTranslate2 loads, and everything that loads it goes through this package first; a
-# value already in the environment wins.
+# wait for work; on a desktop where other programs want the same cores a spinning thread
+# holds a core its partner needs, and decodes take many times longer
+# (bench/results_voice.md). libgomp reads this once, when CTranslate2 loads, and
+# everything that loads it goes through this package first; a value already in the
+# environment wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-
-def doctor_checks() -> list[tuple[str, bool | str, str, str]]:
-    """``ting doctor``'s voice lines: (name, ok, detail, how to fix)."""
-    from voice.doctor import voice_checks
-
-    return voice_checks()

@@ -233,17 +233,13 @@ class DecodeProfile:
 
 
 FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0)
-# One thread: on a window of a few seconds a second OpenMP thread buys nothing (encoder
-# over 5 s: 327 ms on one thread, 329 ms on two, Whisper base int8 on 2 cores), and when
-# another process keeps a core busy the second thread makes every step wait for it
-# (a command's whole decode: p50 596 ms on one thread, 843 ms on two). A 30 s file
-# window is another matter (1.6 s on two threads, 3.1 s on one): files keep them all.
-# No temperature fallback: on whole commands it changed nothing (WER 11.7% with and
-# without, 110 asterisk prompts), while on audio cut a moment after the last word a
-# repeated sentence set it off and doubled the decode (0.85 s → 2.0 s); the repeat itself
-# is dropped (REPEAT_MARGIN_S).
-# Two workers: partial text and the draft made when the voice stops each get one (two 5 s
-# encodes at once 341 ms against 335 ms alone, +16 MiB for the second worker).
+# One thread: on a window of a few seconds a second OpenMP thread buys nothing, and when
+# another process keeps a core busy it makes every step wait for that core (a 30 s file
+# window does gain from more: files keep them all). No temperature fallback: on whole
+# commands it changed nothing, while a repeated sentence at the cut set it off and
+# doubled the decode (the repeat itself is dropped, REPEAT_MARGIN_S). Two workers, so
+# partial text and the draft made when the voice stops each have one. The figures are in
+# bench/results_voice.md.
 LIVE_DECODING = DecodeProfile(
     beam_size=1, min_window_s=5.0, temperatures=(0.0,), threads=1, workers=2
 )

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.errors import TingError
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 Check = tuple[str, "bool | str", str, str]
 
 
-def voice_checks(level_seconds: float = 0.3) -> list[Check]:
-    from assistant.config import load_settings
+def voice_checks(settings: Settings, level_seconds: float = 0.3) -> list[Check]:
+    """(name, ok, detail, how to fix) for each check; ok is True, False or "WARN"."""
     from assistant.paths import model_cache_dir
 
-    settings = load_settings()
     return [
         *_device_checks(settings.input_device, level_seconds),
         _model_check(settings.asr_model, model_cache_dir()),

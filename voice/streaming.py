@@ -61,10 +61,9 @@ TAIL_S = 2.0
 LANGUAGE_AFTER_S = 1.5
 QUIET_DB = 40.0  # see quiet_between
 TAIL_RING_S = 0.3
-# A draft is committed at a pause at least this long once the speaker goes on. The
-# pause after a comma is 0.16-0.2 s (Silero, asterisk prompts): committing there leaves
-# only the last phrase to decode at release (24 prompts live: p95 705 → 531 ms; WER on
-# 110: 8.4% at 0.2 s, 8.7% at 0.15 s, the same within a clip or two).
+# A draft is committed at a pause at least this long once the speaker goes on: short
+# enough to catch the pause after a comma, so only the last phrase is left to decode at
+# release (bench/results_voice.md).
 COMMIT_PAUSE_S = 0.15
 # A sound after this much quiet past the voice's end is the next word, not the last
 # one ringing on (the closure before a final "t" is shorter); see _draft_end.

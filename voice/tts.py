@@ -12,21 +12,24 @@ it sends the text to that provider, so it is only used when chosen.
 
 from __future__ import annotations
 
-import os
+import io
 import re
 import shutil
 import subprocess
-import tempfile
 import threading
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.atomic_write import write_atomically
 from assistant.errors import AudioError, UsageError
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from assistant.llm import LLMClient
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 PROVIDER = "provider"
@@ -95,8 +98,14 @@ def tts_status() -> tuple[bool, str]:
 
 
 class SpeechSynthesizer:
-    def __init__(self, voice: str = "auto") -> None:
+    """``provider`` gives the configured provider's client (the composition root's
+    ``App.llm``), asked only when the voice is ``provider[:…]``."""
+
+    def __init__(
+        self, voice: str = "auto", provider: Callable[[], LLMClient] | None = None
+    ) -> None:
         self.voice = voice.strip() or "auto"
+        self.provider = provider
         self._piper: Any = None
         self._lock = threading.Lock()
 
@@ -147,8 +156,13 @@ class SpeechSynthesizer:
         engine = self.engine_for(lang)
         if engine == PROVIDER:
             _, voice, model = (self.voice.split(":", 2) + ["", ""])[:3]
+            if self.provider is None:
+                raise AudioError("speech through the provider is not available here")
             return provider_speech(
-                text, voice or PROVIDER_DEFAULT_VOICE, model or PROVIDER_DEFAULT_MODEL
+                self.provider(),
+                text,
+                voice or PROVIDER_DEFAULT_VOICE,
+                model or PROVIDER_DEFAULT_MODEL,
             )
         if engine == "espeak":
             return _espeak(text, lang)
@@ -165,16 +179,10 @@ class SpeechSynthesizer:
         return Speech(samples, chunks[0].sample_rate, "piper")
 
 
-def provider_speech(text: str, voice: str, model: str) -> Speech:
-    """The configured provider's ``/audio/speech`` (OpenAI's speech API), as wav."""
+def provider_speech(provider: LLMClient, text: str, voice: str, model: str) -> Speech:
+    """The provider's ``/audio/speech`` (OpenAI's speech API), as wav."""
     import openai
 
-    from assistant.config import load_settings
-    from assistant.llm import client_from_settings
-    from assistant.secrets import get_api_key
-
-    settings = load_settings()
-    provider = client_from_settings(settings, get_api_key())
     where = provider.display_url
     try:
         response = provider._client().audio.speech.create(
@@ -246,7 +254,7 @@ def _read_wav_bytes(data: bytes) -> tuple[np.ndarray, int]:
 
 
 def write_wav(path: Path, speech: Speech) -> Path:
-    """Write 16-bit mono PCM atomically (a temporary file in the same folder, renamed)."""
+    """Write 16-bit mono PCM atomically."""
     import numpy as np
 
     path = Path(path)
@@ -255,20 +263,16 @@ def write_wav(path: Path, speech: Speech) -> Path:
     if not path.parent.is_dir():
         raise UsageError(f"the folder {path.parent} does not exist")
     pcm = (np.clip(speech.samples, -1, 1) * 32767).astype("<i2")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    data = io.BytesIO()
+    with wave.open(data, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(speech.sample_rate)
+        out.writeframes(pcm.tobytes())
     try:
-        with os.fdopen(fd, "wb") as raw, wave.open(raw, "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(speech.sample_rate)
-            out.writeframes(pcm.tobytes())
-        os.replace(tmp, path)
+        write_atomically(path, data.getvalue())
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise AudioError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -164,7 +164,7 @@ def render_bar_chart(title: str, rows: Sequence[tuple[str, float, str]]) -> byte
 
 
 def write_bar_chart(path: Path, *, title: str, rows: Sequence[tuple[str, float, str]]) -> Path:
-    from skills.bookkeeping.exchange import write_atomically
+    from skills.bookkeeping.ledger_files import write_export
 
-    write_atomically(path, render_bar_chart(title, rows))
+    write_export(path, render_bar_chart(title, rows))
     return path

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from assistant.cli import emit_json, get_app
+from assistant.cli_kit import emit_json, get_app
 from assistant.errors import UsageError
 
 
@@ -264,7 +264,7 @@ def report_command(month: str | None, out: Path | None, as_json: bool) -> None:
 )
 def export_command(fmt: str, out: Path | None) -> None:
     """Export every entry as CSV (re-importable) or a Beancount ledger."""
-    from skills.bookkeeping.exchange import to_beancount, to_csv, write_atomically
+    from skills.bookkeeping.ledger_files import to_beancount, to_csv, write_export
 
     fmt = fmt.strip().lower()
     if fmt not in ("csv", "beancount"):
@@ -275,7 +275,7 @@ def export_command(fmt: str, out: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        write_atomically(out, text)
+        write_export(out, text)
         click.echo(f"exported {len(rows)} entries to {out}", err=True)
 
 
@@ -288,7 +288,7 @@ def import_command(file: Path, as_json: bool) -> None:
     Every row is checked first; one bad row and nothing is imported. Importing the
     same file again adds nothing.
     """
-    from skills.bookkeeping.exchange import import_csv
+    from skills.bookkeeping.ledger_files import import_csv
 
     outcome = import_csv(_ledger(), file)
     if as_json:

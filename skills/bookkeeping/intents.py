@@ -106,6 +106,8 @@ def parse_correction(text: str, today: dt.date) -> Correction | None:
     amounts = [a for a in find_amounts(masked) if a.strength >= 1]
     if amounts:
         a = amounts[0]
+        if a.problem:  # 不对，是四百多: a correction is held to the same rule as an entry
+            raise UsageError(a.problem)
         if a.negative:
             raise UsageError("the amount cannot be negative")
         check_amount(a.value, masked[a.start : a.end].strip())

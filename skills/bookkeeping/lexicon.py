@@ -1,4 +1,5 @@
-"""The fixed taxonomy and the words that point into it: categories, kinds, currencies.
+"""The fixed taxonomy and the words that point into it: categories and kinds (the
+currencies and their names are in ``currencies.py``).
 
 A keyword is matched as a substring when it is Chinese and as a whole word (with an
 optional plural ``s``) when it is Latin. When several keywords match, the longest one
@@ -31,7 +32,6 @@ EXPENSE_CATEGORIES = (
 )
 INCOME_CATEGORIES = ("salary", "bonus", "investment", "gift", "refund", "other")
 KINDS = ("expense", "income")
-CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "HKD")
 
 EXPENSE_KEYWORDS: dict[str, tuple[str, ...]] = {
     "food": words_of(
@@ -275,63 +275,6 @@ CATEGORY_NAMES: dict[str, str] = {
 # it an expense although an income keyword is present (发红包 is money going out).
 OUTGOING_MARKERS = ("发红包", "给", "送", "随份子", "交", "付", "paid for", "gave", "sent to")
 INCOMING_MARKERS = ("收到", "抢到", "收了", "到账", "转我", "还我", "received", "got")
-
-CURRENCY_SYMBOLS: tuple[tuple[str, str], ...] = (
-    ("HK$", "HKD"),
-    ("US$", "USD"),
-    ("$", "USD"),
-    ("¥", "CNY"),
-    ("￥", "CNY"),
-    ("€", "EUR"),
-    ("£", "GBP"),
-)
-CURRENCY_WORDS: tuple[tuple[str, str], ...] = tuple(
-    sorted(
-        (
-            ("块钱", "CNY"),
-            ("块", "CNY"),
-            ("元钱", "CNY"),
-            ("元", "CNY"),
-            ("圆", "CNY"),
-            ("人民币", "CNY"),
-            ("rmb", "CNY"),
-            ("cny", "CNY"),
-            ("yuan", "CNY"),
-            ("kuai", "CNY"),
-            ("美元", "USD"),
-            ("美金", "USD"),
-            ("刀", "USD"),
-            ("usd", "USD"),
-            ("dollars", "USD"),
-            ("dollar", "USD"),
-            ("bucks", "USD"),
-            ("buck", "USD"),
-            ("us dollars", "USD"),
-            ("欧元", "EUR"),
-            ("eur", "EUR"),
-            ("euros", "EUR"),
-            ("euro", "EUR"),
-            ("英镑", "GBP"),
-            ("gbp", "GBP"),
-            ("pounds", "GBP"),
-            ("pound", "GBP"),
-            ("quid", "GBP"),
-            ("日元", "JPY"),
-            ("日币", "JPY"),
-            ("jpy", "JPY"),
-            ("yen", "JPY"),
-            ("港币", "HKD"),
-            ("港元", "HKD"),
-            ("港纸", "HKD"),
-            ("hkd", "HKD"),
-            ("hk dollars", "HKD"),
-            ("hong kong dollars", "HKD"),
-        ),
-        key=lambda pair: len(pair[0]),
-        reverse=True,
-    )
-)
-CURRENCY_PREFIX_CODES = ("RMB", "CNY", "USD", "EUR", "GBP", "JPY", "HKD")
 
 
 @dataclass(frozen=True)

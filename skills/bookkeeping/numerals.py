@@ -2,11 +2,14 @@
 
 * ``chinese_to_int("三十五") == 35``; ``chinese_to_int("一百二") == 120`` (a digit right
   after a unit counts one place lower: 一百二 = 120, 两千五 = 2500, 一万二 = 12000),
-  while a 零 keeps it literal (一百零二 = 102).
+  while a 零 keeps it literal (一百零二 = 102); a bare unit after 零 has its 一 left out
+  (一万零百一十一 = 10111, as cn2an reads it).
 * ``int_to_chinese(120) == "一百二十"`` (the standard written form);
   ``int_to_chinese(2500, colloquial=True) == "两千五"``.
 * ``english_words_to_int("twenty five") == 25`` for the few English number words a
   speech recogniser may leave as words ("twenty bucks").
+* Forms from receipts, old texts and Traditional script read the same: 廿二 = 22,
+  卅 = 30, 卌 = 40; 兩 = 两, 萬 = 万, 億 = 亿, 貳 = 贰, 陸 = 陆 (``canonical_numeral``).
 
 Pure functions, no I/O; a malformed numeral raises ``ValueError``.
 """
@@ -39,7 +42,25 @@ DIGITS: dict[str, int] = {
 }
 SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS: dict[str, int] = {"万": 10_000, "亿": 100_000_000}
-NUMERAL_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
+# Written variants, each replaced by the form above before reading (same length or
+# longer, so only ever applied to the numeral itself, never to the sentence).
+VARIANTS: dict[str, str] = {
+    "兩": "两",
+    "萬": "万",
+    "億": "亿",
+    "貳": "贰",
+    "陸": "陆",
+    "廿": "二十",
+    "卅": "三十",
+    "卌": "四十",
+}
+NUMERAL_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS) + "".join(VARIANTS)
+
+
+def canonical_numeral(text: str) -> str:
+    """``text`` with the written variants replaced (廿二 → 二十二, 肆佰叁拾萬 → 肆佰叁拾万)."""
+    return "".join(VARIANTS.get(ch, ch) for ch in text)
+
 
 _STANDARD_DIGITS = "零一二三四五六七八九"
 
@@ -48,6 +69,7 @@ def chinese_to_int(text: str) -> int:
     """The value of a Chinese integer numeral (standard or colloquial)."""
     if not text or any(ch not in NUMERAL_CHARS for ch in text):
         raise ValueError(f"not a Chinese numeral: {text!r}")
+    text = canonical_numeral(text)
     if not any(ch in SMALL_UNITS or ch in BIG_UNITS for ch in text):
         # digits read one by one: 二零二四 = 2024, 五 = 5
         return int("".join(str(DIGITS[ch]) for ch in text))
@@ -74,6 +96,8 @@ def chinese_to_int(text: str) -> int:
             unit = SMALL_UNITS[ch]
             if unit >= last_small_unit:
                 raise ValueError(f"units out of order in {text!r}")
+            if number == 0 and zero_before and section == 0 and total > 0:
+                number = 1  # 一万零百一十一 = 10111: a bare unit after 零 has its 一 left out
             if number is None or number == 0:
                 if unit != 10:
                     raise ValueError(f"{ch!r} needs a digit before it in {text!r}")

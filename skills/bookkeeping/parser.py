@@ -23,8 +23,10 @@ the refund shows what came back. Phrases for money returned to you: 转我, 转�
 paid me back, sent me, venmoed me.
 
 Amounts are checked before anything can be written: no amount, a negative or zero
-amount, an approximate one ("三十多块"), more than 2 decimals, or more than
-99,999,999.99 raise a ``UsageError`` subclass with a one-line message.
+amount, an approximate one ("三十多块"), more than 2 decimals, more than
+99,999,999.99, or one the amount reader is not sure of (``amounts.AmountMatch.problem``:
+a range, a separator that reads two ways, a currency Ting does not record) raise a
+``UsageError`` subclass with a one-line message saying what was heard.
 """
 
 from __future__ import annotations
@@ -37,11 +39,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from assistant.config import CURRENCIES
 from assistant.errors import UsageError
 from skills.bookkeeping.amounts import AmountMatch, find_amounts
 from skills.bookkeeping.dates import DateMatch, find_dates
 from skills.bookkeeping.lexicon import (
-    CURRENCIES,
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     KINDS,
@@ -161,10 +163,13 @@ def normalise(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+# Commas and points inside a number stay (82，225.00 and 17,35 and 36. 24 are read, or
+# refused, by the amount reader as one thing), and so does （含） in 50万元（含）以上.
 _CLAUSE_SPLIT = re.compile(
-    r"[，。；;！!？?\n、（）()]"
-    r"|(?<!\d),|,(?!\d{3}(?!\d))"
-    r"|\.(?=\s|$)"
+    r"[。；;！!？?\n、]|[（(](?!含[)）])|(?<!含)[）)]"
+    r"|(?<!\d)，|，(?!\d{3}(?!\d))"
+    r"|(?<!\d),|,(?![-–]|\d{1,3}(?!\d))"
+    r"|(?<!\d)\.(?=\s|$)|\.(?=\s*$)|\.(?=\s+\D)"
     r"|(?<!hundred)(?<!thousand)\s+(?:and|then|plus|also|and then)\s+"
     r"|然后|还有|另外|以及|再加上",
     re.IGNORECASE,
@@ -182,7 +187,7 @@ _FILLER = re.compile(
     r"|(?:帮我|给我)记(?=\s)"
     r"|嗯+|呃+|额+(?=[，,\s…])|唔+|哎+|诶+|那个(?![月星周礼季年])|就是说?(?=[，,\s])|对了"
     r"|…+|\.{3,}"
-    r"|\b(?:u+m+|u+h+|uhm|erm|hmm+|er)\b"
+    r"|\b(?!UM\b|UH\b|ER\b)(?:u+m+|u+h+|uhm|erm|hmm+|er)\b"
     r"|(?:^|(?<=[,，.。!！?？;；]))(?:\s*(?:so|well|okay|ok|oh|hey|um+|uh+)\b[\s,]*)+(?=\S)"
     r"|\blike\b(?=\s*[$€£¥\d])",
     re.IGNORECASE,
@@ -537,10 +542,16 @@ class ExpenseParser:
             a = piece.amount
             assert a is not None
             prev = merged[index - 1].amount if index else None
-            if prev is not None and not plain[prev.end : a.start].strip() and not a.currency:
-                pair = text[prev.start : a.end].strip()  # "iPhone 15 5999": a model number?
+            between = plain[prev.end : a.start] if prev is not None else ""
+            aside = re.sub(r"[(（][^)）]*[)）]", " ", between)  # "(inc VAT)": an aside
+            if prev is not None and (not aside.strip() or re.search(r"[(（][^)）]*$", aside)):
+                # "iPhone 15 5999": a model number? "$281.40 $265.70", "34.12 (40.94 inc
+                # VAT)": a price and another one for the same thing
+                pair = text[prev.start : a.end].strip()
                 raise AmountError(f"'{pair}' is two numbers in a row; say which one is the amount")
             said = text[a.start : a.end].strip()
+            if a.problem:
+                raise AmountError(a.problem)
             if a.negative:
                 raise AmountError(f"amount {said} is negative; say what was spent or received")
             if a.approximate or _ROUGH_AFTER.match(plain, a.end):

@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from assistant.config import CURRENCIES
 from assistant.errors import ProviderError
 from assistant.events import Progress
-from skills.bookkeeping.lexicon import CURRENCIES, EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from skills.bookkeeping.lexicon import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 from skills.bookkeeping.parser import NoAmountError, ParsedEntry, validate_entry
 
 ENTRIES_SCHEMA: dict[str, Any] = {

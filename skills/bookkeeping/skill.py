@@ -3,7 +3,8 @@
 ``run`` never writes money. What it can be asked:
 
 * a sentence with amounts → ``NeedsConfirmation(action="add_entries")`` with the parsed
-  entries (the UI shows them as an editable card); ``apply`` validates them again and
+  entries and the ``choices`` each field may take (the UI shows them as an editable
+  card); ``apply`` validates them again and
   writes them once (the proposal's ``confirmation_id`` is the idempotency key);
 * undo ("撤销刚才那笔", "undo that") → ``NeedsConfirmation(action="undo")`` naming what
   will be reversed. Undo goes through a confirmation like every other change to money
@@ -29,6 +30,18 @@ from typing import Any
 from assistant.errors import ProviderNotConfigured, SkillError, UsageError
 from assistant.events import Event, NeedsConfirmation, Progress, Result
 from assistant.skill import Request, SkillContext
+
+
+def entry_choices() -> dict[str, Any]:
+    """What an entry's fields may be, for a UI that lets the user edit the proposal."""
+    from assistant.config import CURRENCIES
+    from skills.bookkeeping.lexicon import EXPENSE_CATEGORIES, INCOME_CATEGORIES, KINDS
+
+    return {
+        "currency": list(CURRENCIES),
+        "kind": list(KINDS),
+        "category": {"expense": list(EXPENSE_CATEGORIES), "income": list(INCOME_CATEGORIES)},
+    }
 
 
 def ledger_for(ctx: SkillContext) -> Any:
@@ -113,6 +126,7 @@ class BookkeepingSkill:
                 "history_id": ctx.history_id,
                 "confirmation_id": uuid.uuid4().hex,
                 "source": source,
+                "choices": entry_choices(),
             },
         )
 

@@ -19,10 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.atomic_write import write_atomically
 from assistant.errors import StorageError
 from assistant.paths import data_dir
 from skills.diffgen.apply_engine import PatchOutcome
 from skills.diffgen.patch_errors import UndoRefused
+from skills.diffgen.workspace_files import (
+    UNCHECKED,
+    FileTransaction,
+    FileWrite,
+    WorkspaceRoot,
+    remove_stale_temp_files,
+    root_lock,
+)
 
 PENDING = "pending"
 APPLIED = "applied"
@@ -67,12 +76,10 @@ class UndoJournal:
         return cls(data_dir() / "diff-journal")
 
     def _save(self, entry: JournalEntry) -> None:
-        from skills.diffgen.patch_workspace import atomic_write
-
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             data = json.dumps(entry.data, ensure_ascii=False, indent=1).encode("utf-8")
-            atomic_write(entry.path, data, 0o600)
+            write_atomically(entry.path, data, 0o600)
         except OSError as exc:
             raise StorageError(
                 f"cannot write the undo journal in {self.folder}: {exc.strerror}"
@@ -81,8 +88,6 @@ class UndoJournal:
     def begin(self, root: Path, writes: list, outcome: PatchOutcome) -> JournalEntry:
         entry_id = f"{time.time_ns():020d}"
         files = []
-        from skills.diffgen.patch_workspace import UNCHECKED
-
         for write in writes:
             try:
                 before_mode: int | None = stat.S_IMODE(os.stat(write.target).st_mode)
@@ -162,22 +167,18 @@ class UndoJournal:
         return None
 
     def undo(self, root: Path | None = None) -> UndoReport:
-        from skills.diffgen.patch_workspace import PatchWorkspace, root_lock
-
         entry = self.latest(root)
         if entry is None:
             where = f" for {root}" if root is not None else ""
             raise UndoRefused(f"nothing to undo{where}")
         if not Path(entry.root).is_dir():
             raise UndoRefused(f"cannot undo: the folder {entry.root} is gone")
-        workspace = PatchWorkspace(entry.root)
+        workspace = WorkspaceRoot(entry.root)
         with root_lock(workspace.root):
             restored = self._undo_locked(entry, workspace)
         return UndoReport(entry.id, entry.root, restored)
 
     def _undo_locked(self, entry: JournalEntry, workspace) -> list[str]:
-        from skills.diffgen.patch_workspace import FileTransaction, FileWrite
-
         writes: list[FileWrite] = []
         restored: list[str] = []
         targets: list[Path] = []
@@ -197,8 +198,6 @@ class UndoJournal:
                 )
             writes.append(FileWrite(relpath, real, item["before"], item["before_mode"], current))
             restored.append(item["path"])
-        from skills.diffgen.patch_workspace import remove_stale_temp_files
-
         remove_stale_temp_files(targets)
         FileTransaction(writes).run()
         for rel in reversed(entry.data.get("created_dirs", [])):

@@ -3,8 +3,9 @@ only after a yes.
 
 ``run(Request(text=INSTRUCTION, skill="edit", options={"selection": "primary"}))``
 reads the selection through the ``text_output`` service (or takes ``options["text"]``),
-has it translated by the translation skill when the instruction asks for another
-language, or rewritten by the model otherwise (both streamed), and proposes the result
+has it translated by the translation skill (the ``skills`` service: the registry) when
+the instruction asks for another language, or rewritten by the model otherwise (both
+streamed), and proposes the result
 (``NeedsConfirmation``, action ``replace``). Its actions:
 
 * ``replace``: paste the result over the selection, which is still selected in the
@@ -39,7 +40,7 @@ class EditSkill:
     )
 
     def run(self, request: Request, ctx: SkillContext) -> Iterator[Event]:
-        from skills.editing.rewriting import translation_target
+        from skills.editing.rewriting import translation_language
 
         instruction = request.text.strip()
         which = str(request.options.get("selection") or "primary")
@@ -55,9 +56,9 @@ class EditSkill:
             raise UsageError(NOTHING_SELECTED, hint=hint)
         original = str(original)
         yield Progress("selection", f"{which}: {_preview(original)}")
-        target = translation_target(instruction)
-        if target is not None:
-            replacement = yield from self._translate(original, target, ctx)
+        language = translation_language(instruction)
+        if language is not None:
+            replacement = yield from self._translate(original, language, ctx)
             how = "translation"
         else:
             replacement = yield from self._rewrite(instruction, original, ctx)
@@ -77,12 +78,13 @@ class EditSkill:
             },
         )
 
-    def _translate(self, text: str, target: str, ctx: SkillContext) -> Iterator[Event]:
-        from skills.translation.skill import TranslationSkill
-
+    def _translate(self, text: str, language: str, ctx: SkillContext) -> Iterator[Event]:
+        """Through the translation skill, found in the registry (skills do not import
+        each other); it reads the language's name and applies the glossary."""
         translation = ""
-        request = Request(text=text, skill="translation", options={"to": target, "literal": True})
-        for event in TranslationSkill().run(request, ctx):
+        request = Request(text=text, skill="translation", options={"to": language, "literal": True})
+        skill = ctx.service("skills").get("translation")
+        for event in skill.run(request, ctx):
             if isinstance(event, Result):
                 translation = str((event.payload or {}).get("translation") or event.text)
             else:

@@ -1,7 +1,7 @@
 """Reading an editing instruction and the model's answer to it (pure).
 
-``translation_target("翻译成英文")`` is "en": such instructions go to the translation
-skill (the user's glossary applies). Anything else ("改正式一点", "fix the grammar",
+``translation_language("翻译成英文")`` is "英文": such instructions go to the translation
+skill (the user's glossary applies), which reads the language's name. Anything else ("改正式一点", "fix the grammar",
 "把时间改成下周三") is a rewrite by the model, asked with ``rewrite_messages`` and read
 back with ``clean_rewrite`` (models like to wrap their answer in quotes, a code fence or
 a "Here is the revised text:" line).
@@ -19,7 +19,14 @@ SYSTEM_PROMPT = (
     "that does not apply, return the text unchanged."
 )
 
-_TRANSLATE_WORDS = re.compile(r"翻|译|translat|in\s+\w+\s*$|用\s*\S{1,4}\s*(?:说|写|表达)", re.I)
+_CHINESE_TARGET = re.compile(
+    r"(?:翻译?|译|改写?|换)\s*(?:成|为|到)\s*(?P<lang>[\u4e00-\u9fff]{1,8}?(?:文|语|话))(?:[^\u4e00-\u9fff]|$)"
+    r"|用\s*(?P<lang2>[\u4e00-\u9fff]{1,5}?(?:文|语|话))\s*(?:怎么|来|重新)?\s*(?:说|写|表达)"
+)
+_ENGLISH_TARGET = re.compile(
+    r"\b(?:translate|put|say|write)\b.*?\b(?:into|to|in)\s+(?P<words>(?:[A-Za-z]+\s*){1,3})[.!]?$",
+    re.I,
+)
 _PREAMBLE = re.compile(
     r"^\s*(?:here(?:'s| is) (?:the |your )?(?:edited|revised|rewritten|corrected|updated)"
     r"[^\n:]*:|(?:修改|改写|润色|修订)后(?:的)?(?:文本|内容|版本)?[:：])\s*\n?",
@@ -29,14 +36,17 @@ _FENCE = re.compile(r"^\s*```[^\n]*\n(?P<body>.*?)\n```\s*$", re.S)
 _QUOTES = (('"', '"'), ("“", "”"), ("「", "」"), ("'", "'"))
 
 
-def translation_target(instruction: str) -> str | None:
-    """The language code an instruction asks to translate into, or None when it is not
-    a translation."""
-    from skills.translation.request_parser import parse_translation_request
-
-    if not _TRANSLATE_WORDS.search(instruction):
-        return None
-    return parse_translation_request(instruction).target_lang
+def translation_language(instruction: str) -> str | None:
+    """The name of the language an instruction asks to translate into, as said ("英文",
+    "日语", "French"), or None when it is not a translation."""
+    text = instruction.strip()
+    found = _CHINESE_TARGET.search(text)
+    if found:
+        return (found.group("lang") or found.group("lang2")).rsplit("的", 1)[-1]
+    found = _ENGLISH_TARGET.search(text)
+    if found:
+        return found.group("words").split()[-1]
+    return None
 
 
 def rewrite_messages(instruction: str, text: str) -> list[dict[str, str]]:

@@ -13,13 +13,13 @@ from assistant.registry import hookimpl
 
 @hookimpl
 def ting_register_skills(register: Any) -> None:
-    from skills.meeting_notes.meeting_skill import MeetingNotesSkill
+    from skills.meeting_notes.skill import MeetingNotesSkill
 
     register(MeetingNotesSkill())
 
 
 @hookimpl
 def ting_register_commands(cli: Any) -> None:
-    from skills.meeting_notes.cli_commands import register
+    from skills.meeting_notes.commands import register
 
     register(cli)

@@ -29,21 +29,8 @@ from skills.meeting_notes.transcript_files import TEXT_SUFFIXES, read_transcript
 if TYPE_CHECKING:
     from assistant.skill import SkillContext
     from skills.meeting_notes.meeting_store import MeetingStore
-    from voice.asr import SpeechRecognizer
 
 LANGUAGE_CHOICES = ("auto", "zh", "en")
-
-
-def recognizer_for(ctx: SkillContext) -> SpeechRecognizer:
-    """The session's ASR engine (``services["asr"]``), built from the settings if absent."""
-    engine = ctx.services.get("asr")
-    if engine is not None:
-        return engine() if callable(engine) else engine
-    from voice.asr import SpeechRecognizer
-
-    engine = SpeechRecognizer.from_settings(ctx.settings)
-    ctx.services["asr"] = engine
-    return engine
 
 
 def looks_like_text(path: Path) -> bool:
@@ -95,7 +82,7 @@ def make_notes(
         transcriber = ChunkedTranscriber(
             path,
             store=store,
-            recognizer=recognizer_for(ctx),
+            recognizer=ctx.service("asr"),
             cancel=ctx.cancel,
             language=language,
             speaker_channels=speaker_channels,

@@ -58,10 +58,10 @@ if TYPE_CHECKING:
 PLAN_VERSION = "1"
 HEARTBEAT_S = 1.0
 # One short-lived daemon thread per chunk runs Whisper, so that a cancel returns at once
-# (CTranslate2 cannot be interrupted mid-call) and nothing holds the process open. A
-# persistent non-daemon worker was tried: the same CPU time (measured, 4-minute file)
-# but Ctrl-C then waited for the chunk in flight, 30-50 s on a busy machine. A chunk
-# abandoned by a cancel makes the process leave at exit without finalizing (``_abandon``).
+# (CTranslate2 cannot be interrupted mid-call) and nothing holds the process open: a
+# persistent worker costs no less CPU but makes Ctrl-C wait for the chunk in flight. A
+# chunk abandoned by a cancel makes the process leave at exit without finalizing
+# (``_abandon``).
 WORKER_THREAD_NAME = "ting-meeting-asr"
 
 

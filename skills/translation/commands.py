@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from assistant.cli import emit_json, get_app
+from assistant.cli_kit import emit_json, get_app
 from assistant.errors import UsageError
 
 
@@ -30,20 +30,6 @@ class DefaultSubcommandGroup(click.Group):
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
-
-
-def asr_service(app: Any, candidate_languages: tuple[str, ...] | None = None) -> Any:
-    """The app's speech recognizer, built once per process (the model loads on first use)."""
-    existing = app.services.get("asr")
-    if existing is not None:
-        return existing() if callable(existing) else existing
-    from voice.asr import SpeechRecognizer
-
-    recognizer = SpeechRecognizer.from_settings(app.settings)
-    if candidate_languages:
-        recognizer.candidate_languages = candidate_languages
-    app.services["asr"] = recognizer
-    return recognizer
 
 
 def _words_text(words: tuple[str, ...]) -> str:
@@ -114,7 +100,7 @@ def translate_text(words, target, audio, offline, clipboard, as_json):
 
         read_audio_file(audio)  # a missing or unreadable file: one clear line, exit 2/1
         options.update(audio=audio, offline=offline)
-        asr_service(app)
+        app.service("asr")  # a bad asr_model setting: one line, before the run
         text = f"[speech] {audio}"
     elif offline:
         raise UsageError("--offline applies to --audio only: text needs a provider")
@@ -244,29 +230,33 @@ class InterpreterPrinter:
         self._lock = threading.Lock()
         self._partial_open = False
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: Any) -> None:
+        from skills.translation.interpreter.events import (
+            Notice,
+            PartialText,
+            SourceText,
+            TranslationText,
+        )
+
         with self._lock:
             if self.as_json:
-                emit_json(event)
+                emit_json(event.to_dict())
                 return
-            kind = event["type"]
-            if kind == "partial":
+            if isinstance(event, PartialText):
                 if self.tty:
-                    sys.stdout.write(f"\r\x1b[2K… {event['text']}")
+                    sys.stdout.write(f"\r\x1b[2K… {event.text}")
                     sys.stdout.flush()
                     self._partial_open = True
                 return
             if self._partial_open:
                 sys.stdout.write("\r\x1b[2K")
                 self._partial_open = False
-            if kind == "source":
-                sys.stdout.write(
-                    f"[{event['audio_end_s']:7.1f}s] {event['lang']}: {event['text']}\n"
-                )
-            elif kind == "translation":
-                sys.stdout.write(f"{'':10} → {event['lang']}: {event['text']}\n")
-            elif kind == "notice":
-                sys.stderr.write(f"ting: {event['text']}\n")
+            if isinstance(event, SourceText):
+                sys.stdout.write(f"[{event.audio_end_s:7.1f}s] {event.lang}: {event.text}\n")
+            elif isinstance(event, TranslationText):
+                sys.stdout.write(f"{'':10} → {event.lang}: {event.text}\n")
+            elif isinstance(event, Notice):
+                sys.stderr.write(f"ting: {event.text}\n")
                 sys.stderr.flush()
             sys.stdout.flush()
 

@@ -4,9 +4,11 @@ Every source runs on its own thread and hands 16 kHz mono float32 blocks to a
 ``BlockQueue``; the pipeline reads them in order. ``FileReplay`` paces the blocks at
 real time (block *n* is handed over when the wall clock reaches its end, as a
 microphone would) or, with ``fast``, as quickly as the pipeline takes them.
-``Microphone`` uses sounddevice. While the interpreter speaks a translation aloud the
-``CaptureGate`` is closed and the microphone's blocks are replaced by silence (so the
-timeline keeps its length but Ting never transcribes its own voice).
+``Microphone`` uses sounddevice; ``SharedMicrophone`` takes its blocks from an open
+``voice.capture.MicrophoneStream`` that another user (the desktop app's push-to-talk)
+keeps open. While the interpreter speaks a translation aloud the ``CaptureGate`` is
+closed and the microphone's blocks are replaced by silence (so the timeline keeps its
+length but Ting never transcribes its own voice).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -192,3 +195,65 @@ class Microphone:
                 self._stream = None
                 if self._blocks is not None:
                     self._blocks.put(None)
+
+
+class SharedMicrophone:
+    """Blocks of ``block_s`` from an open ``voice.capture.MicrophoneStream``.
+
+    The stream calls back on its audio thread with blocks of its own size; they are
+    gathered into blocks like ``Microphone``'s. ``stop`` ends the block stream; the
+    microphone stream itself stays open for whoever else uses it.
+    """
+
+    def __init__(
+        self,
+        stream: Any,
+        *,
+        gate: CaptureGate | None = None,
+        description: str = "microphone",
+        on_started: Callable[[], None] | None = None,
+        block_s: float = BLOCK_SECONDS,
+    ) -> None:
+        self.stream = stream
+        self.gate = gate
+        self.description = description
+        self.on_started = on_started
+        self.block_samples = int(block_s * SAMPLE_RATE)
+        self.started_at: float | None = None
+        self._blocks: BlockQueue | None = None
+        self._pending: list[Any] = []
+        self._pending_size = 0
+        self._position = 0
+        self._lock = threading.Lock()
+
+    def start(self, blocks: BlockQueue) -> None:
+        self._blocks = blocks
+        self.stream.open()
+        self.started_at = time.monotonic()
+        self.stream.add_listener(self._on_block)
+        if self.on_started is not None:
+            self.on_started()
+
+    def _on_block(self, samples: Any) -> None:  # the audio thread: keep it quick
+        import numpy as np
+
+        with self._lock:
+            if self._blocks is None:
+                return
+            self._pending.append(samples)
+            self._pending_size += samples.size
+            if self._pending_size < self.block_samples:
+                return
+            block = np.concatenate(self._pending).astype(np.float32, copy=False)
+            self._pending, self._pending_size = [], 0
+            if self.gate is not None and not self.gate.is_open():
+                block = np.zeros_like(block)
+            self._blocks.put(AudioBlock(block, self._position))
+            self._position += block.size
+
+    def stop(self) -> None:
+        self.stream.remove_listener(self._on_block)
+        with self._lock:
+            blocks, self._blocks = self._blocks, None
+        if blocks is not None:
+            blocks.put(None)

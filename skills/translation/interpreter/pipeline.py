@@ -12,9 +12,9 @@
                                                                    │
                                                    "translation" event ──▶ speaker
 
-Events go to ``emit`` as dicts: ``{"type": "partial"|"source"|"translation"|"notice",
-"lang", "text", "audio_end_s", "emitted_s", "sentence"}``; times are seconds from the
-first sample of the audio (``emitted_s`` on the wall clock of the session). At real-time
+Events go to ``emit`` as the frozen dataclasses of ``events.py`` (``PartialText``,
+``SourceText``, ``TranslationText``, ``Notice``); times are seconds from the first
+sample of the audio (``emitted_s`` on the wall clock of the session). At real-time
 pace a partial transcript is skipped while the pipeline is behind the audio, so a
 finished sentence is never kept waiting; with ``fast`` replay partials are made at fixed
 audio positions (repeatable). The Whisper model is used from this thread only.
@@ -32,6 +32,7 @@ less.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,13 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import Cancelled
 from skills.translation.interpreter.audio_sources import SAMPLE_RATE, AudioBlock, BlockQueue
+from skills.translation.interpreter.events import (
+    InterpreterEvent,
+    Notice,
+    PartialText,
+    SourceText,
+    TranslationText,
+)
 from skills.translation.interpreter.partials import BackgroundPartials, PartialRequest
 from skills.translation.interpreter.segmenter import (
     FRAME_SAMPLES,
@@ -61,7 +69,7 @@ if TYPE_CHECKING:
     from skills.translation.interpreter.translation_worker import TranslationWorker
     from voice.asr import Transcript
 
-Emit = Callable[[dict[str, Any]], None]
+Emit = Callable[[InterpreterEvent], None]
 
 
 class AudioSource:  # the shape FileReplay and Microphone share
@@ -176,14 +184,13 @@ class InterpreterSession:
         started = self.source.started_at or time.monotonic()
         return round(time.monotonic() - started, 3)
 
-    def emit(self, event: dict[str, Any]) -> None:
-        event = dict(event, emitted_s=self._clock())
-        self._emit(event)
+    def emit(self, event: InterpreterEvent) -> None:
+        self._emit(dataclasses.replace(event, emitted_s=self._clock()))
 
     def notice(self, message: str) -> None:
         with self._lock:
             self.transcript.notices.append(message)
-        self.emit({"type": "notice", "text": message})
+        self.emit(Notice(message))
 
     def _translated(self, sentence: SourceSentence, translation: str) -> None:
         """Called on the worker thread for each translation, in sentence order."""
@@ -192,14 +199,13 @@ class InterpreterSession:
             if self.recorder is not None:
                 self.recorder.save()
         self.emit(
-            {
-                "type": "translation",
-                "sentence": sentence.index,
-                "lang": sentence.target_lang,
-                "text": translation,
-                "source_lang": sentence.lang,
-                "audio_end_s": sentence.audio_end_s,
-            }
+            TranslationText(
+                sentence=sentence.index,
+                lang=sentence.target_lang,
+                text=translation,
+                source_lang=sentence.lang,
+                audio_end_s=sentence.audio_end_s,
+            )
         )
         if self._speak is not None:
             self._speak(sentence, translation)
@@ -357,14 +363,13 @@ class InterpreterSession:
             if self.recorder is not None:
                 self.recorder.save()
         self.emit(
-            {
-                "type": "source",
-                "sentence": index,
-                "lang": heard.language,
-                "text": text,
-                "audio_start_s": start_s,
-                "audio_end_s": end_s,
-            }
+            SourceText(
+                sentence=index,
+                lang=heard.language,
+                text=text,
+                audio_start_s=start_s,
+                audio_end_s=end_s,
+            )
         )
         sentence = SourceSentence(index, heard.language, text, target, end_s)
         if self.worker is not None:
@@ -410,13 +415,12 @@ class InterpreterSession:
             self._last_partial_text = text
             self._last_partial_end_s = audio_end_s
             self.emit(
-                {
-                    "type": "partial",
-                    "sentence": self._next_index,
-                    "lang": heard.language,
-                    "text": text,
-                    "audio_end_s": round(audio_end_s, 3),
-                }
+                PartialText(
+                    sentence=self._next_index,
+                    lang=heard.language,
+                    text=text,
+                    audio_end_s=round(audio_end_s, 3),
+                )
             )
 
     def _partial_heard(self, request: PartialRequest, heard: Transcript) -> None:

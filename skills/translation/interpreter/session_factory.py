@@ -3,9 +3,11 @@
 The recognizer (loaded and primed before any audio flows, so real-time replay is not
 held up by the model load), at real-time pace a second copy of the model for partial
 transcripts (loaded in the background at low priority, see ``partials.py``), the audio
-source, the translation worker over the provider
-(one try per request: the worker does its own retrying), the speaker and the history
-recorder.
+source, the translation worker over the provider (one try per request: the worker does
+its own retrying), the speaker and the history recorder.
+
+``build_session`` is what ``ting interpret`` runs; ``run_desktop_session`` is the
+desktop window's session, which shares the microphone stream the push-to-talk keeps open.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from skills.translation.interpreter.pipeline import Emit, InterpreterSession, Se
 from voice.asr import LIVE_DECODING
 
 if TYPE_CHECKING:
+    from assistant.cancel import CancelToken
     from skills.translation.interpreter.transcript import BilingualTranscript
     from skills.translation.interpreter.translation_worker import SourceSentence
 
@@ -36,12 +39,20 @@ def build_session(
     device: str | None,
     drain_timeout_s: float,
     emit: Emit,
+    microphone: Any = None,
 ) -> tuple[InterpreterSession, Callable[[], None]]:
+    """``microphone``: an open ``voice.capture.MicrophoneStream`` to take the audio from
+    (else ``device`` through sounddevice; ``input_file`` replays a file instead)."""
     from assistant.llm import RetryPolicy
     from assistant.skill import CancelToken
-    from skills.translation.commands import asr_service
     from skills.translation.glossary import GlossaryStore
-    from skills.translation.interpreter.audio_sources import CaptureGate, FileReplay, Microphone
+    from skills.translation.interpreter.audio_sources import (
+        CaptureGate,
+        FileReplay,
+        Microphone,
+        SharedMicrophone,
+    )
+    from skills.translation.interpreter.events import Listening
     from skills.translation.interpreter.translation_worker import (
         ProviderSentenceTranslator,
         TranslationWorker,
@@ -58,8 +69,15 @@ def build_session(
         )
     else:
         source = Microphone(device or app.settings.input_device or None, gate=gate)
+        if microphone is not None:
+            source = SharedMicrophone(
+                microphone,
+                gate=gate,
+                description=source.description,
+                on_started=lambda: emit(Listening()),
+            )
 
-    recognizer = asr_service(app, candidate_languages=pair)
+    recognizer = app.service("asr")
     recognizer.candidate_languages = pair
     recognizer.prime(LIVE_DECODING)  # loads the model the final decodes use
     partial_recognizer = None
@@ -150,3 +168,58 @@ def build_session(
             speaker.finish()
 
     return session, finish
+
+
+def run_desktop_session(
+    app: Any,
+    *,
+    pair: tuple[str, str],
+    speak: bool,
+    emit: Emit,
+    cancel: CancelToken,
+    microphone: Any = None,
+    input_file: str | None = None,
+    drain_timeout_s: float = 30.0,
+) -> dict[str, Any]:
+    """One session for the desktop window, run on the caller's thread until ``cancel``
+    (what was heard is still transcribed and translated). The audio comes from
+    ``microphone`` (the push-to-talk's open stream; without one, a stream of its own
+    for the session) or ``input_file`` replayed at real time. ``Listening`` is emitted
+    when the audio starts. Returns the outcome the window shows."""
+    from skills.translation.interpreter.events import Listening
+
+    own_stream = None
+    if not input_file and microphone is None:
+        from voice.capture import MicrophoneStream
+
+        microphone = own_stream = MicrophoneStream(app.settings.input_device)
+    try:
+        session, finish = build_session(
+            app,
+            pair=pair,
+            input_file=input_file,
+            fast=False,
+            speak=speak,
+            speak_to=None,
+            device=None,
+            drain_timeout_s=drain_timeout_s,
+            emit=emit,
+            microphone=None if input_file else microphone,
+        )
+        if input_file:
+            emit(Listening())
+        try:
+            transcript = session.run(cancel)  # a stop before this ends it at once
+        finally:
+            finish()
+    finally:
+        if own_stream is not None:
+            own_stream.close()
+    recorder = session.recorder
+    return {
+        "status": "ok",
+        "sentences": len(transcript.sentences),
+        "translated": transcript.translated_count,
+        "id": recorder.exchange_id if recorder is not None else None,
+        "transcript": transcript,
+    }

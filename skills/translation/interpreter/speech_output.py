@@ -6,8 +6,9 @@ is installed; every other language, and English without Piper, through espeak-ng
 microphone does not hear Ting. With ``out_dir`` the audio is written to numbered WAV
 files instead of played (headless machines, tests).
 
-This is the interpreter's own small TTS; when ``voice/`` has one (``ting say``) the
-synthesizers here should be replaced by it.
+This is the interpreter's own small TTS, apart from ``voice.tts`` (``ting say``): it
+reads any language of the pair through espeak-ng, where ``voice.tts`` speaks English and
+Chinese only.
 """
 
 from __future__ import annotations

@@ -1,32 +1,23 @@
 """The ``ting`` command line. Every command: ``--help``, exit 0 on success, one clear
 line on stderr and a non-zero exit on bad input, ``--json`` for machine-readable output.
 
-Commands come from three places: the core ones below, ``voice.cli.register`` (ASR,
-capture, speech) and the skills' ``ting_register_commands`` hooks.
+Commands come from four places: ``ting.commands`` (ask, route, history, config, …),
+``ting.voice_commands`` (transcribe, listen, say, voice), ``ting.dictation_commands``
+(type, dictate, edit) and the skills' ``ting_register_commands`` hooks. Commands find the composition root with
+``assistant.cli_kit.get_app``, which builds it from the factory this group sets.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from typing import Any
 
 import click
 
 from assistant import __version__
+from assistant.cli_kit import fail, get_app, set_app_factory
 from assistant.errors import TingError
-
-
-def emit_json(obj: Any) -> None:
-    """One JSON object per line on stdout, flushed (consumers read it live)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def fail(message: str, code: int = 1) -> None:
-    click.echo(f"ting: {message}", err=True)
-    sys.exit(code)
+from ting.failures import report_failures, stop_on_sigterm
 
 
 class TingGroup(click.Group):
@@ -57,26 +48,9 @@ class TingGroup(click.Group):
         _mount_extensions()
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except TingError as exc:
-            fail(exc.user_message(), exc.exit_code)
-        except KeyboardInterrupt:
-            fail("interrupted", 130)
-        except BrokenPipeError:
-            sys.exit(0)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise  # click's own exits and usage errors (made one line in ``main``)
-        except UnicodeEncodeError as exc:
-            if "surrogates not allowed" not in str(exc) or os.environ.get("TING_DEBUG") == "1":
-                raise
-            # an argument or file name held bytes that are not UTF-8 (argv keeps them
-            # as lone surrogates); they cannot be stored or sent anywhere
-            fail("the input is not valid UTF-8 text", 2)
-        except Exception as exc:  # a bug: log it in full, show the user one line
-            if os.environ.get("TING_DEBUG") == "1":
-                raise
-            fail(_report_internal_error(exc), 70)
+        # click's own exits and usage errors pass through (made one line in ``main``)
+        clicks_own = (click.exceptions.Exit, click.ClickException, click.exceptions.Abort)
+        return report_failures(lambda: super(TingGroup, self).invoke(ctx), clicks_own)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Click's usage errors as one line (``ting: …``), like every other failure."""
@@ -111,32 +85,6 @@ def _one_line_usage(exc: click.UsageError) -> str:
     return message
 
 
-def _report_internal_error(exc: BaseException) -> str:
-    import traceback
-
-    summary = f"internal error ({type(exc).__name__}: {exc})"
-    try:
-        from assistant.paths import data_dir
-
-        log_path = data_dir() / "ting.log"
-        with log_path.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)))
-    except Exception:  # no log to write to: never a traceback on the user's terminal
-        return f"{summary}; run again with TING_DEBUG=1 for details"
-    return f"{summary}; details in {log_path}"
-
-
-def get_app(ctx: click.Context | None = None):
-    """The composition root for this process, built once on first use."""
-    from assistant.app import App
-
-    ctx = ctx or click.get_current_context()
-    root = ctx.find_root()
-    if root.obj is None:
-        root.obj = App.from_environment()
-    return root.obj
-
-
 @click.group(cls=TingGroup, invoke_without_command=True)
 @click.version_option(__version__, "--version", "-V", prog_name="ting")
 @click.option("--smoke", is_flag=True, help="Self-check: config, database, ASR model; then exit.")
@@ -146,54 +94,38 @@ def cli(ctx: click.Context, smoke: bool) -> None:
 
     With no command, starts the desktop app (or, with no display, a terminal session).
     """
+    from ting.app import App
+
+    set_app_factory(ctx, App.from_environment)
     if smoke:
-        from assistant.smoke import run_smoke
+        from ting.smoke import run_smoke
 
         sys.exit(run_smoke())
     if ctx.invoked_subcommand is None:
-        from assistant.session import start_default
+        from ting.launcher import start_default
 
         sys.exit(start_default(get_app(ctx)))
 
 
 def _mount_core() -> None:
-    from assistant import cli_core
+    from ting import commands
 
-    cli_core.register(cli)
+    commands.register(cli)
 
 
 def _mount_extensions() -> None:
-    import importlib
+    from ting import dictation_commands, voice_commands
 
     TingGroup._extensions_mounted = True
-    for module_path in ("voice.cli",):
-        try:
-            module = importlib.import_module(module_path)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_path:
-                continue
-            raise
-        module.register(cli)
+    voice_commands.register(cli)
+    dictation_commands.register(cli)
     from assistant.registry import SkillRegistry
 
     SkillRegistry().register_commands(cli)
 
 
-def _stop_on_sigterm() -> None:
-    """``kill PID`` stops a command the way Ctrl-C does: what was running is recorded as
-    cancelled and files are left whole, instead of the process vanishing mid-write."""
-    import signal
-    import threading
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
-
-
 def main(argv: list[str] | None = None) -> None:
-    _stop_on_sigterm()
+    stop_on_sigterm()
     try:
         _mount_core()
     except TingError as exc:

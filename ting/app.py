@@ -1,10 +1,15 @@
-"""The composition root: builds settings, history, provider client, router, skills and
-runtime once, and hands them down. Nothing else builds its own dependencies.
+"""The composition root: builds settings, history, provider client, router, skills,
+runtime and the shared engines (``service("asr")``: the speech recognizer) once, and
+hands them down. Nothing else builds its own dependencies.
+
+It sits above the core (``assistant``), the engines (``voice``) and the skills, and
+below the front ends (``ting``'s commands, ``ui``), which each get the one ``App``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +27,9 @@ if TYPE_CHECKING:
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # shared, lazily built engines skills reach through ctx.service(name)
-        self.services: dict[str, Any] = {
-            "asr": self.speech_recognizer,
-            "text_output": self.text_output,
-        }
-        self._speech_recognizer: Any = None
-        self._text_output: Any = None
+        # The shared engines, by name: always built instances, made on first use by
+        # ``service`` from ``_ENGINES`` (a test may put its own in beforehand).
+        self.services: dict[str, Any] = {}
 
     @classmethod
     def from_environment(cls) -> App:
@@ -51,7 +52,7 @@ class App:
             setattr(self.settings, key, value)
         self.__dict__.pop("router", None)
         if (new.asr_model, new.language_pair) != old_asr:
-            self._speech_recognizer = None
+            self.services.pop("asr", None)
 
     def _setup_logging(self) -> None:
         """Log to ting.log in the data folder (replacing a handler for another folder)."""
@@ -100,21 +101,19 @@ class App:
 
         return client_from_settings(self.settings, self.api_key())
 
-    def speech_recognizer(self) -> Any:
-        """The one local Whisper engine of this process (loaded on first use)."""
-        if self._speech_recognizer is None:
-            from voice.asr import SpeechRecognizer
+    def service(self, name: str) -> Any:
+        """The shared engine ``name`` (``asr``: the local Whisper recognizer), built once.
 
-            self._speech_recognizer = SpeechRecognizer.from_settings(self.settings)
-        return self._speech_recognizer
+        Building one is cheap: the models themselves load on first use."""
+        engine = self.services.get(name)
+        if engine is None:
+            build = _ENGINES.get(name)
+            if build is None:
+                from assistant.errors import SkillError
 
-    def text_output(self) -> Any:
-        """Text into the focused window (voice.text_output), built on first use."""
-        if self._text_output is None:
-            from voice.text_output.typist import TextOutput
-
-            self._text_output = TextOutput.for_session()
-        return self._text_output
+                raise SkillError(f"the {name} service is not available in this session")
+            engine = self.services[name] = build(self)
+        return engine
 
     @cached_property
     def router(self) -> Router:
@@ -147,7 +146,7 @@ class App:
             cancel=cancel or CancelToken(),
             today=today,
             history_id=history_id,
-            services=self.services,
+            service_provider=self.service,
         )
 
     @cached_property
@@ -160,3 +159,22 @@ class App:
             route=lambda text: self.router.route(text),
             context_factory=self.make_context,
         )
+
+
+def _speech_recognizer(app: App) -> Any:
+    from voice.asr import SpeechRecognizer
+
+    return SpeechRecognizer.from_settings(app.settings)
+
+
+def _text_output(app: App) -> Any:
+    from voice.text_output.typist import TextOutput
+
+    return TextOutput.for_session()
+
+
+_ENGINES: dict[str, Callable[[App], Any]] = {
+    "asr": _speech_recognizer,
+    "text_output": _text_output,  # text into the focused window (dictation, edit)
+    "skills": lambda app: app.registry,  # a skill that hands work to another (edit → translation)
+}

@@ -145,7 +145,7 @@ def run_smoke(out: TextIO | None = None, err: TextIO | None = None) -> int:
 
 
 def _run_steps(run: SmokeRun) -> None:
-    from assistant.paths import config_path, data_dir, database_path, model_cache_dir
+    from assistant.paths import config_path, data_dir, database_path
 
     def config() -> tuple[Any, str]:
         from assistant.config import load_settings
@@ -169,9 +169,9 @@ def _run_steps(run: SmokeRun) -> None:
 
     run.step("database", database)
 
-    from voice.asr import SpeechRecognizer
+    from ting.app import App
 
-    recognizer = SpeechRecognizer.from_settings(settings, cache_dir=model_cache_dir())
+    recognizer = App(settings).service("asr")
 
     def model_files() -> tuple[Path, str]:
         found = recognizer.model_folder()  # joins the bundled halves on the first run

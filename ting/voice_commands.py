@@ -1,7 +1,7 @@
-"""The voice commands of ``ting``: transcribe, listen, say, trigger, voice devices/model.
+"""The voice commands of ``ting``: transcribe, listen, say, voice devices/level/model.
 
-Imported at every start of ``ting``: keep the top light (no numpy, faster_whisper or
-sounddevice here; they are imported inside the commands).
+Mounted when a command is not a core one: keep the top light (no numpy, faster_whisper
+or sounddevice here; they are imported inside the commands).
 """
 
 from __future__ import annotations
@@ -11,12 +11,7 @@ from pathlib import Path
 
 import click
 
-
-def _recognizer():
-    from assistant.config import load_settings
-    from voice.asr import SpeechRecognizer
-
-    return SpeechRecognizer.from_settings(load_settings())
+from assistant.cli_kit import emit_json, get_app
 
 
 @click.command()
@@ -30,17 +25,13 @@ def _recognizer():
 )
 def transcribe(file: Path, as_json: bool, language: str | None) -> None:
     """Turn speech in an audio FILE (wav, flac, ogg, mp3, m4a, …) into text, locally."""
-    from assistant.config import load_settings
-    from voice.asr import SpeechRecognizer
     from voice.audio_files import read_audio_file
 
-    settings = load_settings()
+    app = get_app()
     audio = read_audio_file(file)  # bad files fail before the model is loaded
-    recognizer = SpeechRecognizer.from_settings(settings)
-    transcript = recognizer.transcribe(audio, language or settings.asr_language)
+    recognizer = app.service("asr")
+    transcript = recognizer.transcribe(audio, language or app.settings.asr_language)
     if as_json:
-        from assistant.cli import emit_json
-
         emit_json(transcript.to_dict())
     else:
         click.echo(transcript.text)
@@ -55,11 +46,9 @@ def voice_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def voice_model(as_json: bool) -> None:
     """Put the Whisper model files in place (joins the bundled parts once) and check them."""
-    recognizer = _recognizer()
+    recognizer = get_app().service("asr")
     folder = recognizer.model_folder()
     if as_json:
-        from assistant.cli import emit_json
-
         emit_json({"model": recognizer.model_name, "folder": str(folder)})
     else:
         click.echo(f"{recognizer.model_name}: {folder}")
@@ -73,8 +62,6 @@ def voice_devices(as_json: bool) -> None:
 
     devices = input_devices()
     if as_json:
-        from assistant.cli import emit_json
-
         emit_json({"devices": [d.to_dict() for d in devices]})
         return
     if not devices:
@@ -90,10 +77,9 @@ def voice_devices(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def voice_level(device: str | None, seconds: float, as_json: bool) -> None:
     """Record briefly from the input device and report how loud it is."""
-    from assistant.config import load_settings
     from voice.capture import SAMPLE_RATE, MicrophoneStream
 
-    name = load_settings().input_device if device is None else device
+    name = get_app().settings.input_device if device is None else device
     with MicrophoneStream(name) as stream:
         start = stream.position
         stream.wait_for(start + int(seconds * SAMPLE_RATE), timeout=seconds + 5)
@@ -101,8 +87,6 @@ def voice_level(device: str | None, seconds: float, as_json: bool) -> None:
         chosen = stream.device
     assert chosen is not None
     if as_json:
-        from assistant.cli import emit_json
-
         emit_json({"device": chosen.name, "level_dbfs": round(level, 1)})
     else:
         click.echo(f"{chosen.name}: {level:.1f} dBFS")
@@ -128,21 +112,21 @@ def say(
 ) -> None:
     """Speak TEXT aloud (Piper for English, eSpeak NG for Chinese, or the provider's
     voice with --voice provider), or write it to --out."""
-    from assistant.config import load_settings
     from voice.tts import SpeechSynthesizer, play, write_wav
 
     words = " ".join(text).strip()
     if words == "-":
         words = sys.stdin.read().strip()
-    synthesizer = SpeechSynthesizer(voice if voice is not None else load_settings().tts_voice)
+    app = get_app()
+    synthesizer = SpeechSynthesizer(
+        voice if voice is not None else app.settings.tts_voice, provider=app.llm
+    )
     speech = synthesizer.synthesize(words, language)
     if out is not None:
         write_wav(out, speech)
     else:
         play(speech)
     if as_json:
-        from assistant.cli import emit_json
-
         emit_json(
             {
                 "engine": speech.engine,
@@ -181,7 +165,7 @@ def listen(language, mode, hotkey, no_hotkey, transcribe_only, once, yes, as_jso
     on X11, Windows and macOS and through the desktop portal on Wayland; where neither
     can, bind `ting trigger` to a key in the desktop's shortcut settings.
     """
-    from voice.listen import ListenOptions, ListenSession
+    from ting.listen import ListenOptions, ListenSession
 
     options = ListenOptions(
         language=language or "",
@@ -193,7 +177,7 @@ def listen(language, mode, hotkey, no_hotkey, transcribe_only, once, yes, as_jso
         once=once,
         assume_yes=yes,
     )
-    sys.exit(ListenSession(options).run())
+    sys.exit(ListenSession(options, get_app()).run())
 
 
 def register(cli: click.Group) -> None:
@@ -202,6 +186,3 @@ def register(cli: click.Group) -> None:
     cli.add_command(voice_group)
     cli.add_command(say)
     cli.add_command(listen)
-    from voice import dictation_commands
-
-    dictation_commands.register(cli)

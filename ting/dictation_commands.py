@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from assistant.cli_kit import emit_json, get_app
 from assistant.errors import UsageError
 
 
@@ -65,8 +66,6 @@ def type_command(words: tuple[str, ...], method: str, backend: str, as_json: boo
     finally:
         output.close()
     if as_json:
-        from assistant.cli import emit_json
-
         emit_json(done.to_dict())
     else:
         where = f" into {done.target.app}" if done.target is not None and done.target.app else ""
@@ -106,7 +105,7 @@ def dictate(language, mode, hotkey, no_hotkey, once, method, as_json) -> None:
     Say punctuation ("逗号", "句号", "comma", "question mark"), "换行"/"new line" for a line
     end, and "删掉刚才那句"/"delete that" to remove what was typed last.
     """
-    from voice.dictate import DictateOptions, DictationSession
+    from ting.dictate import DictateOptions, DictationSession
 
     options = DictateOptions(
         language=language or "",
@@ -117,7 +116,7 @@ def dictate(language, mode, hotkey, no_hotkey, once, method, as_json) -> None:
         once=once,
         method=method,
     )
-    sys.exit(DictationSession(options).run())
+    sys.exit(DictationSession(options, get_app()).run())
 
 
 @click.command("edit")
@@ -139,7 +138,6 @@ def edit(instruction: tuple[str, ...], selection: str, yes: bool, as_json: bool)
     instructions through the configured model. The replacement is one paste, so the
     program's own Undo (Ctrl+Z) puts the original back.
     """
-    from assistant.cli import get_app
     from assistant.console import EventPrinter, drive
     from assistant.skill import Request
 

@@ -1,4 +1,4 @@
-"""Moving entries in and out: CSV (export and import), Beancount (export), atomic writes.
+"""The ledger as files: CSV (export and import) and Beancount (export), written whole.
 
 Import is all or nothing: every row is checked before anything is written, the rows are
 written in one transaction, and the batch key is the file's SHA-256, so importing the
@@ -10,12 +10,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.atomic_write import write_atomically
 from assistant.errors import UsageError
 from skills.bookkeeping.ledger import Ledger, LedgerEntry
 from skills.bookkeeping.parser import ParsedEntry, validate_entry
@@ -25,28 +24,18 @@ REQUIRED_COLUMNS = ("date", "kind", "amount", "currency", "category")
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename over it."""
+def write_export(path: Path, content: str | bytes) -> None:
+    """Write an export (or a chart) all at once, or say in one line why it cannot."""
     path = Path(path)
     if path.exists() and path.is_dir():
         raise UsageError(f"{path} is a folder, not a file")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"the folder {parent} does not exist")
-    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        write_atomically(path, content)
     except OSError as exc:
         raise UsageError(f"cannot write in {parent}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def to_csv(entries: Sequence[LedgerEntry]) -> str:

@@ -27,7 +27,7 @@ def run_checks(*, offline: bool = False) -> list[Check]:
     checks.append(_database())
     checks.append(_keyring())
     checks.extend(_provider(settings, offline))
-    checks.extend(_voice())
+    checks.extend(_voice(settings))
     return checks
 
 
@@ -158,19 +158,13 @@ def _provider(settings, offline: bool) -> list[Check]:
         ]
 
 
-def _voice() -> list[Check]:
+def _voice(settings) -> list[Check]:
     from assistant.errors import TingError
+    from voice.doctor import voice_checks
 
-    try:
-        import voice
-    except ImportError:
-        return [Check("voice", "SKIP", "the voice package is not installed")]
-    doctor_checks = getattr(voice, "doctor_checks", None)
-    if doctor_checks is None:
-        return [Check("voice", "SKIP", "no voice checks in this build")]
     out: list[Check] = []
     try:
-        for name, ok, detail, fix in doctor_checks():
+        for name, ok, detail, fix in voice_checks(settings):
             status = ok if isinstance(ok, str) else ("OK" if ok else "FAIL")
             out.append(Check(name, status, detail, fix or ""))
     except TingError as exc:  # an environment problem (a folder it cannot write, …)

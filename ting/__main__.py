@@ -1,4 +1,4 @@
-from assistant.cli import main
+from ting.main import main
 
 if __name__ == "__main__":
     main()

@@ -7,9 +7,7 @@ numpy, PyAV, faster-whisper and openai are imported when a command runs.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -19,8 +17,10 @@ from assistant.errors import Cancelled, UsageError
 FORMAT_CHOICES = ("md", "txt", "srt")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` all at once: a temp file beside it, fsync, rename."""
+def write_notes(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` all at once, or say in one line why it cannot."""
+    from assistant.atomic_write import write_atomically
+
     path = path.expanduser()
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder (name a file in it)")
@@ -28,18 +28,9 @@ def write_atomically(path: Path, text: str) -> None:
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        write_atomically(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def parse_channel_names(text: str | None) -> tuple[str, str] | None:
@@ -52,7 +43,7 @@ def parse_channel_names(text: str | None) -> tuple[str, str] | None:
 
 
 def _store():
-    from assistant.cli import get_app
+    from assistant.cli_kit import get_app
     from skills.meeting_notes.meeting_store import MeetingStore
 
     return MeetingStore(get_app().history)
@@ -70,7 +61,7 @@ def run_notes(
     recording_id: int | None = None,
 ) -> int:
     """Run the notes pipeline through the runtime (recorded in the history); exit code."""
-    from assistant.cli import emit_json, get_app
+    from assistant.cli_kit import emit_json, get_app
     from assistant.console import EventPrinter
     from assistant.events import Failed, Result
     from assistant.skill import CancelToken, Request
@@ -109,7 +100,7 @@ def run_notes(
                     sys.stderr.write(f"ting: {event.error}\n")
             elif isinstance(event, Result):
                 if out is not None:
-                    write_atomically(out, event.text)
+                    write_notes(out, event.text)
                     if as_json:
                         emit_json({"type": "saved", "path": str(out)})
                     else:
@@ -136,27 +127,15 @@ def run_notes(
 def run_recording(
     *, title: str | None, make_notes: bool, system_output: bool, language: str, as_json: bool
 ) -> int:
-    import datetime as _dt
-
-    from assistant.cli import emit_json, get_app
+    from assistant.cli_kit import emit_json, get_app
     from assistant.errors import AudioError
-    from assistant.paths import data_dir
     from skills.meeting_notes.meeting_store import MeetingStore
-    from skills.meeting_notes.recorder import (
-        KeyToggle,
-        MeetingRecorder,
-        SystemOutputSource,
-        recorder_signals,
-    )
+    from skills.meeting_notes.recorder import KeyToggle, MeetingRecorder, recorder_signals
+    from skills.meeting_notes.recordings import new_recording_path, record_meeting
     from skills.meeting_notes.rendering import clock
 
     app = get_app()
-    store = MeetingStore(app.history)
-    store.settle_stale_recordings()
-    folder = data_dir() / "recordings"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"meeting-{stamp}.wav"
+    path = new_recording_path()
     tty = sys.stderr.isatty() and not as_json
 
     def report(stage: str, info: dict) -> None:
@@ -168,20 +147,24 @@ def run_recording(
             sys.stderr.write(f"\r\x1b[2K{state} {clock(seconds)}  (p: pause/resume, Ctrl-C: stop)")
             sys.stderr.flush()
 
-    source = SystemOutputSource.find() if system_output else None
-    recorder = MeetingRecorder(
-        path, input_device=app.settings.input_device, system_output=source, report=report
-    )
-    recording_id = store.start_recording(title, str(path), recorder.channels, pid=os.getpid())
-    if not as_json:
-        click.echo(f"recording to {path} (p: pause/resume, Ctrl-C: stop)", err=True)
-    try:
+    def started(_recording_id: int) -> None:
+        if not as_json:
+            click.echo(f"recording to {path} (p: pause/resume, Ctrl-C: stop)", err=True)
+
+    def run_with_keys() -> float:
         with recorder_signals(recorder), KeyToggle(recorder):
-            seconds = recorder.run()
-    except AudioError:
-        store.finish_recording(recording_id, duration=0.0, status="failed")
-        raise
-    store.finish_recording(recording_id, duration=seconds, status="stopped")
+            return recorder.run()
+
+    recorder = MeetingRecorder(path, input_device=app.settings.input_device, report=report)
+    recorded = record_meeting(
+        MeetingStore(app.history),
+        recorder,
+        title=title,
+        system_output=system_output,
+        on_started=started,
+        run=run_with_keys,
+    )
+    seconds = recorded.seconds
     if tty:
         sys.stderr.write("\r\x1b[2K")
     if as_json:
@@ -189,19 +172,18 @@ def run_recording(
             {
                 "type": "progress",
                 "stage": "stopped",
-                "recording_id": recording_id,
+                "recording_id": recorded.recording_id,
                 "path": str(path),
                 "recorded": seconds,
-                "paused_seconds": round(recorder.paused_seconds, 3),
+                "paused_seconds": round(recorded.paused_seconds, 3),
             }
         )
     else:
-        click.echo(f"recorded {clock(seconds)} to {path} (recording {recording_id})")
+        click.echo(f"recorded {clock(seconds)} to {path} (recording {recorded.recording_id})")
     if not make_notes:
         return 0
     if seconds < 1.0:
         raise AudioError("the recording is shorter than a second: no notes made")
-    channels = recorder.channels
     return run_notes(
         path=path,
         out=None,
@@ -209,8 +191,8 @@ def run_recording(
         notes_language=None,
         title=title,
         as_json=as_json,
-        speaker_channels=(channels[0], channels[1]) if len(channels) == 2 else None,
-        recording_id=recording_id,
+        speaker_channels=recorded.speaker_channels,
+        recording_id=recorded.recording_id,
     )
 
 
@@ -307,7 +289,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     def list_meetings(limit: int, as_json: bool) -> None:
         """The stored meeting notes, newest first."""
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
         from skills.meeting_notes.rendering import clock
 
         meetings = _store().meetings(limit)
@@ -337,7 +319,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     def show(meeting_id: int, as_json: bool) -> None:
         """One meeting's notes (Markdown, or JSON with --json)."""
-        from assistant.cli import emit_json
+        from assistant.cli_kit import emit_json
         from skills.meeting_notes.rendering import render_markdown
 
         found = _meeting_or_fail(meeting_id)
@@ -362,5 +344,5 @@ def register(cli: click.Group) -> None:
         if out is None:
             sys.stdout.write(text)
         else:
-            write_atomically(out, text)
+            write_notes(out, text)
             click.echo(f"wrote {out}")

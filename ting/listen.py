@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from assistant.cli_kit import emit_json
 from assistant.errors import TingError
 
 if TYPE_CHECKING:
+    from ting.app import App
     from voice.asr import Transcript
 
 
@@ -44,8 +46,9 @@ class ListenOptions:
 
 
 class ListenSession:
-    def __init__(self, options: ListenOptions) -> None:
+    def __init__(self, options: ListenOptions, app: App) -> None:
         self.options = options
+        self.app = app
         self._heard: queue.Queue[tuple[Transcript, float] | BaseException | _Fatal | None] = (
             queue.Queue()
         )
@@ -57,8 +60,6 @@ class ListenSession:
     def say(self, kind: str, text: str = "", **extra: Any) -> None:
         with self._print_lock:
             if self.options.as_json:
-                from assistant.cli import emit_json
-
                 emit_json(
                     {"type": kind, **({"text": text} if text or kind == "heard" else {}), **extra}
                 )
@@ -72,14 +73,13 @@ class ListenSession:
     # -- run -------------------------------------------------------------------------
 
     def run(self) -> int:
-        from assistant.app import App
+        from ting.trigger_server import TriggerServer
         from voice.capture import MicrophoneStream
         from voice.push_to_talk import PushToTalk
-        from voice.trigger_server import TriggerServer
 
-        app = App.from_environment()
+        app = self.app
         settings = app.settings
-        recognizer = app.speech_recognizer()
+        recognizer = app.service("asr")
         recognizer.model_folder()  # missing or damaged model files: one line, before anything
         recognizer.warm()  # loads in the background while the user can already talk
         stream = MicrophoneStream(settings.input_device).open()

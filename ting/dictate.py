@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import TingError
-from voice.listen import ListenOptions, ListenSession
+from ting.listen import ListenOptions, ListenSession
+
+if TYPE_CHECKING:
+    from ting.app import App
 
 
 @dataclass
@@ -26,8 +29,8 @@ class DictateOptions(ListenOptions):
 
 
 class DictationSession(ListenSession):
-    def __init__(self, options: DictateOptions) -> None:
-        super().__init__(options)
+    def __init__(self, options: DictateOptions, app: App) -> None:
+        super().__init__(options, app)
         self.options: DictateOptions = options
         self.output: Any = None
         self._prepared: Any = None
@@ -82,17 +85,14 @@ class DictationSession(ListenSession):
         self._preparing.start()
 
     def run(self) -> int:
-        from voice.text_output.typist import TextOutput
-
         # no desktop to type into: one line, before the model or the microphone
-        self.output = TextOutput.for_session()
+        self.output = self.app.service("text_output")
         try:
             return super().run()
         finally:
             self.output.close()
 
     def _loop(self, app: Any) -> int:
-        app.services["text_output"] = self.output  # the skill types through this one
         self.output.warm()
         # the first utterance should not pay for opening the history and loading skills
         app.runtime.registry.get("dictation")

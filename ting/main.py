@@ -1,0 +1,34 @@
+"""The ``ting`` command's entry point.
+
+Plain ``ting`` (what the menu entry and the autostart entry run) and ``ting app`` start
+the desktop app straight away, without loading the command-line parser and the
+commands; every other command line goes to ``ting.cli``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args in ([], ["app"]):
+        sys.exit(start_app())
+    from ting.cli import main as cli_main
+
+    cli_main(args)
+
+
+def start_app() -> int:
+    """What ``ting`` with no command does: the desktop app, or a terminal session where
+    no display exists; failures end as every command's do."""
+    from ting.failures import report_failures, stop_on_sigterm
+
+    def start() -> int:
+        from ting.app import App
+        from ting.launcher import start_default
+
+        return start_default(App.from_environment())
+
+    stop_on_sigterm()
+    return int(report_failures(start) or 0)
