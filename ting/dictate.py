@@ -63,6 +63,8 @@ class DictationSession(ListenSession):
             settings.hotkey = original
 
     def _on_command(self, command: str) -> dict[str, Any]:
+        if command == "dictate":  # `ting trigger dictate` means the same here
+            command = "trigger"
         answer = super()._on_command(command)
         if command == "status":
             answer["app"] = "dictate"

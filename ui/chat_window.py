@@ -401,6 +401,8 @@ class ChatWindow(QMainWindow):
         return self.requests.submit(text, origin)
 
     def _on_started(self, request: Request) -> None:
+        if self.requests.shown_elsewhere:
+            return  # dictation or an edit of the selection: not a chat
         self._add_widget(UserBubble(request.text, request.origin))
         self._answer = None
         self._skill = ""
@@ -430,6 +432,8 @@ class ChatWindow(QMainWindow):
         self.talk_button.setText(tr("Stop") if listening else tr("Talk"))
 
     def _show_event(self, event: Event) -> None:
+        if self.requests.shown_elsewhere:
+            return
         if isinstance(event, Progress):
             if event.stage == "routed":
                 self._skill = event.message.split(" ", 1)[0]
