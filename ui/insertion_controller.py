@@ -59,6 +59,7 @@ class InsertionController(QObject):
         self._preparing = False
         self._pending_text: str | None = None
         self._kind = ""  # dictate | edit: what the running request is
+        self._pending_choice = ""  # a card button pressed before the edit's run ended
         requests.event.connect(self._request_event)
         requests.finished.connect(self._request_finished)
 
@@ -147,6 +148,9 @@ class InsertionController(QObject):
         proposal = self.proposal
         if proposal is None:
             return
+        if self.requests.busy and self._kind == "edit":
+            self._pending_choice = choice  # the proposal came; its run ends in a moment
+            return
         action = NeedsConfirmation(proposal.skill, choice, proposal.preview, proposal.data)
         state, message = OUTCOMES[choice]
 
@@ -199,3 +203,6 @@ class InsertionController(QObject):
 
     def _request_finished(self, outcome: dict[str, Any]) -> None:
         self._kind = ""
+        choice, self._pending_choice = self._pending_choice, ""
+        if choice:
+            self._chosen(choice)
