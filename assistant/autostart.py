@@ -5,7 +5,7 @@ removes (``$XDG_CONFIG_HOME/autostart/ting.desktop``, by default
 Desktops that follow the XDG autostart spec (GNOME, KDE, Xfce, LXQt, Cinnamon, MATE …)
 start every ``.desktop`` file in that folder at login. The entry runs the same ``ting``
 that is running now: the bundle's executable in a PyInstaller build, else the ``ting``
-script next to this Python, else ``python -m ting``.
+script next to this Python, else ``python -m assistant``.
 
 Only entries Ting wrote (marked ``X-Ting-Autostart=true``) are ever removed, so a
 ``ting.desktop`` a user wrote by hand is left alone. Linux and other XDG desktops only:
@@ -64,7 +64,7 @@ def launch_command() -> list[str]:
     script = Path(sys.executable).parent / "ting"
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
-    return [sys.executable, "-m", "ting"]
+    return [sys.executable, "-m", "assistant"]
 
 
 _EXEC_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")

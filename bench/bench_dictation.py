@@ -188,7 +188,7 @@ def run_session(
     target_lines = Lines(target)
     target_lines.next(lambda o: o.get("ready"), "the target window")
     dictate = subprocess.Popen(
-        [sys.executable, "-m", "ting", "dictate", "--json", "--no-hotkey", "--method", method],
+        [sys.executable, "-m", "assistant", "dictate", "--json", "--no-hotkey", "--method", method],
         env=env,
         cwd=str(ROOT),
         stdin=subprocess.PIPE,

@@ -134,9 +134,9 @@ class Provider:
 
 
 def run_ting(audio_path: Path, provider: Provider) -> dict[str, Any]:
+    from assistant.frontend.app import App
     from assistant.skill import CancelToken
     from skills.translation.interpreter.session_factory import build_session
-    from ting.app import App
 
     for key, value in provider.server.env.items():
         os.environ[key] = value

@@ -1,6 +1,6 @@
 """The frozen app's entry point: the same ``ting`` command as the console script."""
 
-from ting.main import main
+from assistant.frontend.main import main
 
 if __name__ == "__main__":
     main()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TING = [sys.executable, "-m", "ting"]
+TING = [sys.executable, "-m", "assistant"]
 
 
 @dataclass

@@ -111,7 +111,7 @@ def ui_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture
 def core_app(ting_home: Path) -> Iterator[Any]:
     """The real composition root for this test's TING_HOME (and its environment)."""
-    from ting.app import App
+    from assistant.frontend.app import App
 
     app = App.from_environment()
     yield app

@@ -319,7 +319,7 @@ def portal_without_shortcuts():
 class ListenProcess:
     def __init__(self, env: dict[str, str], *args: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ting", "listen", "--json", *args],
+            [sys.executable, "-m", "assistant", "listen", "--json", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -106,7 +106,7 @@ def _run_on_a_tty(ting_home: Path, args: list[str], answer: bytes) -> tuple[int,
     try:
         os.write(master, answer)  # typed ahead; the prompt reads it when it asks
         proc = subprocess.run(
-            [sys.executable, "-m", "ting", *args],
+            [sys.executable, "-m", "assistant", *args],
             stdin=slave,
             capture_output=True,
             text=True,

@@ -13,10 +13,10 @@ import pytest
 
 from assistant.errors import UsageError
 from assistant.events import Failed, NeedsConfirmation, Result
+from assistant.frontend.app import App
 from assistant.skill import Request
 from skills.bookkeeping.intents import is_undo, parse_correction, parse_question
 from skills.bookkeeping.ledger import Ledger
-from ting.app import App
 
 TODAY = dt.date(2024, 5, 15)  # a Wednesday
 

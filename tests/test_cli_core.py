@@ -195,11 +195,11 @@ def test_third_party_plugin_through_entry_points(ting, tmp_path: Path):
 def test_core_packages_never_import_qt():
     code = textwrap.dedent("""
         import importlib, pkgutil, sys
-        import assistant, voice, skills, ting
-        for pkg in (assistant, voice, skills, ting):
+        import assistant, voice, skills
+        for pkg in (assistant, voice, skills):
             for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
                 importlib.import_module(mod.name)
-        from ting.cli import _mount_extensions
+        from assistant.frontend.cli import _mount_extensions
         _mount_extensions()
         qt = sorted(m for m in sys.modules if m.startswith(("PySide6", "PyQt", "shiboken")))
         print(qt)
@@ -245,7 +245,7 @@ def test_runtime_folder_that_is_a_file(ting, ting_home):
 
 
 def test_internal_error_with_an_unwritable_log_shows_no_traceback(ting_home, capfd):
-    from ting.failures import report_internal_error
+    from assistant.frontend.failures import report_internal_error
 
     (ting_home / "ting.log").mkdir()  # the log cannot be opened for writing
     try:

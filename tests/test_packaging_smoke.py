@@ -14,7 +14,7 @@ import pytest
 from fixtures_core import Ran, assert_clean_failure
 
 from assistant.errors import ModelFilesError
-from ting.smoke import (
+from assistant.frontend.smoke import (
     MIN_WORD_RECALL,
     SMOKE_CLIP_WORDS,
     _speak_with_bundled_voice,

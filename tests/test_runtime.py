@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from assistant.events import Delta, Failed, Progress, Result
+from assistant.frontend.app import App
 from assistant.skill import CancelToken, Request
-from ting.app import App
 
 
 @pytest.fixture

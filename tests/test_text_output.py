@@ -11,6 +11,7 @@ import base64
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -399,6 +400,11 @@ def test_wayland_foot_gets_ctrl_shift_v(wayland_env, tmp_path: Path) -> None:
 
 
 def test_wayland_with_nothing_focused_it_says_so(wayland_env) -> None:
+    from voice.text_output.wayland import sway_focused_window
+
+    deadline = time.monotonic() + 30  # the last test's window may still be closing
+    while sway_focused_window(wayland_env) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
     ran = run_ting(wayland_env, "type", CHINESE)
     assert_clean_failure(ran, code=3, mentions="no window has the keyboard focus")
     paste = subprocess.run(["wl-paste", "-n"], env=wayland_env, capture_output=True, timeout=10)

@@ -24,7 +24,7 @@ WAIT_MS = 60_000
 
 @pytest.fixture
 def edit_setup(qtbot, ting_home: Path, provider_env, task_runner, monkeypatch) -> Any:
-    from ting.app import App
+    from assistant.frontend.app import App
     from ui.insertion_controller import InsertionController
     from ui.request_controller import RequestController
     from ui.voice_overlay import VoiceOverlay

@@ -238,7 +238,7 @@ def test_ting_status_watch_with_no_app_is_one_clear_line(ting: Any) -> None:
 
 def test_a_server_that_cannot_watch_says_so(tmp_path: Path) -> None:
     """``ting listen``'s server answers ``watch`` like any command it does not serve."""
-    from ting.trigger_server import TriggerServer
+    from assistant.frontend.trigger_server import TriggerServer
 
     def listen_handler(command: str) -> dict[str, Any]:
         if command == "status":

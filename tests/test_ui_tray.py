@@ -1,6 +1,6 @@
 """The real app in a real X session: Xvfb + a window manager + a system-tray host.
 
-Runs `ting` (python -m ting) as a user would, on the display tests/run_services.sh
+Runs `ting` (python -m assistant) as a user would, on the display tests/run_services.sh
 started (TING_TEST_DISPLAY), and talks to it only through its local socket and the X
 server: the icon is embedded by the tray host, a second `ting` hands over to the first,
 `ting trigger` is answered, the socket is user-only, a killed app leaves nothing that
@@ -66,7 +66,7 @@ class RunningApp:
         self.ready_socket.bind("\0" + name)
         self.env["NOTIFY_SOCKET"] = "@" + name
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ting"],
+            [sys.executable, "-m", "assistant"],
             env=self.env,
             cwd=str(ROOT),
             stdout=subprocess.PIPE,
@@ -77,7 +77,7 @@ class RunningApp:
 
     def ting(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "ting", *args],
+            [sys.executable, "-m", "assistant", *args],
             env=self.env,
             cwd=str(ROOT),
             capture_output=True,
@@ -200,7 +200,7 @@ def test_tray_icon_handover_trigger_and_quit(running_app: RunningApp, ting_home:
     # quit ends the app cleanly and removes the socket; a status bar's
     # `ting status --watch` prints the last status, then the app's last line, and exits 0
     bar = subprocess.Popen(
-        [sys.executable, "-m", "ting", "status", "--watch"],
+        [sys.executable, "-m", "assistant", "status", "--watch"],
         env=running_app.env,
         cwd=str(ROOT),
         stdout=subprocess.PIPE,

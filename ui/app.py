@@ -39,7 +39,7 @@ from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from assistant.events import Event
-    from ting.app import App
+    from assistant.frontend.app import App
     from ui.chat_window import ChatWindow
     from ui.voice_overlay import VoiceOverlay
 

@@ -42,9 +42,9 @@ from ui.request_controller import RequestController
 from ui.state_icons import state_icon
 
 if TYPE_CHECKING:
+    from assistant.frontend.app import App
     from assistant.history import Exchange
     from assistant.skill import Request
-    from ting.app import App
     from ui.workers import TaskRunner
 
 RENDER_INTERVAL_MS = 50  # re-render streamed Markdown at most this often

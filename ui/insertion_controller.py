@@ -23,7 +23,7 @@ from assistant.events import Delta, Event, Failed, NeedsConfirmation, Result
 from ui.i18n import tr
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
     from ui.edit_card import EditCard
     from ui.request_controller import RequestController
     from ui.voice_overlay import VoiceOverlay

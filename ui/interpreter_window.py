@@ -39,7 +39,7 @@ from ui.i18n import tr
 from ui.voice_bridge import capture_available
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
     from ui.workers import TaskRunner
 
 LANGUAGE_TITLES = {

@@ -36,7 +36,7 @@ from assistant.skill import Request
 from ui.i18n import format_elapsed, tr
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
     from ui.workers import EventStreamTask, TaskRunner
 
 AUDIO_SUFFIXES = "*.wav *.mp3 *.m4a *.ogg *.flac *.opus *.webm *.mp4"

@@ -19,7 +19,7 @@ from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, 
 from assistant.skill import Request
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
     from ui.workers import EventStreamTask, TaskRunner
 
 CONVERSATION_TURNS = 12  # earlier turns sent along with a chat request

@@ -35,7 +35,7 @@ from assistant.config import CURRENCIES, LANGUAGES, Settings
 from ui.i18n import tr
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
     from ui.workers import TaskRunner
 
 _MODIFIERS = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "cmd": "Meta"}

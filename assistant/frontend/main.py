@@ -2,7 +2,7 @@
 
 Plain ``ting`` (what the menu entry and the autostart entry run) and ``ting app`` start
 the desktop app straight away, without loading the command-line parser and the
-commands; every other command line goes to ``ting.cli``.
+commands; every other command line goes to ``assistant.frontend.cli``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     if args in ([], ["app"]):
         sys.exit(start_app())
-    from ting.cli import main as cli_main
+    from assistant.frontend.cli import main as cli_main
 
     cli_main(args)
 
@@ -22,11 +22,11 @@ def main(argv: list[str] | None = None) -> None:
 def start_app() -> int:
     """What ``ting`` with no command does: the desktop app, or a terminal session where
     no display exists; failures end as every command's do."""
-    from ting.failures import report_failures, stop_on_sigterm
+    from assistant.frontend.failures import report_failures, stop_on_sigterm
 
     def start() -> int:
-        from ting.app import App
-        from ting.launcher import start_default
+        from assistant.frontend.app import App
+        from assistant.frontend.launcher import start_default
 
         return start_default(App.from_environment())
 

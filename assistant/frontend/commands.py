@@ -300,7 +300,7 @@ def skills(as_json):
 @click.option("--offline", is_flag=True, help="Skip the provider round trip.")
 def doctor(as_json, offline):
     """Check the data folder, database, keyring, provider, audio and model files."""
-    from ting.doctor import run_checks
+    from assistant.frontend.doctor import run_checks
 
     checks = run_checks(offline=offline)
     failed = [c for c in checks if c.status == "FAIL"]
@@ -322,7 +322,7 @@ def doctor(as_json, offline):
 @click.option("--terminal", is_flag=True, help="A terminal session even where a display exists.")
 def app_command(terminal):
     """Start the desktop app (a terminal session where no display exists)."""
-    from ting.launcher import start_default, terminal_session
+    from assistant.frontend.launcher import start_default, terminal_session
 
     app = get_app()
     sys.exit(terminal_session(app) if terminal else start_default(app))

@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
 
 BANNER = (
     "Ting (听) terminal session. Type a request (e.g. 昨天午饭花了三十五块, "

@@ -165,7 +165,7 @@ def listen(language, mode, hotkey, no_hotkey, transcribe_only, once, yes, as_jso
     on X11, Windows and macOS and through the desktop portal on Wayland; where neither
     can, bind `ting trigger` to a key in the desktop's shortcut settings.
     """
-    from ting.listen import ListenOptions, ListenSession
+    from assistant.frontend.listen import ListenOptions, ListenSession
 
     options = ListenOptions(
         language=language or "",

@@ -169,7 +169,7 @@ def _run_steps(run: SmokeRun) -> None:
 
     run.step("database", database)
 
-    from ting.app import App
+    from assistant.frontend.app import App
 
     recognizer = App(settings).service("asr")
 

@@ -105,7 +105,7 @@ def dictate(language, mode, hotkey, no_hotkey, once, method, as_json) -> None:
     Say punctuation ("逗号", "句号", "comma", "question mark"), "换行"/"new line" for a line
     end, and "删掉刚才那句"/"delete that" to remove what was typed last.
     """
-    from ting.dictate import DictateOptions, DictationSession
+    from assistant.frontend.dictate import DictateOptions, DictationSession
 
     options = DictateOptions(
         language=language or "",

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import TingError
-from ting.listen import ListenOptions, ListenSession
+from assistant.frontend.listen import ListenOptions, ListenSession
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
 
 
 @dataclass

@@ -22,7 +22,7 @@ from assistant.cli_kit import emit_json
 from assistant.errors import TingError
 
 if TYPE_CHECKING:
-    from ting.app import App
+    from assistant.frontend.app import App
     from voice.asr import Transcript
 
 
@@ -73,7 +73,7 @@ class ListenSession:
     # -- run -------------------------------------------------------------------------
 
     def run(self) -> int:
-        from ting.trigger_server import TriggerServer
+        from assistant.frontend.trigger_server import TriggerServer
         from voice.capture import MicrophoneStream
         from voice.push_to_talk import PushToTalk
 

@@ -1,9 +1,10 @@
 """The ``ting`` command line. Every command: ``--help``, exit 0 on success, one clear
 line on stderr and a non-zero exit on bad input, ``--json`` for machine-readable output.
 
-Commands come from four places: ``ting.commands`` (ask, route, history, config, …),
-``ting.voice_commands`` (transcribe, listen, say, voice), ``ting.dictation_commands``
-(type, dictate, edit) and the skills' ``ting_register_commands`` hooks. Commands find the composition root with
+Commands come from four places: ``assistant.frontend.commands`` (ask, route, history,
+config, …), ``assistant.frontend.voice_commands`` (transcribe, listen, say, voice),
+``assistant.frontend.dictation_commands`` (type, dictate, edit) and the skills'
+``ting_register_commands`` hooks. Commands find the composition root with
 ``assistant.cli_kit.get_app``, which builds it from the factory this group sets.
 """
 
@@ -17,7 +18,7 @@ import click
 from assistant import __version__
 from assistant.cli_kit import fail, get_app, set_app_factory
 from assistant.errors import TingError
-from ting.failures import report_failures, stop_on_sigterm
+from assistant.frontend.failures import report_failures, stop_on_sigterm
 
 
 class TingGroup(click.Group):
@@ -94,27 +95,27 @@ def cli(ctx: click.Context, smoke: bool) -> None:
 
     With no command, starts the desktop app (or, with no display, a terminal session).
     """
-    from ting.app import App
+    from assistant.frontend.app import App
 
     set_app_factory(ctx, App.from_environment)
     if smoke:
-        from ting.smoke import run_smoke
+        from assistant.frontend.smoke import run_smoke
 
         sys.exit(run_smoke())
     if ctx.invoked_subcommand is None:
-        from ting.launcher import start_default
+        from assistant.frontend.launcher import start_default
 
         sys.exit(start_default(get_app(ctx)))
 
 
 def _mount_core() -> None:
-    from ting import commands
+    from assistant.frontend import commands
 
     commands.register(cli)
 
 
 def _mount_extensions() -> None:
-    from ting import dictation_commands, voice_commands
+    from assistant.frontend import dictation_commands, voice_commands
 
     TingGroup._extensions_mounted = True
     voice_commands.register(cli)
