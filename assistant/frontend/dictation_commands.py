@@ -27,7 +27,7 @@ def _text_argument(words: tuple[str, ...]) -> str:
 
 
 @click.command("type")
-@click.argument("words", nargs=-1, required=True)
+@click.argument("words", nargs=-1, required=True, metavar="TEXT")
 @click.option(
     "--method",
     type=click.Choice(["auto", "paste", "keys"]),

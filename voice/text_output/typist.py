@@ -271,7 +271,9 @@ class TextOutput:
                 keyboard = build()
                 break
             except TingError as exc:
-                problems.append(f"{name}: {exc.user_message()}")
+                problems.append(
+                    exc.user_message() if backend != "auto" else f"{name}: {exc.user_message()}"
+                )
         clipboard, clipboard_problem = _clipboard_for(session)
         focus = _focus_for(session, keyboard, env)
         if keyboard is None and backend != "auto" and problems:
