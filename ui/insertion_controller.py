@@ -59,7 +59,8 @@ class InsertionController(QObject):
         self._preparing = False
         self._pending_text: str | None = None
         self._kind = ""  # dictate | edit: what the running request is
-        self._pending_choice = ""  # a card button pressed before the edit's run ended
+        self._pending_choice = ""  # a card button pressed before the last run ended
+        self._confirming = False  # a card action (replace, copy, undo) is running
         requests.event.connect(self._request_event)
         requests.finished.connect(self._request_finished)
 
@@ -148,8 +149,9 @@ class InsertionController(QObject):
         proposal = self.proposal
         if proposal is None:
             return
-        if self.requests.busy and self._kind == "edit":
-            self._pending_choice = choice  # the proposal came; its run ends in a moment
+        if self.requests.busy and (self._kind == "edit" or self._confirming):
+            # the proposal (or the last action's result) came; its run ends in a moment
+            self._pending_choice = choice
             return
         action = NeedsConfirmation(proposal.skill, choice, proposal.preview, proposal.data)
         state, message = OUTCOMES[choice]
@@ -160,9 +162,15 @@ class InsertionController(QObject):
             elif isinstance(event, Failed):
                 card.show_outcome("failed", event.error)
 
+        def on_finished() -> None:
+            self._confirming = False
+            self._run_pending_choice()
+
+        self._confirming = True
         if not self.requests.confirm(
-            action, proposal.data, on_event=on_event, on_finished=lambda: None
+            action, proposal.data, on_event=on_event, on_finished=on_finished
         ):
+            self._confirming = False
             card.show_outcome("failed", tr("Still working on the last request; try again."))
 
     # -- the running request -------------------------------------------------------------
@@ -203,6 +211,9 @@ class InsertionController(QObject):
 
     def _request_finished(self, outcome: dict[str, Any]) -> None:
         self._kind = ""
+        self._run_pending_choice()
+
+    def _run_pending_choice(self) -> None:
         choice, self._pending_choice = self._pending_choice, ""
         if choice:
             self._chosen(choice)
