@@ -149,6 +149,13 @@ def m003_owner_pid(db: sqlite_utils.Database) -> None:
     db.execute("create index exchanges_running on exchanges(id) where status = 'running'")
 
 
+@MIGRATIONS
+def m004_heard(db: sqlite_utils.Database) -> None:
+    """For a voice request the recognizer corrected (its vocabulary's homophone pass):
+    the text as heard and the corrections, kept beside the corrected input."""
+    db.execute("alter table exchanges add column heard_json text")
+
+
 INTERRUPTED = "interrupted: the process ended before the answer was finished"
 
 
@@ -178,6 +185,7 @@ class Exchange:
     duration_ms: int | None
     timings: dict[str, Any]
     parent_id: int | None
+    heard: dict[str, Any] | None = None  # {"raw_text", "corrections"} (see m004_heard)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Exchange:
@@ -196,6 +204,7 @@ class Exchange:
             duration_ms=row["duration_ms"],
             timings=json.loads(row["timings_json"]) if row["timings_json"] else {},
             parent_id=row["parent_id"],
+            heard=json.loads(row["heard_json"]) if row.get("heard_json") else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,6 +223,7 @@ class Exchange:
             "duration_ms": self.duration_ms,
             "timings": self.timings,
             "parent_id": self.parent_id,
+            **({"heard": self.heard} if self.heard else {}),
         }
 
 
@@ -302,15 +312,17 @@ class HistoryStore:
         route_source: str | None = None,
         confidence: float | None = None,
         parent_id: int | None = None,
+        heard: dict[str, Any] | None = None,
     ) -> int:
-        """Record that an exchange began; returns its id (status ``running``)."""
+        """Record that an exchange began; returns its id (status ``running``). ``heard``:
+        the recognizer's text before its corrections, for a voice request."""
         if origin not in ORIGINS:
             raise UsageError(f"unknown origin {origin!r} (one of {', '.join(ORIGINS)})")
         with self.transaction() as conn:
             cur = conn.execute(
                 "insert into exchanges (created_at, origin, input_text, skill, route_source,"
-                " confidence, status, parent_id, owner_pid)"
-                " values (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+                " confidence, status, parent_id, owner_pid, heard_json)"
+                " values (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
                 (
                     _now(),
                     origin,
@@ -320,6 +332,7 @@ class HistoryStore:
                     confidence,
                     parent_id,
                     os.getpid(),
+                    json.dumps(heard, ensure_ascii=False) if heard else None,
                 ),
             )
             row_id = int(cur.lastrowid)

@@ -84,6 +84,7 @@ class Runtime:
             skill=skill_name,
             route_source=source,
             confidence=confidence,
+            heard=request.options.get("heard"),
         )
         yield Progress(
             "routed",

@@ -15,6 +15,7 @@ ORDER = [
     "diff",
     "voice",
     "dictation",
+    "mandarin",
     "meeting",
     "interpreter",
     "ui",

@@ -303,6 +303,7 @@ class DesktopController(QObject):
         voice.level.connect(self._voice_level)
         voice.partial.connect(self._voice_partial)
         voice.heard.connect(self._voice_heard)
+        voice.corrected.connect(self._voice_corrected)
         voice.failed.connect(self._voice_failed)
         for changed in (voice.state_changed, voice.ready, voice.hotkey_changed, voice.failed):
             changed.connect(self._status_touched)
@@ -364,7 +365,15 @@ class DesktopController(QObject):
         if self.requests.busy:
             overlay.set_result(tr("Still working on the last request; try again."), error=True)
             return
-        self.requests.submit(text, origin="voice")
+        heard = self.voice.last_heard_raw if self.voice is not None else None
+        self.requests.submit(text, origin="voice", options={"heard": heard} if heard else None)
+
+    def _voice_corrected(self, text: str, word: str) -> None:
+        overlay = self.overlay()
+        overlay.set_heard(text)
+        overlay.set_result(tr("Added {word} to your words.", word=word))
+        if not self.requests.busy:
+            self.set_state("idle")
 
     def _voice_failed(self, message: str) -> None:
         self.overlay().show_message(message)

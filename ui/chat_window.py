@@ -85,15 +85,29 @@ class MarkdownView(QTextBrowser):
 
 
 class UserBubble(QFrame):
+    # a transcript the user wants to fix by typing over it (voice requests only)
+    correct_requested = Signal(str)
+
     def __init__(self, text: str, origin: str = "typed", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("UserBubble")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         label = WrappedLabel(text)
+        self.correct_button: QPushButton | None = None
         if origin == "voice":
             label.setToolTip(tr("Heard"))
-            layout.addWidget(QLabel(f"<small>{tr('Heard')}</small>"))
+            top = QHBoxLayout()
+            top.addWidget(QLabel(f"<small>{tr('Heard')}</small>"))
+            top.addStretch(1)
+            self.correct_button = QPushButton(tr("Correct"))
+            self.correct_button.setToolTip(
+                tr("Type over what was heard; the words you fix are added to your words.")
+            )
+            self.correct_button.setFlat(True)
+            self.correct_button.clicked.connect(lambda: self.correct_requested.emit(text))
+            top.addWidget(self.correct_button)
+            layout.addLayout(top)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(label)
         self.label = label
@@ -302,6 +316,7 @@ class ChatWindow(QMainWindow):
     confirmation_finished = Signal(dict)  # {"ok": bool, "text": str}
     history_shown = Signal(list)  # ids now listed in the sidebar
     talk_requested = Signal()
+    words_learned = Signal(list)  # vocabulary words added from a typed correction
 
     def __init__(
         self,
@@ -326,6 +341,7 @@ class ChatWindow(QMainWindow):
         self._answer: AnswerCard | None = None
         self._skill = ""  # the skill the running request was routed to
         self._history_query = ""
+        self._correcting: str | None = None  # the transcript being typed over (Correct)
 
         self.sidebar = HistorySidebar()
         self.sidebar.query_changed.connect(self.refresh_history)
@@ -394,7 +410,37 @@ class ChatWindow(QMainWindow):
         text = self.input.text().strip()
         if text and not self.busy:
             self.input.clear()
+            heard, self._correcting = self._correcting, None
+            if heard is not None and heard != text:
+                self._learn_corrections(heard, text)
             self.submit(text, origin="typed")
+
+    def correct_heard(self, heard: str) -> None:
+        """The Correct button of a voice request: its transcript into the input, to be
+        typed over; on Send the words fixed go into the vocabulary."""
+        self._correcting = heard
+        self.input.setText(heard)
+        self.input.setFocus()
+
+    def _learn_corrections(self, heard: str, typed: str) -> None:
+        from voice.spoken_correction import typed_corrections
+
+        words = typed_corrections(heard, typed)
+        if not words:
+            return
+
+        def add() -> list[str]:
+            from voice.vocabulary import VocabularyStore
+
+            store = VocabularyStore(self.app.history)
+            return [w for w in words if store.add(w)[1]]
+
+        self.runner.call(
+            add,
+            "add corrected words",
+            on_success=self.words_learned.emit,
+            on_failure=lambda _message: None,
+        )
 
     def submit(self, text: str, origin: str = "typed") -> bool:
         """Run ``text`` through the runtime; False if a task is already running."""
@@ -403,7 +449,9 @@ class ChatWindow(QMainWindow):
     def _on_started(self, request: Request) -> None:
         if self.requests.shown_elsewhere:
             return  # dictation or an edit of the selection: not a chat
-        self._add_widget(UserBubble(request.text, request.origin))
+        bubble = UserBubble(request.text, request.origin)
+        bubble.correct_requested.connect(self.correct_heard)
+        self._add_widget(bubble)
         self._answer = None
         self._skill = ""
 
@@ -524,7 +572,9 @@ class ChatWindow(QMainWindow):
         def shown(exchange: Exchange | None) -> None:
             if exchange is None:
                 return
-            self._add_widget(UserBubble(exchange.input_text, exchange.origin))
+            bubble = UserBubble(exchange.input_text, exchange.origin)
+            bubble.correct_requested.connect(self.correct_heard)
+            self._add_widget(bubble)
             when = exchange.created_at[:19].replace("T", " ")
             card = AnswerCard(f"{exchange.skill or '?'} · {exchange.status} · {when}")
             card.set_text(exchange.output_text or "")

@@ -124,6 +124,16 @@ _ZH: dict[str, str] = {
     "Opening the microphone…": "正在打开麦克风…",
     "Transcribing…": "正在转写…",
     "Heard nothing.": "什么也没听到。",
+    "Added {word} to your words.": "已把“{word}”加入你的词汇。",
+    "Your words": "你的词汇",
+    "Correct": "更正",
+    "Type over what was heard; the words you fix are added to your words.": (
+        "在听到的文字上直接改；改过的词会加入你的词汇。"
+    ),
+    "One word or name a line: 滨海新区, 燕之屋 …": "每行一个词或名字：滨海新区、燕之屋……",
+    "Words the speech recognizer should know, besides your ledger, glossary and meetings.": (
+        "语音识别应当认识的词，账本、术语表和会议里的词之外。"
+    ),
     "Still working on the last request; try again.": "上一个请求还在处理，请稍后再试。",
     "Done": "完成",
     "Failed": "失败",

@@ -57,14 +57,15 @@ class RequestController(QObject):
         self,
         text: str,
         origin: str = "typed",
+        options: dict[str, Any] | None = None,
         *,
         skill: str | None = None,
-        options: dict[str, Any] | None = None,
     ) -> bool:
         """Run ``text`` through the runtime (routed, or by ``skill``); False if something
-        is running already. A request whose options have ``shown_elsewhere`` (dictation,
-        an edit of the selection: the overlay and the edit card show them) is left out
-        of the chat window."""
+        is running already. ``options`` go with the request (a voice request's text as
+        heard). A request whose options have ``shown_elsewhere`` (dictation, an edit of
+        the selection: the overlay and the edit card show them) is left out of the chat
+        window."""
         if self.busy or not text.strip():
             return False
         request = Request(

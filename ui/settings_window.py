@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -103,6 +104,27 @@ def _save(changes: dict[str, str], api_key: str) -> Settings:
 
         autostart.apply(settings)
     return settings
+
+
+def _own_words(app: App) -> list[str]:
+    from voice.vocabulary import VocabularyStore
+
+    return [w.word for w in VocabularyStore(app.history).own_words()]
+
+
+def _save_words(app: App, words: list[str], stored: list[str]) -> None:
+    """The vocabulary box saved: every word checked first (a bad one fails the save with
+    its reason, nothing written), then the new ones added and the deleted ones removed."""
+    from voice.vocabulary import VocabularyStore, clean_word
+
+    cleaned = [clean_word(w) for w in words]
+    store = VocabularyStore(app.history)
+    for word in cleaned:
+        if word not in stored:
+            store.add(word)
+    for word in stored:
+        if word not in cleaned:
+            store.remove(word)
 
 
 def _test_connection(settings: Settings, typed_key: str) -> str:
@@ -195,6 +217,17 @@ class SettingsWindow(QWidget):
         self.tts_voice.addItems(["auto"])
         self.tts_voice.setCurrentText(settings.tts_voice)
         vform.addRow(tr("Spoken voice"), self.tts_voice)
+        # the personal vocabulary (ting vocab): one word or name a line
+        self.vocabulary = QPlainTextEdit()
+        self.vocabulary.setPlaceholderText(tr("One word or name a line: 滨海新区, 燕之屋 …"))
+        self.vocabulary.setFixedHeight(80)
+        self.vocabulary.setToolTip(
+            tr(
+                "Words the speech recognizer should know, besides your ledger, glossary and meetings."
+            )
+        )
+        self._stored_words: list[str] = []
+        vform.addRow(tr("Your words"), self.vocabulary)
         layout.addWidget(voice)
 
         general = QGroupBox(tr("General"))
@@ -248,6 +281,16 @@ class SettingsWindow(QWidget):
             self.input_device.setCurrentIndex(max(0, self.input_device.findData(current)))
             self.devices_listed.emit(names)
 
+        def show_words(words: list[str]) -> None:
+            self._stored_words = words
+            self.vocabulary.setPlainText("\n".join(words))
+
+        self.runner.call(
+            lambda: _own_words(self.app),
+            "read your words",
+            on_success=show_words,
+            on_failure=lambda _message: None,
+        )
         self.runner.call(
             _stored_key_description,
             "describe the stored key",
@@ -278,6 +321,17 @@ class SettingsWindow(QWidget):
             "start_at_login": "true" if self.start_at_login.isChecked() else "false",
         }
 
+    def vocabulary_words(self) -> list[str]:
+        """The words in the box, one a line (commas and 、 split too), in order."""
+        import re
+
+        words: list[str] = []
+        for part in re.split(r"[\n,，、;；]+", self.vocabulary.toPlainText()):
+            word = part.strip()
+            if word and word not in words:
+                words.append(word)
+        return words
+
     def changed_values(self) -> dict[str, str]:
         current = self.app.settings.to_dict()
         changes = {}
@@ -291,6 +345,7 @@ class SettingsWindow(QWidget):
     def save(self) -> None:
         changes = self.changed_values()
         api_key = self.api_key.text().strip()
+        words, stored = self.vocabulary_words(), list(self._stored_words)
         self.save_button.setEnabled(False)
         self.status.setText(tr("Working…"))
 
@@ -311,9 +366,12 @@ class SettingsWindow(QWidget):
             self.status.setText(message)
             self.save_failed.emit(message)
 
-        self.runner.call(
-            lambda: _save(changes, api_key), "save settings", on_success=done, on_failure=failed
-        )
+        def save_all() -> Settings:
+            settings = _save(changes, api_key)
+            _save_words(self.app, words, stored)
+            return settings
+
+        self.runner.call(save_all, "save settings", on_success=done, on_failure=failed)
 
     def test_connection(self) -> None:
         values = self.form_values()

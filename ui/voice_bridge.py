@@ -80,6 +80,9 @@ class VoiceSession(QObject):
     level = Signal(float)  # 0..1
     partial = Signal(str)
     heard = Signal(str)  # the final transcript of one utterance ("" when nothing was said)
+    # a spoken correction of the last transcript ("不对，是滨海新区"): the transcript
+    # corrected and the word, which went into the vocabulary (voice.spoken_correction)
+    corrected = Signal(str, str)
     failed = Signal(str)
     listening_changed = Signal(bool)
     state_changed = Signal(str)  # idle | starting | listening | thinking
@@ -104,6 +107,10 @@ class VoiceSession(QObject):
         self._start_when_open = False
         self._lock = threading.Lock()
         self._last_level_at = 0.0
+        self._last_heard: str | None = None
+        # the last transcript's text as heard and its corrections, when the vocabulary
+        # corrected it (for the history: the request's "heard" option)
+        self.last_heard_raw: dict[str, Any] | None = None
 
     # -- the stream: opened once, off the GUI thread -----------------------------------
 
@@ -294,7 +301,24 @@ class VoiceSession(QObject):
     def _on_heard(self, transcript: Any, latency: float) -> None:
         self.last_latency_s = latency
         self.last_language = transcript.language
-        self.heard.emit(transcript.text)
+        self.last_heard_raw = (
+            {"raw_text": transcript.raw_text, "corrections": transcript.corrections}
+            if getattr(transcript, "corrections", None)
+            else None
+        )
+        correction = None
+        if transcript.text:
+            from voice.spoken_correction import take_correction
+
+            try:
+                correction = take_correction(self.app.history, transcript.text, self._last_heard)
+            except Exception as exc:  # the request still goes through as it was said
+                log.warning("spoken correction failed: %s", exc)
+            self._last_heard = correction.corrected_text if correction else transcript.text
+        if correction is not None:
+            self.corrected.emit(correction.corrected_text, correction.word)
+        else:
+            self.heard.emit(transcript.text)
 
     # -- end ---------------------------------------------------------------------------
 
