@@ -37,6 +37,8 @@ class Settings:
     request_timeout: float = 120.0  # seconds without a byte before a provider call gives up
     hotkey: str = "<ctrl>+<alt>+space"
     hotkey_mode: str = "hold"  # hold: talk while held; toggle: press to start, press to stop
+    dictation_hotkey: str = "<ctrl>+<alt>+d"  # what is said is typed into the focused window
+    edit_hotkey: str = "<ctrl>+<alt>+e"  # a spoken instruction rewrites the selected text
     input_device: str = ""  # empty: the system default input
     language_pair: str = "zh,en"
     default_currency: str = "CNY"

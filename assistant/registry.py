@@ -47,6 +47,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "diff": "skills.diffgen",
     "translation": "skills.translation",
     "meeting_notes": "skills.meeting_notes",
+    "dictation": "skills.dictation",
+    "edit": "skills.editing",
 }
 
 # The router's vocabulary: every routed request lands on one of these names.

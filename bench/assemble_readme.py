@@ -14,6 +14,7 @@ ORDER = [
     "bookkeeping",
     "diff",
     "voice",
+    "dictation",
     "mandarin",
     "meeting",
     "interpreter",

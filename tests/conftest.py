@@ -19,6 +19,7 @@ pytest_plugins = [
     "fixtures_voice",
     "fixtures_ui",
     "fixtures_local_model",
+    "fixtures_dictation",
 ]
 
 

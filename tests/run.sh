@@ -19,6 +19,7 @@ DEBS=(
   ffmpeg sox espeak-ng asterisk-core-sounds-en asterisk-core-sounds-en-wav xclip
   git patch desktop-file-utils libglib2.0-bin
   g++ cmake
+  xterm stterm sway wtype wl-clipboard foot
 )
 missing=()
 for p in "${DEBS[@]}"; do

@@ -469,6 +469,8 @@ class ChatWindow(QMainWindow):
         return self.requests.submit(text, origin, options=options, skill=skill)
 
     def _on_started(self, request: Request) -> None:
+        if self.requests.shown_elsewhere:
+            return  # dictation or an edit of the selection: not a chat
         bubble = UserBubble(request.text, request.origin)
         bubble.correct_requested.connect(self.correct_heard)
         self._add_widget(bubble)
@@ -521,6 +523,8 @@ class ChatWindow(QMainWindow):
         self.talk_button.setText(tr("Stop") if listening else tr("Talk"))
 
     def _show_event(self, event: Event) -> None:
+        if self.requests.shown_elsewhere:
+            return
         if isinstance(event, Progress):
             if event.stage == "routed":
                 self._skill = event.message.split(" ", 1)[0]

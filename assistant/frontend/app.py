@@ -193,10 +193,16 @@ def _mcp_connections(app: App) -> Any:
     from assistant.paths import data_dir
 
     return McpConnections(log_path=data_dir() / "mcp-servers.log")
+def _text_output(app: App) -> Any:
+    from voice.text_output.typist import TextOutput
+
+    return TextOutput.for_session()
 
 
 _ENGINES: dict[str, Callable[[App], Any]] = {
     "asr": _speech_recognizer,
     "tools": _tool_registry,  # ting's tools, for the chat agent and `ting mcp serve`
     "mcp": _mcp_connections,  # the user's MCP servers, for the chat agent
+    "text_output": _text_output,  # text into the focused window (dictation, edit)
+    "skills": lambda app: app.registry,  # a skill that hands work to another (edit → translation)
 }
