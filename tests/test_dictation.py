@@ -222,6 +222,34 @@ def test_ting_dictate_types_what_was_said_into_the_focused_window(
     assert rows[0]["output"] == typed["text"]
 
 
+@pytest.mark.display
+def test_a_dictation_the_vocabulary_corrected_keeps_the_text_as_heard(
+    x11_target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `ting listen` hands the session's request what was heard (the vocabulary's
+    # corrections) since the mandarin merge; the dictation session must take it too
+    from assistant.config import Settings
+    from assistant.frontend.app import App
+    from assistant.frontend.dictate import DictateOptions, DictationSession
+
+    target, env = x11_target
+    for name in ("DISPLAY", "TING_HOME", "LC_ALL"):
+        monkeypatch.setenv(name, env[name])
+    for name in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "TING_NO_GUI", "SWAYSOCK"):
+        monkeypatch.delenv(name, raising=False)
+    heard = {"raw_text": "燕植物真好吃", "corrections": [{"heard": "燕植物", "word": "燕之屋"}]}
+    app = App(Settings(provider="remote"))
+    session = DictationSession(DictateOptions(as_json=True), app)
+    session.output = app.service("text_output")
+    try:
+        assert session._run_request(app, "燕之屋真好吃", heard) == 0
+    finally:
+        session.output.close()
+    assert target.text() == "燕之屋真好吃"
+    [row] = app.history.list(1)
+    assert (row.skill, row.origin, row.heard) == ("dictation", "voice", heard)
+
+
 def test_dictate_with_no_desktop_says_so_in_one_line(ting) -> None:
     ran = ting("dictate", "--no-hotkey", input="", env={"DISPLAY": None, "WAYLAND_DISPLAY": None})
     assert_clean_failure(ran, mentions="no desktop session")
