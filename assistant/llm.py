@@ -120,6 +120,9 @@ class LLMClient:
     default_max_tokens: int | None = None
     label: str = ""  # how messages name the provider; default: its URL
     failure_hint: str = ""  # where to look when it cannot be reached (the local server's log)
+    # whether tool definitions come back as tool calls: llama.cpp's server (the built-in
+    # model) returns the small model's calls as JSON text, which chat would show as its answer
+    tool_calls: bool = True
     _openai: Any = field(default=None, init=False, repr=False, compare=False)
     _openai_lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
@@ -600,6 +603,7 @@ def local_client(settings) -> LLMClient:
         default_max_tokens=DEFAULT_MAX_TOKENS,
         label=f"the local model ({server.spec.key})",
         failure_hint=f"its server's log: {server.log_path}",
+        tool_calls=False,
     )
 
 

@@ -215,6 +215,22 @@ def test_a_joke_with_nothing_configured_streams_from_the_built_in_model(
 
 
 @local_model
+def test_chat_with_the_built_in_model_answers_plainly_not_with_a_tool_call(
+    ting, local_model_home
+) -> None:
+    # offered tool definitions, the 1.5B model wrote its "call" as JSON text (llama.cpp's
+    # server returns no tool_calls for it), and chat showed that JSON as the answer
+    ran = ting("ask", "--json", "--skill", "chat", "hello", env=NO_PROVIDER, timeout=300)
+    assert ran.code == 0, ran.err
+    result = ran.json_lines()[-1]
+    assert result["type"] == "result" and result["text"].strip(), result
+    assert '"arguments"' not in result["text"] and not result["text"].lstrip(" `").startswith(
+        ("{", "json")
+    ), result["text"]
+    assert "tool_calls" not in result["payload"]
+
+
+@local_model
 def test_a_chinese_sentence_is_translated_to_english(ting, local_model_home) -> None:
     ran = ting("translate", "明天下午三点开会", "--to", "en", env=NO_PROVIDER, timeout=300)
     assert ran.code == 0, ran.err

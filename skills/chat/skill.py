@@ -33,7 +33,7 @@ class ChatSkill:
             if turn.get("role") in ("user", "assistant") and turn.get("content"):
                 messages.append({"role": turn["role"], "content": str(turn["content"])})
         messages.append({"role": "user", "content": request.text})
-        toolbox, notices = yield from self._toolbox(request, ctx)
+        toolbox, notices = yield from self._toolbox(request, ctx, llm)
         if toolbox is not None and len(toolbox):
             from skills.chat.agent import TOOLS_PROMPT, run_agent
 
@@ -50,15 +50,18 @@ class ChatSkill:
         text = completion.text if completion else ""
         yield Result(text=text, payload={"model": completion.model if completion else None})
 
-    def _toolbox(self, request: Request, ctx: SkillContext) -> Iterator[Event]:
-        """Ting's tools and the started MCP servers' (None when this session has none);
-        a server that cannot start is one progress line, and chat goes on without it."""
+    def _toolbox(self, request: Request, ctx: SkillContext, llm: Any) -> Iterator[Event]:
+        """Ting's tools and the started MCP servers' (None when this session has none, or
+        the provider cannot return tool calls); a server that cannot start is one progress
+        line, and chat goes on without it."""
         from assistant.errors import ConfigError, SkillError
         from assistant.mcp_config import load_mcp_servers
         from assistant.tool_registry import ToolContext
         from skills.chat.toolbox import Toolbox
 
         if request.options.get("tools") is False or not getattr(ctx.settings, "chat_tools", True):
+            return None, []
+        if not getattr(llm, "tool_calls", True):
             return None, []
         try:
             registry = ctx.service("tools")
