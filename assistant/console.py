@@ -23,6 +23,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_NOT_CONFIRMED = 3
 EXIT_CANCELLED = 130
+# progress stages that are warnings (chat's MCP servers and tools that failed)
+WARNING_STAGES = frozenset({"mcp_failed", "tool_failed"})
 
 
 class EventPrinter:
@@ -46,6 +48,17 @@ class EventPrinter:
         if self.as_json:
             self.out.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
             self.out.flush()
+            return
+        if isinstance(event, Progress) and event.stage in WARNING_STAGES:
+            # the answer goes on without that server or tool: a line that stays, not a
+            # progress line the next one overwrites
+            self._close_progress()
+            if self._streamed:
+                self.out.write("\n")
+                self.out.flush()
+                self._streamed = False
+            self.err.write(f"ting: {event.message}\n")
+            self.err.flush()
             return
         if isinstance(event, Progress):
             # progress is for a person watching a terminal; scripts read --json

@@ -580,6 +580,20 @@ def test_ask_on_the_command_line_shows_tool_calls_as_json_events(ting, provider_
     assert events[-1]["type"] == "result" and events[-1]["text"] == "It is noon in UTC."
 
 
+def test_ask_in_a_terminal_keeps_a_line_for_each_server_that_cannot_start(ting, provider_env):
+    # progress lines are overwritten (or not shown off a terminal); a server the answer
+    # went without is a line that stays
+    save_mcp_servers([McpServerConfig("gone", "no-such-mcp-server-command")])
+    provider_env.queue_reply("Still here.")
+    ran = ting("ask", "--skill", "chat", "hello", env=provider_env.env)
+    assert ran.code == 0, ran.err
+    assert ran.out == "Still here.\n"
+    assert ran.err.splitlines() == [
+        "ting: MCP server 'gone' cannot start: no program 'no-such-mcp-server-command' "
+        "(check the command, or give its full path)"
+    ]
+
+
 def test_mcp_commands_bad_input_is_one_line(ting, ting_home):
     assert_clean_failure(ting("mcp", "add", "bad name!", "x"), code=2, mentions="name must be")
     assert_clean_failure(
