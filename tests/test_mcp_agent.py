@@ -607,7 +607,10 @@ def test_mcp_commands_bad_input_is_one_line(ting, ting_home):
         ting("mcp", "add", "--replace", "--timeout", "5", "time", str(BIN / "mcp-server-time")).code
         == 0
     )
-    assert ting("mcp", "add", "gone", "no-such-mcp-server-command").code == 0
+    added = ting("mcp", "add", "gone", "no-such-mcp-server-command")
+    assert added.code == 0
+    assert added.err.startswith("ting: warning: no program 'no-such-mcp-server-command' here")
+    assert len(added.err.splitlines()) == 1
     listed = ting("mcp", "list", "--json")
     assert listed.code == 0, listed.err
     data = listed.json_lines()[0]

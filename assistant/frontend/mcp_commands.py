@@ -174,6 +174,15 @@ def add_command(env_pairs, timeout, start_timeout, replace, name, command, args)
         servers.append(server)
     save_mcp_servers(servers)
     click.echo(f"added MCP server {name}: {' '.join([command, *args])}")
+    import shutil
+
+    # kept (it may be installed later), but said now rather than at the first chat
+    if shutil.which(command, path=env.get("PATH")) is None:
+        click.echo(
+            f"ting: warning: no program {command!r} here (check the command, or give its "
+            "full path); chat will go on without this server until it starts",
+            err=True,
+        )
 
 
 @mcp_group.command("remove")
