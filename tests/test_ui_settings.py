@@ -70,6 +70,34 @@ def test_save_writes_the_config_file_and_updates_the_app(
     assert not entry.exists()
 
 
+def test_the_dictation_and_edit_hotkeys_are_set_and_cleared_in_the_window(
+    qtbot: Any, core_app: Any, task_runner: Any, ting_home: Path
+) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    window = open_settings(qtbot, core_app, task_runner)
+    assert hotkey_of(window.dictation_hotkey) == "<ctrl>+<alt>+d"
+    assert hotkey_of(window.edit_hotkey) == "<ctrl>+<alt>+e"
+    assert window.changed_values() == {}  # the defaults shown are the defaults kept
+    window.dictation_hotkey.setKeySequence(QKeySequence("Ctrl+Shift+D"))
+    window.edit_hotkey.clear()  # off
+    with qtbot.waitSignal(window.saved, timeout=10_000) as saved:
+        window.save_button.click()
+    assert set(saved.args[0]) == {"dictation_hotkey", "edit_hotkey"}
+    written = tomllib.loads((ting_home / "config.toml").read_text(encoding="utf-8"))
+    assert (written["dictation_hotkey"], written["edit_hotkey"]) == ("<ctrl>+<shift>+d", "")
+    assert (core_app.settings.dictation_hotkey, core_app.settings.edit_hotkey) == (
+        "<ctrl>+<shift>+d",
+        "",
+    )
+
+
+def hotkey_of(edit: Any) -> str:
+    from ui.settings_window import hotkey_from_sequence
+
+    return hotkey_from_sequence(edit.keySequence())
+
+
 def test_config_set_start_at_login_writes_and_removes_the_entry(
     ting: Any, xdg_config: Path
 ) -> None:

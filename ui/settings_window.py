@@ -217,6 +217,17 @@ class SettingsWindow(QWidget):
         self.hotkey_mode.addItem(tr("press to start, press to stop"), "toggle")
         self.hotkey_mode.setCurrentIndex(max(0, self.hotkey_mode.findData(settings.hotkey_mode)))
         vform.addRow(tr("Hotkey mode"), self.hotkey_mode)
+        # dictation types into the focused window, edit rewrites its selection; empty: off
+        self.dictation_hotkey = QKeySequenceEdit(sequence_from_hotkey(settings.dictation_hotkey))
+        self.edit_hotkey = QKeySequenceEdit(sequence_from_hotkey(settings.edit_hotkey))
+        for edit, label in (
+            (self.dictation_hotkey, "Dictation hotkey"),
+            (self.edit_hotkey, "Edit selection hotkey"),
+        ):
+            edit.setMaximumSequenceLength(1)
+            edit.setClearButtonEnabled(True)
+            edit.setToolTip(tr("Press a key combination; clear it to turn the key off"))
+            vform.addRow(tr(label), edit)
         self.input_device = QComboBox()
         self.input_device.addItem(tr("System default"), "")
         if settings.input_device:
@@ -358,6 +369,8 @@ class SettingsWindow(QWidget):
             "model": self.model.text().strip(),
             "hotkey": hotkey_from_sequence(self.hotkey.keySequence()) or self.app.settings.hotkey,
             "hotkey_mode": str(self.hotkey_mode.currentData()),
+            "dictation_hotkey": hotkey_from_sequence(self.dictation_hotkey.keySequence()),
+            "edit_hotkey": hotkey_from_sequence(self.edit_hotkey.keySequence()),
             "input_device": str(self.input_device.currentData() or ""),
             "language_pair": f"{self.language_a.currentText()},{self.language_b.currentText()}",
             "asr_model": self.asr_model.currentText().strip(),
