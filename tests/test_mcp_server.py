@@ -45,7 +45,9 @@ PATCH = "--- a/hello.py\n+++ b/hello.py\n@@ -1,2 +1,2 @@\n def hello():\n-    re
 
 
 def run_ting(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, TING_HOME=str(home), TING_NO_GUI="1")
+    # no provider: the notes are extractive and titled from the transcript (with auto,
+    # the built-in model would be joined into this folder and started for the titles)
+    env = dict(os.environ, TING_HOME=str(home), TING_NO_GUI="1", TING_PROVIDER="remote")
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TING_MODEL"):
         env.pop(key, None)
     ran = subprocess.run(
