@@ -24,3 +24,10 @@ def ting_register_commands(cli: Any) -> None:
     from skills.bookkeeping.commands import register
 
     register(cli)
+
+
+@hookimpl
+def ting_routing() -> Any:
+    from skills.bookkeeping.routing import ROUTING
+
+    return ROUTING

@@ -23,3 +23,10 @@ def ting_register_commands(cli: Any) -> None:
     from skills.meeting_notes.commands import register
 
     register(cli)
+
+
+@hookimpl
+def ting_routing() -> Any:
+    from skills.meeting_notes.routing import ROUTING
+
+    return ROUTING
