@@ -114,10 +114,11 @@ class Runtime:
                     self.history.hand_back(
                         history_id, skill=name, route={**(route or {}), "handed_back": handed_back}
                     )
+                    # the reason is for the history and the next skill, not the user: what
+                    # the wrong skill was missing is no answer to what they asked
                     yield Progress(
                         "handed_back",
-                        f"{handed_back[-1]['skill']} handed the request back "
-                        f"({exc.message}); trying {name}",
+                        f"{handed_back[-1]['skill']} found nothing to do here; {name} takes it",
                         elapsed=time.monotonic() - started,
                     )
                     yield Progress(

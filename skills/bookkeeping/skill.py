@@ -316,12 +316,23 @@ class BookkeepingSkill:
         )
 
 
+_NUMBER_WORDS = (
+    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|million|dozen|half|couple|grand|buck|bucks)\b"
+)
+
+
 def _has_number(text: str) -> bool:
-    """Whether ``text`` holds anything that reads as a number (digits or numerals)."""
+    """Whether ``text`` holds anything that reads as a number: digits, Chinese numerals,
+    or number words the parser leaves to the model ("lunch was twelve fifty")."""
+    import re
+
     from skills.bookkeeping.amounts import find_amounts
     from skills.bookkeeping.parser import normalise
 
-    return bool(find_amounts(normalise(text)))
+    clean = normalise(text)
+    return bool(find_amounts(clean)) or bool(re.search(_NUMBER_WORDS, clean, re.IGNORECASE))
 
 
 def _describe(entry: dict[str, Any]) -> str:
