@@ -1,7 +1,7 @@
 """Settings: a TOML file in the data folder, with environment overrides.
 
-``OPENAI_BASE_URL`` and ``TING_MODEL`` override the file; ``OPENAI_API_KEY`` is read by
-``assistant.secrets`` and is never stored here.
+``OPENAI_BASE_URL``, ``TING_MODEL`` and ``TING_PROVIDER`` override the file;
+``OPENAI_API_KEY`` is read by ``assistant.secrets`` and is never stored here.
 """
 
 from __future__ import annotations
@@ -28,11 +28,17 @@ MAX_TIMEOUT_S = 86400  # a day: more is a typo (and inf overflows the HTTP clien
 
 @dataclass
 class Settings:
+    # auto: the built-in local model unless a key or base_url is set; local; remote
+    provider: str = "auto"
+    local_model: str = "1.5b"  # the built-in model: 1.5b (quality) or 0.5b (small machine)
+    local_idle_timeout: float = 600.0  # seconds without requests before its server stops
     base_url: str = ""  # empty: the provider's default (api.openai.com) once a key is set
     model: str = "gpt-4o-mini"
     request_timeout: float = 120.0  # seconds without a byte before a provider call gives up
     hotkey: str = "<ctrl>+<alt>+space"
     hotkey_mode: str = "hold"  # hold: talk while held; toggle: press to start, press to stop
+    dictation_hotkey: str = "<ctrl>+<alt>+d"  # what is said is typed into the focused window
+    edit_hotkey: str = "<ctrl>+<alt>+e"  # a spoken instruction rewrites the selected text
     input_device: str = ""  # empty: the system default input
     language_pair: str = "zh,en"
     default_currency: str = "CNY"
@@ -40,6 +46,7 @@ class Settings:
     asr_language: str = "auto"
     tts_voice: str = "auto"
     start_at_login: bool = False
+    chat_tools: bool = True  # chat may call Ting's tools and the mcp_servers' (an agent)
 
     @property
     def languages(self) -> tuple[str, str]:
@@ -51,6 +58,12 @@ class Settings:
 
 
 _VALIDATORS: dict[str, Any] = {
+    "provider": lambda v: v in ("auto", "local", "remote") or "must be auto, local or remote",
+    "local_model": lambda v: v in ("1.5b", "0.5b") or "must be 1.5b or 0.5b",
+    "local_idle_timeout": lambda v: (
+        (math.isfinite(v) and 10 <= v <= MAX_TIMEOUT_S)
+        or f"must be a number of seconds from 10 to {MAX_TIMEOUT_S}"
+    ),
     "hotkey_mode": lambda v: v in ("hold", "toggle") or "must be 'hold' or 'toggle'",
     "default_currency": lambda v: v in CURRENCIES or f"must be one of {', '.join(CURRENCIES)}",
     "asr_language": lambda v: v in ("auto", "zh", "en") or "must be auto, zh or en",
@@ -101,6 +114,8 @@ def coerce_value(key: str, raw: str) -> Any:
         value = raw.strip()
         if key == "default_currency":
             value = value.upper()
+        if key in ("provider", "local_model"):
+            value = value.lower()
         if any(ord(c) < 32 or ord(c) == 127 for c in value):
             raise UsageError(f"{key} must be one line of text without control characters")
     check = _VALIDATORS.get(key)
@@ -109,6 +124,11 @@ def coerce_value(key: str, raw: str) -> Any:
         if verdict is not True:
             raise UsageError(f"{key} {verdict}")
     return value
+
+
+def read_config_data(path: Path | None = None) -> dict[str, Any]:
+    """The config file as TOML data ({} when there is none); ConfigError if unreadable."""
+    return _read_file(path or config_path())
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -152,6 +172,13 @@ def load_settings(path: Path | None = None, *, env: bool = True) -> Settings:
             settings.base_url = os.environ["OPENAI_BASE_URL"].strip()
         if os.environ.get("TING_MODEL"):
             settings.model = os.environ["TING_MODEL"].strip()
+        if os.environ.get("TING_PROVIDER"):
+            try:
+                settings.provider = coerce_value("provider", os.environ["TING_PROVIDER"])
+            except UsageError as exc:
+                raise ConfigError(
+                    f"TING_PROVIDER {exc.message.removeprefix('provider ')}"
+                ) from None
     return settings
 
 
@@ -170,14 +197,21 @@ def _wrong_type(key: str, kind: Any, value: Any) -> str | None:
 
 def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
     """Validate and write one setting; the file is replaced atomically."""
+    path = path or config_path()
+    value = coerce_value(key, raw)
+    data = _read_file(path)
+    data[key] = value
+    write_config_data(data, path)
+    return value
+
+
+def write_config_data(data: dict[str, Any], path: Path | None = None) -> None:
+    """Replace the config file with ``data`` atomically (a crash leaves the old file)."""
     import tomli_w
 
     from assistant.atomic_write import write_atomically
 
     path = path or config_path()
-    value = coerce_value(key, raw)
-    data = _read_file(path)
-    data[key] = value
     if path.is_dir():
         raise ConfigError(f"cannot write the config file {path}: Is a directory")
     try:
@@ -185,4 +219,3 @@ def save_setting(key: str, raw: str, path: Path | None = None) -> Any:
         write_atomically(path, tomli_w.dumps(data))
     except OSError as exc:
         raise ConfigError(f"cannot write the config file {path}: {exc.strerror}") from None
-    return value

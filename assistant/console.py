@@ -98,6 +98,10 @@ class EventPrinter:
 
 
 def _progress_line(event: Progress) -> str:
+    if event.done is not None and event.total and event.total >= 50:
+        # a long count (MiB of a model being joined): a bar
+        filled = min(20, int(20 * event.done / event.total))
+        return f"[{'#' * filled}{'.' * (20 - filled)}] {event.message or event.stage}"
     parts = [event.message or event.stage]
     if event.done is not None and event.total:
         parts.append(f"[{event.done}/{event.total}]")

@@ -34,7 +34,7 @@ from assistant.migrations import Migrations
 
 MIGRATIONS = Migrations("history")
 
-ORIGINS = ("voice", "typed", "cli")
+ORIGINS = ("voice", "typed", "cli", "mcp")  # mcp: a write asked for over `ting mcp serve`
 STATUSES = ("running", "ok", "error", "cancelled", "needs_confirmation")
 
 _CJK = (
@@ -150,6 +150,13 @@ def m003_owner_pid(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS
+def m004_heard(db: sqlite_utils.Database) -> None:
+    """For a voice request the recognizer corrected (its vocabulary's homophone pass):
+    the text as heard and the corrections, kept beside the corrected input."""
+    db.execute("alter table exchanges add column heard_json text")
+
+
+@MIGRATIONS
 def m005_route(db: sqlite_utils.Database) -> None:
     """How a request was routed: the candidates with their scores and every hand-back
     (a skill that found nothing to act on, and why), as JSON beside the skill that
@@ -187,6 +194,7 @@ class Exchange:
     timings: dict[str, Any]
     parent_id: int | None
     route: dict[str, Any] | None = None  # {"candidates", "handed_back", …} (see m005_route)
+    heard: dict[str, Any] | None = None  # {"raw_text", "corrections"} (see m004_heard)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Exchange:
@@ -206,6 +214,7 @@ class Exchange:
             timings=json.loads(row["timings_json"]) if row["timings_json"] else {},
             parent_id=row["parent_id"],
             route=json.loads(row["route_json"]) if row.get("route_json") else None,
+            heard=json.loads(row["heard_json"]) if row.get("heard_json") else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -225,6 +234,7 @@ class Exchange:
             "timings": self.timings,
             "parent_id": self.parent_id,
             "route": self.route,
+            **({"heard": self.heard} if self.heard else {}),
         }
 
 
@@ -314,16 +324,18 @@ class HistoryStore:
         confidence: float | None = None,
         parent_id: int | None = None,
         route: dict[str, Any] | None = None,
+        heard: dict[str, Any] | None = None,
     ) -> int:
         """Record that an exchange began; returns its id (status ``running``). ``route``:
-        how the router chose the skill (``RouteDecision.to_dict``)."""
+        how the router chose the skill (``RouteDecision.to_dict``); ``heard``: the
+        recognizer's text before its corrections, for a voice request."""
         if origin not in ORIGINS:
             raise UsageError(f"unknown origin {origin!r} (one of {', '.join(ORIGINS)})")
         with self.transaction() as conn:
             cur = conn.execute(
                 "insert into exchanges (created_at, origin, input_text, skill, route_source,"
-                " confidence, status, parent_id, owner_pid, route_json)"
-                " values (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+                " confidence, status, parent_id, owner_pid, route_json, heard_json)"
+                " values (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
                 (
                     _now(),
                     origin,
@@ -334,6 +346,7 @@ class HistoryStore:
                     parent_id,
                     os.getpid(),
                     json.dumps(route, ensure_ascii=False) if route is not None else None,
+                    json.dumps(heard, ensure_ascii=False) if heard else None,
                 ),
             )
             row_id = int(cur.lastrowid)

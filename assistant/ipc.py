@@ -39,7 +39,7 @@ from typing import IO, Any
 
 from assistant.errors import TingError
 
-COMMANDS = ("status", "trigger", "show", "quit", "watch")
+COMMANDS = ("status", "trigger", "dictate", "edit", "show", "quit", "watch")
 STOPPED: dict[str, Any] = {"running": False}  # a watcher's last line when the app quits
 SOCKET_NAME = "ting.sock"
 LOCK_NAME = "ting.lock"

@@ -65,6 +65,10 @@ class Completion:
     total_s: float | None = None
 
 
+class ProviderRequestRefused(ProviderError):
+    """The provider refused the request itself (400): e.g. a server that takes no tools."""
+
+
 class ProviderStreamBroken(ProviderError):
     """The stream broke after some text arrived; ``partial`` keeps what came."""
 
@@ -89,12 +93,14 @@ class RetryPolicy:
 class _Outcome:
     """What the worker thread reports: one of these per queue item."""
 
-    kind: str  # "text" | "reasoning" | "done" | "error" | "retry"
+    kind: str  # "text" | "reasoning" | "done" | "error" | "retry" | "prepare"
     text: str = ""
     error: BaseException | None = None
     completion: Completion | None = None
     retry_in: float = 0.0
     attempt: int = 0
+    done: int | None = None
+    total: int | None = None
 
 
 @dataclass
@@ -105,6 +111,15 @@ class LLMClient:
     timeout_s: float = 120.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     heartbeat_s: float = 1.0
+    # the built-in local model (assistant.local_model.provider.LocalEndpoint): asked for
+    # the server's address and token before each try, starting the server when needed
+    endpoint: Any = None
+    context_tokens: int | None = None  # prompt + answer limit, where the provider has one
+    # the answer's length when a caller sets none: llama.cpp's server otherwise writes
+    # until the context is full, minutes of a small model going round in circles
+    default_max_tokens: int | None = None
+    label: str = ""  # how messages name the provider; default: its URL
+    failure_hint: str = ""  # where to look when it cannot be reached (the local server's log)
     _openai: Any = field(default=None, init=False, repr=False, compare=False)
     _openai_lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
@@ -120,6 +135,10 @@ class LLMClient:
             if self._openai is None:
                 import openai
 
+                if self.endpoint is not None and not self.base_url:
+                    # never the default (api.openai.com) in place of the built-in model
+                    raise ProviderError("the local model's address is not known yet")
+
                 self._openai = openai.OpenAI(
                     base_url=self.base_url or DEFAULT_BASE_URL,
                     api_key=self.api_key,
@@ -131,6 +150,18 @@ class LLMClient:
     @property
     def display_url(self) -> str:
         return self.base_url or DEFAULT_BASE_URL
+
+    @property
+    def display_name(self) -> str:
+        return self.label or f"the provider at {self.display_url}"
+
+    def _use_endpoint(self, base_url: str, api_key: str) -> None:
+        """Point this client at the local server's current address (a new one after the
+        server was restarted drops the cached HTTP client)."""
+        with self._openai_lock:
+            if (base_url, api_key) != (self.base_url, self.api_key):
+                self.base_url, self.api_key = base_url, api_key
+                self._openai = None
 
     # -- public ------------------------------------------------------------------------
 
@@ -196,6 +227,13 @@ class LLMClient:
                         elapsed = now - started
                         yield Progress(stage, f"thinking… {elapsed:.0f} s", elapsed=elapsed)
                         last_emit = now
+                elif item.kind == "prepare":
+                    elapsed = time.monotonic() - started
+                    yield Progress(
+                        "preparing", item.text, done=item.done, total=item.total, elapsed=elapsed
+                    )
+                    base_message = "waiting for the local model…"
+                    last_emit = time.monotonic()
                 elif item.kind == "retry":
                     elapsed = time.monotonic() - started
                     yield Progress(
@@ -226,6 +264,23 @@ class LLMClient:
                 return item
         raise ProviderError("the provider closed the stream without an answer")
 
+    def warm_up(self) -> None:
+        """Have the built-in model's server started (its weights joined first if needed)
+        in the background, so that a first request does not wait for it; nothing for a
+        remote provider. A failure here is left for the first request to report."""
+        if self.endpoint is None:
+            return
+
+        def resolve() -> None:
+            try:
+                self._use_endpoint(*self.endpoint.resolve())
+            except Exception as exc:  # the first request reports it, with its context
+                import logging
+
+                logging.getLogger("ting").info("warming the local model failed: %s", exc)
+
+        threading.Thread(target=resolve, name="ting-llm-warm-up", daemon=True).start()
+
     def check(self, cancel: CancelToken | None = None) -> str:
         """A tiny round trip (``Test connection``); returns the model's reply text."""
         completion = self.complete(
@@ -245,6 +300,8 @@ class LLMClient:
         while True:
             attempt += 1
             text_parts: list[str] = []
+            if self.endpoint is not None and not self._resolve_endpoint(items, stop):
+                return
             try:
                 kwargs: dict[str, Any] = {
                     "model": self.model,
@@ -255,6 +312,8 @@ class LLMClient:
                     kwargs["tools"] = tools
                 if temperature is not None:
                     kwargs["temperature"] = temperature
+                if max_tokens is None:
+                    max_tokens = self.default_max_tokens
                 if max_tokens is not None:
                     kwargs["max_tokens"] = max_tokens
                 stream = self._client().chat.completions.create(**kwargs)
@@ -374,7 +433,7 @@ class LLMClient:
                 items.put(
                     _Outcome(
                         "error",
-                        error=ProviderError(
+                        error=ProviderRequestRefused(
                             f"the provider refused the request (400): {_api_message(exc)}"
                         ),
                     )
@@ -406,7 +465,12 @@ class LLMClient:
                 retryable = status is None or status == 429 or status >= 500
                 if not retryable or attempt >= self.retry.attempts:
                     tries = f" after {attempt} tries" if attempt > 1 else ""
-                    items.put(_Outcome("error", error=ProviderError(f"{reason}{tries}")))
+                    items.put(
+                        _Outcome(
+                            "error",
+                            error=ProviderError(f"{reason}{tries}", hint=self.failure_hint or None),
+                        )
+                    )
                     return
                 delay = self.retry.delay(attempt, _retry_after(exc))
                 items.put(_Outcome("retry", text=reason, retry_in=delay, attempt=attempt))
@@ -437,13 +501,31 @@ class LLMClient:
                     )
                 return
 
+    def _resolve_endpoint(self, items, stop) -> bool:
+        """Ask the endpoint for the server (starting it if needed); False: gave up, and
+        the reason (if any) is queued."""
+        from assistant.errors import TingError
+
+        def report(message: str, done: int | None, total: int | None) -> None:
+            items.put(_Outcome("prepare", text=message, done=done, total=total))
+
+        try:
+            self._use_endpoint(*self.endpoint.resolve(report=report, cancelled=stop.is_set))
+        except Cancelled:
+            return False
+        except TingError as exc:
+            if not stop.is_set():
+                items.put(_Outcome("error", error=exc))
+            return False
+        return True
+
     def _reason(self, exc: BaseException) -> str:
         import openai
 
         if isinstance(exc, openai.APITimeoutError):
-            return f"no answer from the provider within {self.timeout_s:g} s"
+            return f"no answer from {self.label or 'the provider'} within {self.timeout_s:g} s"
         if isinstance(exc, openai.APIConnectionError):
-            return f"cannot reach the provider at {self.display_url}"
+            return f"cannot reach {self.display_name}"
         if isinstance(exc, openai.RateLimitError):
             return "the provider is rate-limiting requests (429)"
         status = getattr(exc, "status_code", "?")
@@ -501,14 +583,46 @@ def check_base_url(base_url: str) -> None:
     del port
 
 
+def local_client(settings) -> LLMClient:
+    """The client for the built-in model (``assistant.local_model``): the same path as
+    any provider, its address and token asked from the shared server before each try."""
+    from assistant.local_model.provider import DEFAULT_MAX_TOKENS, local_endpoint
+
+    endpoint = local_endpoint(settings)
+    server = endpoint.server
+    return LLMClient(
+        base_url="",
+        api_key="",
+        model=server.spec.alias,
+        timeout_s=settings.request_timeout,
+        endpoint=endpoint,
+        context_tokens=server.context_tokens,
+        default_max_tokens=DEFAULT_MAX_TOKENS,
+        label=f"the local model ({server.spec.key})",
+        failure_hint=f"its server's log: {server.log_path}",
+    )
+
+
+def provider_kind(settings, api_key: str | None) -> str:
+    """ "local" (the built-in model) or "remote" for these settings: ``provider`` local or
+    remote as set; ``auto``: remote when a key or a base URL is configured, else local."""
+    chosen = getattr(settings, "provider", "auto")
+    if chosen in ("local", "remote"):
+        return chosen
+    return "remote" if (api_key or settings.base_url) else "local"
+
+
 def client_from_settings(settings, api_key: str | None) -> LLMClient:
     """The provider client for these settings, or ProviderNotConfigured saying what to set."""
+    if provider_kind(settings, api_key) == "local":
+        return local_client(settings)
     base_url = settings.base_url
     if not api_key and not base_url:
         raise ProviderNotConfigured(
             "no language-model provider is set up",
             hint="set OPENAI_API_KEY or run `ting config set-key`; for a local server "
-            "(Ollama, llama.cpp, vLLM) set OPENAI_BASE_URL. Offline without one: "
+            "(Ollama, llama.cpp, vLLM) set OPENAI_BASE_URL; or use the built-in model: "
+            "`ting config set provider local`. Offline without one: "
             "bookkeeping, routing, transcription and history",
         )
     if base_url:

@@ -18,6 +18,10 @@ A plugin is a module (or object) with hook implementations::
         from my_pkg.routing import ROUTING   # an assistant.router_spec.SkillRouting
         return ROUTING
 
+    @hookimpl
+    def ting_register_tools(register):  # optional: tools for the agent and MCP
+        register(ToolSpec(name="my_lookup", ...))
+
 A third-party package declares ``[project.entry-points.ting] myskill = "my_pkg.plugin"``.
 Built-in skills are registered the same way, from ``BUILTIN_PLUGINS``.
 """
@@ -48,6 +52,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "diff": "skills.diffgen",
     "translation": "skills.translation",
     "meeting_notes": "skills.meeting_notes",
+    "dictation": "skills.dictation",
+    "edit": "skills.editing",
 }
 
 
@@ -65,6 +71,11 @@ class HookSpecs:
         """The skill's routing: an ``assistant.router_spec.SkillRouting`` (or a list of
         them, one per skill the plugin registers). Skills without one are run only
         when asked for by name."""
+
+    @hookspec
+    def ting_register_tools(self, register: Callable[[Any], None]) -> None:
+        """Register tools (``assistant.tool_registry.ToolSpec``) for the chat agent and
+        ``ting mcp serve`` by calling ``register(spec)`` for each."""
 
 
 class SkillRegistry:

@@ -78,6 +78,7 @@ class Runtime:
             route_source=source,
             confidence=confidence,
             route=route,
+            heard=request.options.get("heard"),
         )
         yield Progress(
             "routed",

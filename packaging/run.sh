@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 RUNTIME_DEBS=(libportaudio2 libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1
   libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libegl1 libgl1
-  libfontconfig1 libdbus-1-3 espeak-ng)
+  libfontconfig1 libdbus-1-3 espeak-ng
+  g++ cmake)  # g++ and cmake build llama-cpp-python (the built-in model)
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
   missing=()
   for p in "${RUNTIME_DEBS[@]}"; do
@@ -28,9 +29,16 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
+# llama-cpp-python (the built-in model's runtime) builds from its sdist: ~4 min on 2 idle
+# cores, once (pip keeps the wheel). Portable AVX2 code, not -march=native: a native build
+# takes AMX on CPUs whose hypervisor does not enable it, and the first decode segfaults.
+if [ "$(uname -m)" = x86_64 ] && [ -z "${CMAKE_ARGS:-}" ]; then
+  export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+fi
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}"
 stamp=.venv/.ting-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "Installing Ting into .venv …" >&2
+  echo "Installing Ting into .venv (the first time: ~1.2 GB of packages, and the local model's runtime is compiled, ~4-10 min) …" >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check -e . 2>&1 \
     | grep -v -E '^(WARNING: Location|  )' >&2 || true
   .venv/bin/python -c "import assistant" && touch "$stamp"

@@ -18,6 +18,8 @@ pytest_plugins = [
     "fixtures_provider",
     "fixtures_voice",
     "fixtures_ui",
+    "fixtures_local_model",
+    "fixtures_dictation",
 ]
 
 
@@ -37,6 +39,9 @@ def ting_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache_dir:
     monkeypatch.setenv("TING_CACHE_DIR", str(shared_cache_dir))
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TING_MODEL"):
         monkeypatch.delenv(var, raising=False)
+    # no provider means no provider here: the built-in model (the default) starts only in
+    # tests that ask for it (the local_model fixtures in fixtures_local_model.py)
+    monkeypatch.setenv("TING_PROVIDER", "remote")
     # keep any developer's real keyring out of unit tests; keyring tests opt back in
     if "TING_TEST_REAL_KEYRING" not in os.environ:
         monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")

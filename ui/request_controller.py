@@ -48,14 +48,32 @@ class RequestController(QObject):
     def busy(self) -> bool:
         return self.task is not None
 
-    def submit(self, text: str, origin: str = "typed") -> bool:
-        """Run ``text`` through the runtime; False if something is running already."""
+    @property
+    def shown_elsewhere(self) -> bool:
+        """Whether the current request is one the chat window leaves out."""
+        return self.current is not None and bool(self.current.options.get("shown_elsewhere"))
+
+    def submit(
+        self,
+        text: str,
+        origin: str = "typed",
+        options: dict[str, Any] | None = None,
+        *,
+        skill: str | None = None,
+    ) -> bool:
+        """Run ``text`` through the runtime (routed, or by ``skill``); False if something
+        is running already. ``options`` go with the request (a voice request's text as
+        heard); ``skill`` is for a request the window makes itself, e.g.
+        importing a dropped bill. A request whose options have ``shown_elsewhere`` (dictation, an edit of
+        the selection: the overlay and the edit card show them) is left out of the chat
+        window."""
         if self.busy or not text.strip():
             return False
         request = Request(
             text=text,
             origin=origin,
-            options={"conversation": self.conversation[-CONVERSATION_TURNS:]},
+            skill=skill,
+            options={"conversation": self.conversation[-CONVERSATION_TURNS:], **(options or {})},
         )
         self.current = request
         self.answer = ""

@@ -1,4 +1,5 @@
-"""Settings: provider (base URL, model, API key in the keyring, Test connection), voice
+"""Settings: the language model (built-in 1.5B or 0.5B, or a remote provider: base URL,
+model, API key in the keyring; Test connection), voice
 (hotkey, input device, language pair, speech model, spoken voice), default currency,
 start at login.
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from assistant.config import CURRENCIES, LANGUAGES, Settings
 from ui.i18n import tr
+from ui.mcp_servers_editor import McpServersEditor, servers_from_rows
 
 if TYPE_CHECKING:
     from assistant.frontend.app import App
@@ -70,6 +73,21 @@ def sequence_from_hotkey(hotkey: str) -> QKeySequence:
     return QKeySequence.fromString("+".join(parts), QKeySequence.SequenceFormat.PortableText)
 
 
+# (label, "provider[:local_model]")
+_LANGUAGE_MODEL_CHOICES = (
+    ("Automatic: built-in unless a key or address is set", "auto"),
+    ("Built-in 1.5B (better answers, ~2 GB of memory)", "local:1.5b"),
+    ("Built-in 0.5B (small machine, ~0.7 GB)", "local:0.5b"),
+    ("Remote provider (OpenAI-compatible, below)", "remote"),
+)
+
+
+def _language_model_choice(settings: Settings) -> str:
+    if settings.provider == "local":
+        return f"local:{settings.local_model}"
+    return settings.provider
+
+
 def _stored_key_description() -> dict[str, Any]:
     from assistant.secrets import describe_key, get_api_key, key_source
 
@@ -89,12 +107,16 @@ def _input_devices() -> list[str]:
     return names
 
 
-def _save(changes: dict[str, str], api_key: str) -> Settings:
+def _save(changes: dict[str, str], api_key: str, mcp: tuple[list, list] | None = None) -> Settings:
     from assistant.config import load_settings, save_setting
+    from assistant.mcp_config import save_mcp_servers
     from assistant.secrets import set_api_key
 
+    servers = servers_from_rows(*mcp) if mcp is not None else None  # checked before any write
     if api_key:  # first: a refused key leaves every setting as it was
         set_api_key(api_key)
+    if servers is not None:
+        save_mcp_servers(servers)
     for key, raw in changes.items():
         save_setting(key, raw)
     settings = load_settings()
@@ -103,6 +125,27 @@ def _save(changes: dict[str, str], api_key: str) -> Settings:
 
         autostart.apply(settings)
     return settings
+
+
+def _own_words(app: App) -> list[str]:
+    from voice.vocabulary import VocabularyStore
+
+    return [w.word for w in VocabularyStore(app.history).own_words()]
+
+
+def _save_words(app: App, words: list[str], stored: list[str]) -> None:
+    """The vocabulary box saved: every word checked first (a bad one fails the save with
+    its reason, nothing written), then the new ones added and the deleted ones removed."""
+    from voice.vocabulary import VocabularyStore, clean_word
+
+    cleaned = [clean_word(w) for w in words]
+    store = VocabularyStore(app.history)
+    for word in cleaned:
+        if word not in stored:
+            store.add(word)
+    for word in stored:
+        if word not in cleaned:
+            store.remove(word)
 
 
 def _test_connection(settings: Settings, typed_key: str) -> str:
@@ -129,6 +172,13 @@ class SettingsWindow(QWidget):
 
         provider = QGroupBox(tr("Provider"))
         form = QFormLayout(provider)
+        self.language_model = QComboBox()
+        for label, value in _LANGUAGE_MODEL_CHOICES:
+            self.language_model.addItem(tr(label), value)
+        self.language_model.setCurrentIndex(
+            max(0, self.language_model.findData(_language_model_choice(settings)))
+        )
+        form.addRow(tr("Language model"), self._with_override(self.language_model, "TING_PROVIDER"))
         self.base_url = QLineEdit(settings.base_url)
         self.base_url.setPlaceholderText("https://api.openai.com/v1")
         form.addRow(tr("Base URL"), self._with_override(self.base_url, "OPENAI_BASE_URL"))
@@ -195,6 +245,17 @@ class SettingsWindow(QWidget):
         self.tts_voice.addItems(["auto"])
         self.tts_voice.setCurrentText(settings.tts_voice)
         vform.addRow(tr("Spoken voice"), self.tts_voice)
+        # the personal vocabulary (ting vocab): one word or name a line
+        self.vocabulary = QPlainTextEdit()
+        self.vocabulary.setPlaceholderText(tr("One word or name a line: 滨海新区, 燕之屋 …"))
+        self.vocabulary.setFixedHeight(80)
+        self.vocabulary.setToolTip(
+            tr(
+                "Words the speech recognizer should know, besides your ledger, glossary and meetings."
+            )
+        )
+        self._stored_words: list[str] = []
+        vform.addRow(tr("Your words"), self.vocabulary)
         layout.addWidget(voice)
 
         general = QGroupBox(tr("General"))
@@ -206,7 +267,13 @@ class SettingsWindow(QWidget):
         self.start_at_login = QCheckBox(tr("Start at login"))
         self.start_at_login.setChecked(settings.start_at_login)
         gform.addRow("", self.start_at_login)
+        self.chat_tools = QCheckBox(tr("Chat may use tools (ledger, notes, MCP servers)"))
+        self.chat_tools.setChecked(settings.chat_tools)
+        gform.addRow("", self.chat_tools)
         layout.addWidget(general)
+
+        self.mcp_servers = McpServersEditor()
+        layout.addWidget(self.mcp_servers)
 
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -220,7 +287,7 @@ class SettingsWindow(QWidget):
         self.test_button.clicked.connect(self.test_connection)
         self._load_in_background()
 
-    def _with_override(self, editor: QLineEdit, variable: str) -> QWidget:
+    def _with_override(self, editor: QWidget, variable: str) -> QWidget:
         if not os.environ.get(variable):
             return editor
         host = QWidget()
@@ -248,11 +315,29 @@ class SettingsWindow(QWidget):
             self.input_device.setCurrentIndex(max(0, self.input_device.findData(current)))
             self.devices_listed.emit(names)
 
+        def show_words(words: list[str]) -> None:
+            self._stored_words = words
+            self.vocabulary.setPlainText("\n".join(words))
+
+        self.runner.call(
+            lambda: _own_words(self.app),
+            "read your words",
+            on_success=show_words,
+            on_failure=lambda _message: None,
+        )
         self.runner.call(
             _stored_key_description,
             "describe the stored key",
             on_success=show_key,
             on_failure=self.key_status.setText,
+        )
+        from assistant.mcp_config import load_mcp_servers
+
+        self.runner.call(
+            load_mcp_servers,
+            "read the MCP servers",
+            on_success=self.mcp_servers.set_servers,
+            on_failure=self.mcp_servers.show_error,
         )
         self.runner.call(
             _input_devices,
@@ -265,7 +350,10 @@ class SettingsWindow(QWidget):
 
     def form_values(self) -> dict[str, str]:
         """Every setting as the text ``ting config set`` would take."""
+        provider, _, local_model = str(self.language_model.currentData()).partition(":")
         return {
+            "provider": provider,
+            "local_model": local_model or self.app.settings.local_model,
             "base_url": self.base_url.text().strip(),
             "model": self.model.text().strip(),
             "hotkey": hotkey_from_sequence(self.hotkey.keySequence()) or self.app.settings.hotkey,
@@ -276,7 +364,19 @@ class SettingsWindow(QWidget):
             "tts_voice": self.tts_voice.currentText().strip(),
             "default_currency": self.currency.currentText(),
             "start_at_login": "true" if self.start_at_login.isChecked() else "false",
+            "chat_tools": "true" if self.chat_tools.isChecked() else "false",
         }
+
+    def vocabulary_words(self) -> list[str]:
+        """The words in the box, one a line (commas and 、 split too), in order."""
+        import re
+
+        words: list[str] = []
+        for part in re.split(r"[\n,，、;；]+", self.vocabulary.toPlainText()):
+            word = part.strip()
+            if word and word not in words:
+                words.append(word)
+        return words
 
     def changed_values(self) -> dict[str, str]:
         current = self.app.settings.to_dict()
@@ -291,6 +391,9 @@ class SettingsWindow(QWidget):
     def save(self) -> None:
         changes = self.changed_values()
         api_key = self.api_key.text().strip()
+        rows = self.mcp_servers.pending_rows()
+        mcp = (rows, self.mcp_servers.originals()) if rows is not None else None
+        words, stored = self.vocabulary_words(), list(self._stored_words)
         self.save_button.setEnabled(False)
         self.status.setText(tr("Working…"))
 
@@ -300,10 +403,12 @@ class SettingsWindow(QWidget):
                 setattr(self.app.settings, field.name, getattr(new_settings, field.name))
             self.api_key.clear()
             self.save_button.setEnabled(True)
+            if mcp is not None:
+                self.mcp_servers.changed = False
             self.status.setStyleSheet("")
             self.status.setText(tr("Saved settings."))
             self._load_in_background()
-            self.saved.emit(changes)
+            self.saved.emit({**changes, "mcp_servers": rows} if mcp is not None else changes)
 
         def failed(message: str) -> None:
             self.save_button.setEnabled(True)
@@ -311,15 +416,20 @@ class SettingsWindow(QWidget):
             self.status.setText(message)
             self.save_failed.emit(message)
 
-        self.runner.call(
-            lambda: _save(changes, api_key), "save settings", on_success=done, on_failure=failed
-        )
+        def save_all() -> Settings:
+            settings = _save(changes, api_key, mcp)
+            _save_words(self.app, words, stored)
+            return settings
+
+        self.runner.call(save_all, "save settings", on_success=done, on_failure=failed)
 
     def test_connection(self) -> None:
         values = self.form_values()
         settings = Settings(**self.app.settings.to_dict())
         settings.base_url = os.environ.get("OPENAI_BASE_URL") or values["base_url"]
         settings.model = os.environ.get("TING_MODEL") or values["model"]
+        settings.provider = os.environ.get("TING_PROVIDER") or values["provider"]
+        settings.local_model = values["local_model"]
         typed_key = self.api_key.text().strip()
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")

@@ -22,9 +22,21 @@ from PySide6.QtWidgets import (
 from ui.i18n import tr
 from ui.state_icons import STATES, state_icon
 
-MENU_ACTIONS = ("talk", "chat", "interpreter", "meeting", "history", "settings", "quit")
+MENU_ACTIONS = (
+    "talk",
+    "dictate",
+    "edit",
+    "chat",
+    "interpreter",
+    "meeting",
+    "history",
+    "settings",
+    "quit",
+)
 _ACTION_TEXT = {
     "talk": "Talk",
+    "dictate": "Dictate",
+    "edit": "Edit selection",
     "chat": "Chat",
     "interpreter": "Interpreter",
     "meeting": "Meeting",

@@ -14,6 +14,12 @@ which Qt queues to the GUI thread: ``level`` (0..1), ``partial``, ``heard`` (the
 text of one utterance), ``failed`` (one line), ``state_changed`` (idle, starting,
 listening, thinking) and ``listening_changed``.
 
+An utterance has a purpose, given when talking starts (``purpose``) and kept, from the
+key's release, in ``heard_purpose`` for the text that release brings: ``talk`` (a request, the talk key ``hotkey``),
+``dictate`` (typed into the focused window, ``dictation_hotkey``) or ``edit`` (an
+instruction for the selected text, ``edit_hotkey``). All three keys follow
+``hotkey_mode``.
+
 Nothing here imports ``voice`` (numpy, sounddevice, faster-whisper) at module level:
 opening the stream and starting the hotkey run on the task runner's I/O pool.
 """
@@ -74,6 +80,9 @@ class VoiceSession(QObject):
     level = Signal(float)  # 0..1
     partial = Signal(str)
     heard = Signal(str)  # the final transcript of one utterance ("" when nothing was said)
+    # a spoken correction of the last transcript ("不对，是滨海新区"): the transcript
+    # corrected and the word, which went into the vocabulary (voice.spoken_correction)
+    corrected = Signal(str, str)
     failed = Signal(str)
     listening_changed = Signal(bool)
     state_changed = Signal(str)  # idle | starting | listening | thinking
@@ -88,6 +97,9 @@ class VoiceSession(QObject):
         self.talk: Any = None  # voice.push_to_talk.PushToTalk, once the stream is open
         self.hotkey: Any = None
         self.hotkey_problem = ""
+        self.hotkeys: dict[str, Any] = {}  # purpose -> GlobalHotkey
+        self.purpose = "talk"  # of the utterance being spoken (or the last one)
+        self.heard_purpose = "talk"  # of the utterance whose text comes next
         self.state = IDLE
         self.last_latency_s: float | None = None
         self.last_language = ""
@@ -95,6 +107,10 @@ class VoiceSession(QObject):
         self._start_when_open = False
         self._lock = threading.Lock()
         self._last_level_at = 0.0
+        self._last_heard: str | None = None
+        # the last transcript's text as heard and its corrections, when the vocabulary
+        # corrected it (for the history: the request's "heard" option)
+        self.last_heard_raw: dict[str, Any] | None = None
 
     # -- the stream: opened once, off the GUI thread -----------------------------------
 
@@ -141,7 +157,7 @@ class VoiceSession(QObject):
         self.start_hotkey()
         if self._start_when_open:
             self._start_when_open = False
-            self.start()
+            self.start(self.purpose)
 
     def _open_failed(self, message: str) -> None:
         self._opening = False
@@ -152,26 +168,49 @@ class VoiceSession(QObject):
     # -- the hotkey --------------------------------------------------------------------
 
     def start_hotkey(self) -> None:
-        """Watch ``settings.hotkey`` (hold or toggle per ``hotkey_mode``), off the GUI thread."""
+        """Watch the talk, dictation and edit keys (hold or toggle per ``hotkey_mode``),
+        off the GUI thread."""
         self.stop_hotkey()
         settings = self.app.settings
-        combination, mode = settings.hotkey, settings.hotkey_mode
-        if not combination:
+        mode = settings.hotkey_mode
+        keys = {
+            purpose: combination
+            for purpose, combination in (
+                ("talk", settings.hotkey),
+                ("dictate", settings.dictation_hotkey),
+                ("edit", settings.edit_hotkey),
+            )
+            if combination
+        }
+        if not keys:
             return
 
-        def start() -> Any:
+        def start() -> dict[str, Any]:
+            from assistant.errors import TingError
             from voice.hotkey import GlobalHotkey
 
-            if mode == "toggle":
-                hotkey = GlobalHotkey(combination, self.toggle)
-            else:
-                hotkey = GlobalHotkey(combination, self.press, self.release_in_background)
-            return hotkey.start()
+            started: dict[str, Any] = {}
+            problems = []
+            for purpose, combination in keys.items():
+                if mode == "toggle":
+                    hotkey = GlobalHotkey(combination, lambda p=purpose: self.toggle(p))
+                else:
+                    hotkey = GlobalHotkey(
+                        combination, lambda p=purpose: self.press(p), self.release_in_background
+                    )
+                try:
+                    started[purpose] = hotkey.start()
+                except TingError as exc:
+                    problems.append(exc)
+            if problems and not started:
+                raise problems[0]
+            return started
 
-        def started(hotkey: Any) -> None:
-            self.hotkey = hotkey
+        def started(hotkeys: dict[str, Any]) -> None:
+            self.hotkeys = hotkeys
+            self.hotkey = hotkeys.get("talk") or next(iter(hotkeys.values()), None)
             self.hotkey_problem = ""
-            log.info("hotkey %s (%s)", combination, mode)
+            log.info("hotkeys %s (%s)", {p: keys[p] for p in hotkeys}, mode)
             self.hotkey_changed.emit("")
 
         def failed(message: str) -> None:
@@ -179,23 +218,24 @@ class VoiceSession(QObject):
             log.warning("%s", message)
             self.hotkey_changed.emit(message)
 
-        self.runner.call(start, "start the hotkey", on_success=started, on_failure=failed)
+        self.runner.call(start, "start the hotkeys", on_success=started, on_failure=failed)
 
     def stop_hotkey(self) -> None:
-        hotkey, self.hotkey = self.hotkey, None
-        if hotkey is not None:
+        hotkeys, self.hotkeys, self.hotkey = self.hotkeys, {}, None
+        for hotkey in hotkeys.values():
             hotkey.stop()
 
     # -- talking (any thread) ----------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, purpose: str = "talk") -> None:
         """Start listening; before the stream is open, as soon as it is."""
         if self.talk is None:
+            self.purpose = purpose
             self._start_when_open = True
             self._set_state(STARTING)
             self.open()
             return
-        self.press()
+        self.press(purpose)
 
     def stop(self) -> None:
         """Stop listening; the final text comes through ``heard``."""
@@ -206,18 +246,21 @@ class VoiceSession(QObject):
             return
         self.release_in_background()
 
-    def toggle(self) -> str:
+    def toggle(self, purpose: str = "talk") -> str:
         if self.state in (LISTENING, STARTING):
             self.stop()
         elif self.state == IDLE:
-            self.start()
+            self.start(purpose)
         return self.state
 
-    def press(self) -> None:
+    def press(self, purpose: str = "talk") -> None:
         talk = self.talk
         if talk is None:
-            self.start()
+            self.start(purpose)
             return
+        if talk.state != IDLE:
+            return  # already listening (or still decoding): the purpose stays
+        self.purpose = purpose
         try:
             talk.press()
         except Exception as exc:  # the stream died (device unplugged …)
@@ -242,9 +285,6 @@ class VoiceSession(QObject):
         self._last_level_at = now
         self.level.emit(level_from_block(block))
 
-    def _on_state(self, state: str) -> None:
-        self._set_state(state)
-
     def _set_state(self, state: str) -> None:
         with self._lock:
             was_listening = self.state == LISTENING
@@ -253,10 +293,32 @@ class VoiceSession(QObject):
         if was_listening != (state == LISTENING):
             self.listening_changed.emit(state == LISTENING)
 
+    def _on_state(self, state: str) -> None:
+        if state == THINKING:
+            self.heard_purpose = self.purpose  # kept for the text the release brings
+        self._set_state(state)
+
     def _on_heard(self, transcript: Any, latency: float) -> None:
         self.last_latency_s = latency
         self.last_language = transcript.language
-        self.heard.emit(transcript.text)
+        self.last_heard_raw = (
+            {"raw_text": transcript.raw_text, "corrections": transcript.corrections}
+            if getattr(transcript, "corrections", None)
+            else None
+        )
+        correction = None
+        if transcript.text:
+            from voice.spoken_correction import take_correction
+
+            try:
+                correction = take_correction(self.app.history, transcript.text, self._last_heard)
+            except Exception as exc:  # the request still goes through as it was said
+                log.warning("spoken correction failed: %s", exc)
+            self._last_heard = correction.corrected_text if correction else transcript.text
+        if correction is not None:
+            self.corrected.emit(correction.corrected_text, correction.word)
+        else:
+            self.heard.emit(transcript.text)
 
     # -- end ---------------------------------------------------------------------------
 

@@ -10,19 +10,22 @@ lines Whisper is known to invent on silence.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ModelFilesError, UsageError
 from voice.audio_files import SAMPLE_RATE, read_audio_file
 from voice.model_files import resolve_model_folder
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,14 +84,21 @@ class Transcript:
     language: str
     duration: float
     segments: list[Segment] = field(default_factory=list)
+    # the homophone pass's replacements ({"heard", "word"}), and the text before them
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    raw_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "text": self.text,
             "language": self.language,
             "duration": round(self.duration, 3),
             "segments": [s.to_dict() for s in self.segments],
         }
+        if self.corrections:
+            out["raw_text"] = self.raw_text
+            out["corrections"] = self.corrections
+        return out
 
 
 def _normalized(text: str) -> str:
@@ -226,13 +236,26 @@ class DecodeProfile:
     # a call beyond them waits). Live decoding has two: the draft made the moment the
     # voice stops must not wait behind a partial still decoding.
     workers: int = 1
+    # whether a decode that sounds like vocabulary words is decoded again with them in
+    # the prompt (a second decoder pass over the same encoder output)
+    vocabulary_decode: bool = True
+    # English decoded at each of these window floors and the text most of them agree
+    # on kept (see FILE_DECODING); empty: once, at min_window_s
+    english_windows_s: tuple[float, ...] = ()
 
     @property
     def min_window_frames(self) -> int:
         return int(self.min_window_s * 100)
 
+    def window_frames(self, window_s: float | None = None) -> int:
+        return int((window_s or self.min_window_s) * 100)
 
-FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0)
+
+# English files: a borderline decode flips with the window floor and with CTranslate2's
+# CPU kernels, and no single floor was right everywhere; the text that decodes at two of
+# three floors agree on was. Files have no latency target. Mandarin keeps one decode at
+# 10 s, which did better than 30 s or the vote on the Mandarin dev clips.
+FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0, english_windows_s=(10.0, 20.0, 30.0))
 # One thread: on a window of a few seconds a second OpenMP thread buys nothing, and when
 # another process keeps a core busy it makes every step wait for that core (a 30 s file
 # window does gain from more: files keep them all). No temperature fallback: on whole
@@ -268,12 +291,35 @@ class SpeechRecognizer:
         self._decode_slots: dict[tuple[int, int], threading.BoundedSemaphore] = {}
         self._warm_thread: threading.Thread | None = None
         self._warm_error: BaseException | None = None
+        # the personal vocabulary (voice.vocabulary): a callable giving the words
+        self.vocabulary: Callable[[], list[str]] | None = None
 
     @classmethod
     def from_settings(
         cls, settings: Settings, *, cache_dir: Path | None = None
     ) -> SpeechRecognizer:
-        return cls(settings.asr_model, cache_dir=cache_dir, candidate_languages=settings.languages)
+        from assistant.paths import database_path
+        from voice.vocabulary import VocabularySource
+
+        recognizer = cls(
+            settings.asr_model, cache_dir=cache_dir, candidate_languages=settings.languages
+        )
+        recognizer.vocabulary = VocabularySource(database_path).words
+        return recognizer
+
+    def set_vocabulary(self, words: list[str] | None) -> None:
+        """A fixed vocabulary (tests, benches); None: none."""
+        fixed = list(words or [])
+        self.vocabulary = (lambda: fixed) if fixed else None
+
+    def vocabulary_words(self) -> list[str]:
+        if self.vocabulary is None:
+            return []
+        try:
+            return list(self.vocabulary())
+        except Exception as exc:  # a broken database must not cost the user their words
+            log.warning("the vocabulary could not be read: %s", exc)
+            return []
 
     # -- loading -----------------------------------------------------------------------
 
@@ -332,14 +378,16 @@ class SpeechRecognizer:
         return self._models[key]
 
     @contextmanager
-    def decoding(self, profile: DecodeProfile | None = None) -> Iterator[WhisperModel]:
+    def decoding(
+        self, profile: DecodeProfile | None = None, window_s: float | None = None
+    ) -> Iterator[WhisperModel]:
         """The model for ``profile``, one of its workers held for one call (a call beyond
-        ``profile.workers`` waits), its encoder window floor set from the profile for
-        this thread (trimmed_encoder)."""
+        ``profile.workers`` waits), its encoder window floor (``window_s``, else the
+        profile's) set for this thread (trimmed_encoder)."""
         profile = profile or FILE_DECODING
         model = self.load(profile)
         with self._decode_slots[self._model_key(profile)]:
-            model.min_frames = profile.min_window_frames
+            model.min_frames = profile.window_frames(window_s)
             yield model
 
     def warm(self, profile: DecodeProfile | None = None) -> threading.Thread:
@@ -443,15 +491,99 @@ class SpeechRecognizer:
         speech = np.concatenate(pieces)
         lang = self.detect_language(speech, profile) if language == "auto" else language
         timeline = SpeechTimestampsMap(chunks, SAMPLE_RATE)
-        segments = self._decode_speech(speech, lang, _prompt(lang, context), profile, timeline)
+        if lang == "en" and profile.english_windows_s:
+            segments = self._decode_by_agreement(speech, lang, context, profile, timeline)
+        else:
+            segments = self._decode_speech(speech, lang, _prompt(lang, context), profile, timeline)
         if context and ends_in_repeat(join_segment_texts([s.text for s in segments])):
             # (see ends_in_repeat) the same audio without the text heard before it
             again = self._decode_speech(speech, lang, _prompt(lang, ""), profile, timeline)
             if not ends_in_repeat(join_segment_texts([s.text for s in again])):
                 segments = again
+        words = self.vocabulary_words() if lang == "zh" else []
+        if words and profile.vocabulary_decode:
+            segments = self._decode_with_vocabulary(
+                speech, lang, context, profile, timeline, segments, words
+            )
         segments = [Segment(s.start, min(s.end, duration), s.text) for s in segments]
+        raw_text = join_segment_texts([s.text for s in segments])
+        corrections: list[dict[str, Any]] = []
+        if lang == "zh":
+            segments, corrections = _written_chinese(segments, words)
         text = join_segment_texts([s.text for s in segments])
-        return Transcript(text, lang, duration, segments)
+        return Transcript(
+            text, lang, duration, segments, corrections, raw_text if corrections else None
+        )
+
+    def _decode_by_agreement(
+        self,
+        speech: np.ndarray,
+        lang: str,
+        context: str,
+        profile: DecodeProfile,
+        timeline: Any,
+    ) -> list[Segment]:
+        """``speech`` decoded at each of ``profile.english_windows_s`` (the floors that
+        give the encoder a different input: a floor below the audio's length is the
+        audio's length), and the text most of them agree on kept; with no majority, the
+        decode the model was surest of (mean log-probability). Speech that fills two
+        thirds of the window or more (a meeting's chunk) is decoded once, as it is."""
+        from voice.trimmed_encoder import PAD_FRAMES
+
+        needed = speech.size * 100 // SAMPLE_RATE + PAD_FRAMES
+        if needed >= 2000:
+            return self._decode_speech(speech, lang, _prompt(lang, context), profile, timeline)
+        windows: dict[int, float] = {}
+        for window_s in profile.english_windows_s:
+            windows.setdefault(min(3000, max(int(window_s * 100), needed)), window_s)
+        decodes = []
+        for window_s in windows.values():
+            scores: list[float] = []
+            segments = self._decode_speech(
+                speech, lang, _prompt(lang, context), profile, timeline, window_s, scores
+            )
+            decodes.append((_normalized(" ".join(s.text for s in segments)), scores[0], segments))
+        votes = {key: sum(1 for k, _, _ in decodes if k == key) for key, _, _ in decodes}
+        best = max(decodes, key=lambda d: (votes[d[0]], d[1]))
+        return best[2]
+
+    def _decode_with_vocabulary(
+        self,
+        speech: np.ndarray,
+        lang: str,
+        context: str,
+        profile: DecodeProfile,
+        timeline: Any,
+        segments: list[Segment],
+        words: list[str],
+    ) -> list[Segment]:
+        """The same audio decoded again with the vocabulary words the first decode sounds
+        like in the prompt (voice.pinyin_match.relevant_words), kept only when it takes
+        one of them up and says no more than the first one did (the prompt's words are
+        context, never text by themselves). Reuses the encoder pass (trimmed_encoder)."""
+        from voice.pinyin_match import relevant_words
+        from voice.vocabulary import PROMPT_WORDS, prompt_words
+
+        first = join_segment_texts([s.text for s in segments])
+        shown = prompt_words(relevant_words(first, words, limit=PROMPT_WORDS))
+        if not shown or all(w in first for w in shown):
+            return segments
+        # greedy: the encoder pass is shared, and on the dev clips the greedy second
+        # decode was as good as beam 5 at a third of the time
+        greedy = replace(profile, beam_size=1, temperatures=(0.0,))
+        again = self._decode_speech(speech, lang, _prompt(lang, context, shown), greedy, timeline)
+        second = join_segment_texts([s.text for s in again])
+        taken_up = [w for w in shown if w in second and w not in first]
+        if not taken_up or ends_in_repeat(second):
+            return segments
+        if len(_normalized(second)) > len(_normalized(first)) + max(
+            3, len(_normalized(first)) // 4
+        ):
+            return segments  # it says more than the audio did: the list read back
+        listed = sum(1 for w in shown if w in second and w not in first)
+        if listed >= 3 and re.search("(?:" + "|".join(map(re.escape, shown)) + r")[、，,]", second):
+            return segments
+        return again
 
     def _decode_speech(
         self,
@@ -460,10 +592,13 @@ class SpeechRecognizer:
         prompt: str | None,
         profile: DecodeProfile,
         timeline: Any,
+        window_s: float | None = None,
+        scores: list[float] | None = None,
     ) -> list[Segment]:
         """Whisper over ``speech`` (the VAD regions joined), its made-up and repeated
-        lines dropped; times on the original audio's clock (``timeline``)."""
-        with self.decoding(profile) as model:
+        lines dropped; times on the original audio's clock (``timeline``). ``scores``
+        gets the decode's mean token log-probability."""
+        with self.decoding(profile, window_s) as model:
             raw_segments, _info = model.transcribe(
                 speech,
                 language=lang,
@@ -476,6 +611,13 @@ class SpeechRecognizer:
                 max_new_tokens=max_new_tokens(speech.size / SAMPLE_RATE, prompted=bool(prompt)),
             )
             raw_segments = list(raw_segments)
+        if scores is not None:
+            tokens = sum(len(seg.tokens) for seg in raw_segments)
+            scores.append(
+                sum(seg.avg_logprob * len(seg.tokens) for seg in raw_segments) / tokens
+                if tokens
+                else float("-inf")
+            )
         segments: list[Segment] = []
         weak: list[bool] = []
         given_s = speech.size / SAMPLE_RATE
@@ -544,14 +686,48 @@ def _sentence_keys(sentence: str) -> list[str]:
     return list(keys[0]) if len(keys) == 1 and not keys[0].isascii() else keys
 
 
-def _prompt(language: str, context: str) -> str | None:
-    """The initial prompt: Simplified-Chinese cue for zh, plus text already heard."""
+def _prompt(language: str, context: str, words: list[str] | None = None) -> str | None:
+    """The initial prompt: Simplified-Chinese cue for zh, the vocabulary words shown to
+    the decoder, then the text already heard (nearest the audio)."""
     parts = []
     if language == "zh":
         parts.append(SIMPLIFIED_CHINESE_PROMPT)
+    if words:
+        parts.append("、".join(words) + "。")
     if context:
         parts.append(context[-200:])
-    return " ".join(parts) or None
+    return "".join(parts) if language == "zh" else (" ".join(parts) or None)
+
+
+_HALF_WIDTH = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
+
+
+def chinese_punctuation(text: str) -> str:
+    """Half-width , ? ! : ; right after a Chinese character written full-width (Whisper
+    writes "对,这就是我"; after a digit, as in 1,000, it stays)."""
+    return re.sub(r"(?<=[\u3400-\u9fff])[,?!:;]", lambda m: _HALF_WIDTH[m.group()], text)
+
+
+def _written_chinese(
+    segments: list[Segment], words: list[str]
+) -> tuple[list[Segment], list[dict[str, Any]]]:
+    """Each segment as it is written: the homophone pass over the vocabulary (its
+    replacements returned), numbers in digits where people write them so, full-width
+    punctuation, Simplified characters (a vocabulary word may have been added in
+    Traditional ones)."""
+    from voice.pinyin_match import correct_homophones
+    from voice.zh_numbers import digits_for_numbers
+
+    out: list[Segment] = []
+    corrections: list[dict[str, Any]] = []
+    for seg in segments:
+        text = seg.text
+        if words:
+            text, made = correct_homophones(text, words)
+            corrections += [c.to_dict() for c in made]
+        text = to_simplified(chinese_punctuation(digits_for_numbers(text)))
+        out.append(Segment(seg.start, seg.end, text))
+    return out, corrections
 
 
 def _check_language(language: str) -> None:

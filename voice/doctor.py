@@ -21,6 +21,7 @@ def voice_checks(settings: Settings, level_seconds: float = 0.3) -> list[Check]:
         _model_check(settings.asr_model, model_cache_dir()),
         _tts_check(),
         _hotkey_check(settings.hotkey),
+        _typing_check(),
     ]
 
 
@@ -103,3 +104,11 @@ def _hotkey_check(combination: str) -> Check:
     where = f"X display {os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else "this desktop"
     note = " (XWayland: only while an X window has focus)" if portal_problem else ""
     return ("global hotkey", True, f"{combination} via pynput on {where}{note}", "")
+
+
+def _typing_check() -> Check:
+    """How dictation and `ting type` put text into other programs here."""
+    from voice.text_output.typist import text_output_status
+
+    ok, detail, fix = text_output_status()
+    return ("typing into windows", ok, detail, fix)

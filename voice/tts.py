@@ -183,6 +183,12 @@ def provider_speech(provider: LLMClient, text: str, voice: str, model: str) -> S
     """The provider's ``/audio/speech`` (OpenAI's speech API), as wav."""
     import openai
 
+    if provider.endpoint is not None:
+        raise AudioError(
+            "the built-in language model does not speak (no audio/speech endpoint)",
+            hint="set tts_voice to auto to speak with Piper and eSpeak NG on this computer, "
+            "or use a remote provider that has one",
+        )
     where = provider.display_url
     try:
         response = provider._client().audio.speech.create(

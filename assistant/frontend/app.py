@@ -19,9 +19,11 @@ from assistant.skill import CancelToken, SkillContext
 if TYPE_CHECKING:
     from assistant.history import HistoryStore
     from assistant.llm import LLMClient
+    from assistant.mcp_client import McpConnections
     from assistant.registry import SkillRegistry
     from assistant.router import Router
     from assistant.runtime import Runtime
+    from assistant.tool_registry import ToolRegistry
 
 
 class App:
@@ -87,6 +89,15 @@ class App:
 
         return SkillRegistry()
 
+    @property
+    def tools(self) -> ToolRegistry:
+        """Ting's own tools (the core's and the plugins'), for the agent and the MCP server."""
+        return self.service("tools")
+
+    def mcp_connections(self) -> McpConnections:
+        """The user's MCP servers (``mcp_servers``), started when the agent first needs them."""
+        return self.service("mcp")
+
     def api_key(self) -> str | None:
         from assistant.secrets import get_api_key
 
@@ -132,6 +143,9 @@ class App:
         client = self.llm()
         client.timeout_s = min(client.timeout_s, 8.0)
         client.retry = RetryPolicy(attempts=1)
+        if client.endpoint is not None:  # the built-in model: never its first-use join here
+            client.endpoint = client.endpoint.quick(start_timeout_s=20.0)
+            client.timeout_s = 20.0  # a CPU model reads the router's prompt for seconds
         return client
 
     def make_context(
@@ -168,4 +182,28 @@ def _speech_recognizer(app: App) -> Any:
     return SpeechRecognizer.from_settings(app.settings)
 
 
-_ENGINES: dict[str, Callable[[App], Any]] = {"asr": _speech_recognizer}
+def _tool_registry(app: App) -> Any:
+    from assistant.history_tools import TOOLS
+    from assistant.tool_registry import ToolRegistry
+
+    return ToolRegistry(app.registry.pm, core_tools=TOOLS)
+
+
+def _mcp_connections(app: App) -> Any:
+    from assistant.mcp_client import McpConnections
+    from assistant.paths import data_dir
+
+    return McpConnections(log_path=data_dir() / "mcp-servers.log")
+def _text_output(app: App) -> Any:
+    from voice.text_output.typist import TextOutput
+
+    return TextOutput.for_session()
+
+
+_ENGINES: dict[str, Callable[[App], Any]] = {
+    "asr": _speech_recognizer,
+    "tools": _tool_registry,  # ting's tools, for the chat agent and `ting mcp serve`
+    "mcp": _mcp_connections,  # the user's MCP servers, for the chat agent
+    "text_output": _text_output,  # text into the focused window (dictation, edit)
+    "skills": lambda app: app.registry,  # a skill that hands work to another (edit → translation)
+}

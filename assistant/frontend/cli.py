@@ -1,8 +1,9 @@
 """The ``ting`` command line. Every command: ``--help``, exit 0 on success, one clear
 line on stderr and a non-zero exit on bad input, ``--json`` for machine-readable output.
 
-Commands come from three places: ``assistant.frontend.commands`` (ask, route, history, config, …),
-``assistant.frontend.voice_commands`` (transcribe, listen, say, voice) and the skills'
+Commands come from four places: ``assistant.frontend.commands`` (ask, route, history,
+config, …), ``assistant.frontend.voice_commands`` (transcribe, listen, say, voice),
+``assistant.frontend.dictation_commands`` (type, dictate, edit) and the skills'
 ``ting_register_commands`` hooks. Commands find the composition root with
 ``assistant.cli_kit.get_app``, which builds it from the factory this group sets.
 """
@@ -114,10 +115,12 @@ def _mount_core() -> None:
 
 
 def _mount_extensions() -> None:
-    from assistant.frontend import voice_commands
+    from assistant.frontend import dictation_commands, mcp_commands, voice_commands
 
     TingGroup._extensions_mounted = True
     voice_commands.register(cli)
+    mcp_commands.register(cli)
+    dictation_commands.register(cli)
     from assistant.registry import SkillRegistry
 
     SkillRegistry().register_commands(cli)

@@ -344,12 +344,17 @@ def _watch_status():
 
 
 @click.command()
-def trigger():
-    """Start or stop talking in the running Ting (bind this to a desktop shortcut)."""
+@click.argument("what", type=click.Choice(["talk", "dictate", "edit"]), default="talk")
+def trigger(what):
+    """Start or stop talking in the running Ting (bind this to a desktop shortcut).
+
+    WHAT: talk (a request, the default), dictate (typed into the focused window) or
+    edit (a spoken instruction for the selected text).
+    """
     from assistant.errors import TingError
     from assistant.ipc import send_command
 
-    answer = send_command("trigger")
+    answer = send_command("trigger" if what == "talk" else what)
     if not answer.get("ok", False):
         raise TingError(str(answer.get("error") or "the running Ting refused to start listening"))
     click.echo(answer.get("state", "ok"))

@@ -100,14 +100,20 @@ def _keyring() -> Check:
 
 def _provider(settings, offline: bool) -> list[Check]:
     from assistant.errors import TingError
-    from assistant.llm import client_from_settings
+    from assistant.llm import client_from_settings, provider_kind
     from assistant.secrets import describe_key, get_api_key, key_source
 
     try:
         key = get_api_key()
         source = key_source()
     except TingError as exc:
-        return [Check("api key", "FAIL", exc.message, exc.hint or "")]
+        return [Check("api key", "FAIL", exc.message, exc.hint or ""), *_local_model(settings)]
+    if provider_kind(settings, key) == "local":
+        detail = f"{describe_key(key)}" + (f" from the {source}" if source else "")
+        return [
+            Check("api key", "OK", f"{detail} (not needed: the built-in model answers)"),
+            *_local_model(settings),
+        ]
     key_check = Check(
         "api key",
         "OK" if key else "WARN",
@@ -156,6 +162,55 @@ def _provider(settings, offline: bool) -> list[Check]:
                 "check OPENAI_BASE_URL / `ting config set base_url …`, the key, and the network",
             ),
         ]
+
+
+def _local_model(settings) -> list[Check]:
+    """The built-in model: which one, its files, its runtime, its server."""
+    from assistant.errors import TingError
+    from assistant.local_model.server import LocalServer, runtime_hint, runtime_problem
+    from assistant.local_model.weights import weights_status
+
+    try:
+        server = LocalServer.for_settings(settings)
+    except TingError as exc:
+        return [Check("local model", "FAIL", exc.message, exc.hint or "")]
+    spec = server.spec
+    checks = [
+        Check(
+            "provider",
+            "OK",
+            f"built-in local model {spec.key} (provider = {settings.provider})",
+        )
+    ]
+    ok, detail = weights_status(spec, server.cache_dir)
+    checks.append(
+        Check("local model", "OK" if ok else "FAIL", detail, "" if ok else spec.install_hint())
+    )
+    problem = runtime_problem(load=True)
+    if problem:
+        checks.append(Check("local runtime", "FAIL", problem, runtime_hint()))
+    else:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            shown = f"llama-cpp-python {version('llama-cpp-python')}"
+        except PackageNotFoundError:
+            shown = "llama-cpp-python (bundled)"
+        checks.append(Check("local runtime", "OK", f"{shown} imports"))
+    state = server.status()
+    if state is None:
+        checks.append(
+            Check(
+                "local server",
+                "OK",
+                f"not running (starts on first use; stops after {settings.local_idle_timeout:g} s "
+                "without requests)",
+            )
+        )
+    else:
+        where = f"pid {state.pid}, 127.0.0.1:{state.port}, model {state.model}, {state.state}"
+        checks.append(Check("local server", "OK", f"running: {where}"))
+    return checks
 
 
 def _voice(settings) -> list[Check]:

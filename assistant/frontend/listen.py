@@ -54,6 +54,7 @@ class ListenSession:
         )
         self.talk: Any = None
         self._print_lock = threading.Lock()
+        self._last_heard: str | None = None  # for a spoken correction of it
 
     # -- output ----------------------------------------------------------------------
 
@@ -64,7 +65,13 @@ class ListenSession:
                     {"type": kind, **({"text": text} if text or kind == "heard" else {}), **extra}
                 )
             elif kind == "heard":
-                click.echo(f"heard: {text}" if text else "heard nothing")
+                fixed = ", ".join(f"{c['heard']}→{c['word']}" for c in extra.get("corrections", []))
+                click.echo(
+                    (f"heard: {text}" if text else "heard nothing")
+                    + (f"  (corrected: {fixed})" if fixed else "")
+                )
+            elif kind == "corrected":
+                click.echo(f"corrected: {text}  ({extra['message']})")
             elif kind == "partial":
                 click.echo(f"… {text}", err=True)
             elif text:
@@ -200,17 +207,43 @@ class ListenSession:
                 language=transcript.language,
                 duration=round(transcript.duration, 3),
                 latency_ms=round(latency * 1000),
+                **(
+                    {"raw_text": transcript.raw_text, "corrections": transcript.corrections}
+                    if transcript.corrections
+                    else {}
+                ),
             )
-            if transcript.text and self.options.route:
-                code = self._run_request(app, transcript.text)
+            if transcript.text:
+                corrected = self._corrected(app, transcript.text)
+                if corrected is None and self.options.route:
+                    code = self._run_request(app, transcript.text, _heard(transcript))
+                self._last_heard = corrected or transcript.text
             if self.options.once:
                 return code
 
-    def _run_request(self, app: Any, text: str) -> int:
+    def _corrected(self, app: Any, text: str) -> str | None:
+        """A spoken correction of the last thing heard ("不对，是滨海新区"): its word
+        goes into the vocabulary instead of to the router (voice.spoken_correction);
+        returns the last transcript corrected."""
+        from voice.spoken_correction import take_correction
+
+        correction = take_correction(app.history, text, self._last_heard)
+        if correction is None:
+            return None
+        self.say(
+            "corrected",
+            correction.corrected_text,
+            word=correction.word,
+            heard=correction.heard,
+            message=f"added {correction.word} to the vocabulary",
+        )
+        return correction.corrected_text
+
+    def _run_request(self, app: Any, text: str, heard: dict[str, Any] | None = None) -> int:
         from assistant.console import EventPrinter, drive
         from assistant.skill import Request
 
-        request = Request(text=text, origin="voice")
+        request = Request(text=text, origin="voice", options={"heard": heard} if heard else {})
         try:
             return drive(
                 app.runtime.run(request),
@@ -222,3 +255,11 @@ class ListenSession:
         except TingError as exc:
             self.say("error", exc.user_message())
             return exc.exit_code
+
+
+def _heard(transcript: Transcript) -> dict[str, Any] | None:
+    """What the history keeps of a transcript the vocabulary corrected: the text as heard
+    and the corrections (None when nothing was corrected)."""
+    if not transcript.corrections:
+        return None
+    return {"raw_text": transcript.raw_text, "corrections": transcript.corrections}

@@ -3,7 +3,8 @@
 One line per step, with its time: the config loads, the database opens (and migrates),
 the Whisper model files are in place (the bundled halves joined into the data folder's
 cache on the first run), the model loads, it transcribes the bundled clip and the words
-come out right, and the bundled Piper voice speaks. Exit 0 when every step passed.
+come out right, the bundled Piper voice speaks, and the built-in language model's parts
+and runtime are there. Exit 0 when every step passed.
 
 A step that fails prints one line on standard error naming what is wrong (for broken
 model files: the file, its size and the expected size) and the exit code is non-zero;
@@ -198,4 +199,23 @@ def _run_steps(run: SmokeRun) -> None:
         return None, f"{seconds:.2f} s of speech from {Path(model).name}"
 
     run.step("voice", speak)
+
+    def local_model() -> tuple[Any, str]:
+        # the parts are there and whole-sized and the runtime's libraries load; joining
+        # 1 GB and loading the model is left to first use (and to packaging/ci_check.sh)
+        from assistant.local_model.server import LocalModelUnavailable, runtime_problem
+        from assistant.local_model.weights import spec_for
+        from assistant.model_parts import check_part_files
+
+        spec = spec_for(settings.local_model)
+        check_part_files(spec.parts(), spec.install_hint())
+        problem = runtime_problem(load=True)
+        if problem:
+            raise LocalModelUnavailable(problem)
+        return (
+            None,
+            f"{spec.title}: {spec.part_count} parts, {spec.size // 2**20} MiB; runtime loads",
+        )
+
+    run.step("local model", local_model)
     run.out.write(f"smoke: data folder {data_dir()}\n")

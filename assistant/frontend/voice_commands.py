@@ -186,3 +186,6 @@ def register(cli: click.Group) -> None:
     cli.add_command(voice_group)
     cli.add_command(say)
     cli.add_command(listen)
+    from assistant.frontend.vocab_commands import vocab_group
+
+    cli.add_command(vocab_group)

@@ -31,3 +31,11 @@ def ting_routing() -> Any:
     from skills.bookkeeping.routing import ROUTING
 
     return ROUTING
+
+
+@hookimpl
+def ting_register_tools(register):
+    from skills.bookkeeping.ledger_tools import TOOLS
+
+    for tool in TOOLS:
+        register(tool)

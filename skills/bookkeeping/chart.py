@@ -3,14 +3,15 @@
 No plotting package: the chart is a few rectangles and ASCII labels drawn with a 5×7
 bitmap font, encoded as an RGB PNG (zlib + CRC chunks) and written atomically. Bars
 are proportional to the amounts within one kind and currency (expenses red, income
-green); each bar is labelled with its amount.
+green); each bar is labelled with its amount, and a category with a budget has a dark
+line across its row where the budget ends.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 _GLYPHS: dict[str, tuple[str, ...]] = {
@@ -134,8 +135,17 @@ def _currency_of(label: str) -> str:
     return ""
 
 
-def render_bar_chart(title: str, rows: Sequence[tuple[str, float, str]]) -> bytes:
-    """``rows``: (label, amount, kind). Returns PNG bytes."""
+BUDGET_COLOUR = (30, 30, 30)
+
+
+def render_bar_chart(
+    title: str,
+    rows: Sequence[tuple[str, float, str]],
+    budgets: Mapping[str, float] | None = None,
+) -> bytes:
+    """``rows``: (label, amount, kind); ``budgets``: label → the monthly budget, drawn as a
+    dark line across that row's bar (the scale stretches to show it). Returns PNG bytes."""
+    budgets = budgets or {}
     height = MARGIN * 3 + 7 * SCALE + max(1, len(rows)) * ROW_H
     canvas = Canvas(WIDTH, height)
     canvas.text(MARGIN, MARGIN, title)
@@ -144,7 +154,10 @@ def render_bar_chart(title: str, rows: Sequence[tuple[str, float, str]]) -> byte
         canvas.text(MARGIN, top + 8, "no entries")
         return canvas.png()
     label_w = max(len(label) for label, _, _ in rows) * CHAR_W + MARGIN
-    values = [f"{amount:,.2f}" for _, amount, _ in rows]
+    values = [
+        f"{amount:,.2f} / {budgets[label]:,.2f}" if label in budgets else f"{amount:,.2f}"
+        for label, amount, _ in rows
+    ]
     value_w = max(len(v) for v in values) * CHAR_W + MARGIN
     room = WIDTH - MARGIN * 2 - label_w - value_w
     # one scale per kind and currency: a salary must not shrink the expense bars to
@@ -152,19 +165,60 @@ def render_bar_chart(title: str, rows: Sequence[tuple[str, float, str]]) -> byte
     largest: dict[tuple[str, str], float] = {}
     for label, amount, kind in rows:
         key = (kind, _currency_of(label))
-        largest[key] = max(largest.get(key, 0.0), amount)
+        largest[key] = max(largest.get(key, 0.0), amount, budgets.get(label, 0.0))
     for i, (label, amount, kind) in enumerate(rows):
         y = top + i * ROW_H
         canvas.text(MARGIN, y + 8, label)
-        length = bar_length(amount, largest[(kind, _currency_of(label))], room)
+        scale = largest[(kind, _currency_of(label))]
+        length = bar_length(amount, scale, room) if amount > 0 else 0
         colour = INCOME_COLOUR if kind == "income" else EXPENSE_COLOUR
         canvas.rect(MARGIN + label_w, y + 4, length, ROW_H - 8, colour)
-        canvas.text(MARGIN + label_w + length + 8, y + 8, values[i])
+        end = length
+        budget = budgets.get(label)
+        if budget:
+            at = bar_length(budget, scale, room)
+            canvas.rect(MARGIN + label_w + at - 1, y, 3, ROW_H, BUDGET_COLOUR)
+            end = max(end, at + 2)
+        canvas.text(MARGIN + label_w + end + 8, y + 8, values[i])
     return canvas.png()
 
 
-def write_bar_chart(path: Path, *, title: str, rows: Sequence[tuple[str, float, str]]) -> Path:
+def write_bar_chart(
+    path: Path,
+    *,
+    title: str,
+    rows: Sequence[tuple[str, float, str]],
+    budgets: Mapping[str, float] | None = None,
+) -> Path:
     from skills.bookkeeping.ledger_files import write_export
 
-    write_export(path, render_bar_chart(title, rows))
+    write_export(path, render_bar_chart(title, rows, budgets))
     return path
+
+
+def budget_rows(
+    totals: Sequence[Mapping[str, object]], budgets: Sequence[object]
+) -> tuple[list[tuple[str, float, str]], dict[str, float]]:
+    """Bars from ``Ledger.totals_by_category`` and budget lines from ``BudgetBook.status``
+    (spending net of refunds); a budget with nothing spent yet still gets its row."""
+    bars: list[tuple[str, float, str]] = []
+    lines: dict[str, float] = {}
+    by_label = {}
+    for b in budgets:
+        label = f"{b.budget.category} ({b.budget.currency})"  # type: ignore[attr-defined]
+        by_label[label] = b
+        lines[label] = float(b.budget.amount)  # type: ignore[attr-defined]
+    seen = set()
+    for r in totals:
+        label = f"{r['category']} ({r['currency']})"
+        amount = float(r["amount"])  # type: ignore[arg-type]
+        if r["kind"] == "expense" and label in by_label:
+            amount = float(by_label[label].spent)  # net of refunds, as the budget counts
+        bars.append((label, amount, str(r["kind"])))
+        if r["kind"] == "expense":
+            seen.add(label)
+    spent_only = [
+        (label, float(b.spent), "expense") for label, b in by_label.items() if label not in seen
+    ]
+    first_income = next((i for i, bar in enumerate(bars) if bar[2] == "income"), len(bars))
+    return bars[:first_income] + spent_only + bars[first_income:], lines

@@ -86,6 +86,16 @@ def m001_ledger(db: Any) -> None:
     )
 
 
+@MIGRATIONS
+def m002_totals_index(db: Any) -> None:
+    """Sums per kind, category and currency (questions, reports, the ledger_query tool)
+    read this index instead of every row of the table."""
+    db.execute(
+        "create index ledger_entries_totals on ledger_entries"
+        "(kind, category, currency, amount_cents) where deleted_at is null"
+    )
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
@@ -343,6 +353,10 @@ class Ledger:
                     " and deleted_at is null",
                     (now, row[0]),
                 )
+                if "bills" in details:  # a bill import: merged entries and source links too
+                    from skills.bookkeeping.bills.undo import undo_import
+
+                    undo_import(conn, row[0], details, now)
             else:
                 before = details["before"]
                 conn.execute(

@@ -66,12 +66,26 @@ class BookkeepingSkill:
             raise UsageError("nothing to record: the text is empty")
         today = ctx.current_date()
         ledger = ledger_for(ctx)
-        intent = request.options.get("intent")  # `ting expense add/undo` say which
+        intent = request.options.get("intent")  # `ting expense add/undo/import` say which
         if intent == "record":
             yield from self._propose_entries(ledger, text, request, ctx)
             return
+        if intent == "import_bills":
+            from skills.bookkeeping.bills.actions import propose_import
+
+            yield from propose_import(ledger, request.options)
+            return
+        if intent == "recurring_due":
+            from skills.bookkeeping.budget_actions import propose_due
+
+            yield from propose_due(ledger, today)
+            return
         if intent == "undo" or is_undo(text):
             yield self._propose_undo(ledger, text)
+            return
+        planned = self._budget_or_recurring(ledger, text, today, ctx, request.origin != "cli")
+        if planned is not None:
+            yield planned
             return
         correction = parse_correction(text, today)
         if correction is not None:
@@ -82,6 +96,45 @@ class BookkeepingSkill:
             yield self._answer(ledger, question, text)
             return
         yield from self._propose_entries(ledger, text, request, ctx)
+
+    def _budget_or_recurring(
+        self, ledger: Any, text: str, today: Any, ctx: SkillContext, chart: bool
+    ) -> Event | None:
+        """A budget set or asked about, or a monthly entry; None for anything else."""
+        from skills.bookkeeping.budget_actions import (
+            answer_budget,
+            propose_budget,
+            propose_recurring,
+        )
+        from skills.bookkeeping.budget_intents import (
+            BudgetQuery,
+            parse_budget,
+            parse_import,
+            parse_recurring,
+        )
+        from skills.bookkeeping.parser import ExpenseParser
+
+        wants_import, path = parse_import(text)
+        if wants_import:
+            if path is None:
+                return Result(
+                    text="To import a bill, drop the file (Alipay, WeChat Pay or a bank CSV) "
+                    "on the chat window, or run: ting expense import FILE",
+                    payload={"import": None},
+                )
+            from skills.bookkeeping.bills.actions import propose_import
+
+            return propose_import(ledger, {"path": path})[-1]
+        parser = ExpenseParser(ctx.settings.default_currency, ledger.remembered())
+        recurring = parse_recurring(text, today, parser)
+        if recurring is not None:
+            return propose_recurring(recurring, text)
+        budget = parse_budget(text, today)
+        if isinstance(budget, BudgetQuery):
+            return answer_budget(ledger, budget, text, chart=chart)
+        if budget is not None:
+            return propose_budget(ledger, budget, text, ctx.settings.default_currency)
+        return None
 
     def _propose_entries(
         self, ledger: Any, text: str, request: Request, ctx: SkillContext
@@ -146,6 +199,10 @@ class BookkeepingSkill:
             lines = entry_table([e.parsed() for e in entries], [e.id for e in entries])
             many = f"these {len(entries)} entries" if len(entries) > 1 else "this entry"
             head = f"撤销这 {len(entries)} 笔：" if zh else f"Undo {many}:"
+            if "bills" in action.details:
+                from skills.bookkeeping.bills.actions import undo_heading
+
+                head = undo_heading(action.details, len(entries))
         else:
             d = action.details
             before, after = d["before"], d["after"]
@@ -246,6 +303,18 @@ class BookkeepingSkill:
         ledger = ledger_for(ctx)
         if action == "add_entries":
             yield self._apply_add(ledger, data, ctx)
+        elif action == "import_bills":
+            from skills.bookkeeping.bills.actions import apply_import
+
+            yield apply_import(ledger, data)
+        elif action == "set_budget":
+            from skills.bookkeeping.budget_actions import apply_budget
+
+            yield apply_budget(ledger, data, ctx.current_date())
+        elif action == "add_recurring":
+            from skills.bookkeeping.budget_actions import apply_recurring
+
+            yield apply_recurring(ledger, data)
         elif action == "undo":
             yield self._apply_undo(ledger, data)
         elif action == "amend_entry":
@@ -268,6 +337,9 @@ class BookkeepingSkill:
                 raise UsageError(f"entry #{i + 1}: {exc.message}") from None
         key = str(data.get("confirmation_id") or uuid.uuid4().hex)
         history_id = data.get("history_id")
+        from skills.bookkeeping.budget_actions import after_add, watch_for
+
+        watch = watch_for(ledger, entries)
         outcome = ledger.add(
             entries,
             key=key,
@@ -281,6 +353,7 @@ class BookkeepingSkill:
             text = "\n".join(
                 [f"Recorded {len(entries)} {noun}:"]
                 + ["  " + line for line in entry_table(entries, outcome.entry_ids)]
+                + after_add(ledger, data, entries, watch)
             )
         return Result(
             text=text,

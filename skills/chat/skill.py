@@ -1,11 +1,16 @@
-"""The chat skill: the default for anything that is not a task. Streams from the provider."""
+"""The chat skill: the default for anything that is not a task. Streams from the provider.
+
+With tools available (Ting's own, see ``assistant.tool_registry``, and those of the MCP
+servers in ``mcp_servers``) chat is an agent over the provider's tool calls
+(``skills.chat.agent``); a model that calls no tool simply answers, as before.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from assistant.events import Event, Result
+from assistant.events import Event, Progress, Result
 from assistant.skill import Request, SkillContext
 
 SYSTEM_PROMPT = (
@@ -45,6 +50,14 @@ class ChatSkill:
             if turn.get("role") in ("user", "assistant") and turn.get("content"):
                 messages.append({"role": turn["role"], "content": str(turn["content"])})
         messages.append({"role": "user", "content": request.text})
+        toolbox, notices = yield from self._toolbox(request, ctx)
+        if toolbox is not None and len(toolbox):
+            from skills.chat.agent import TOOLS_PROMPT, run_agent
+
+            today = ctx.current_date().isoformat()
+            messages[0]["content"] += "\n\n" + TOOLS_PROMPT.format(today=today)
+            yield from run_agent(llm, messages, toolbox, ctx, notices)
+            return
         completion = None
         for item in llm.stream(messages, cancel=ctx.cancel, stage="thinking"):
             if isinstance(item, Completion):
@@ -54,8 +67,67 @@ class ChatSkill:
         text = completion.text if completion else ""
         yield Result(text=text, payload={"model": completion.model if completion else None})
 
+    def _toolbox(self, request: Request, ctx: SkillContext) -> Iterator[Event]:
+        """Ting's tools and the started MCP servers' (None when this session has none);
+        a server that cannot start is one progress line, and chat goes on without it."""
+        from assistant.errors import ConfigError, SkillError
+        from assistant.mcp_config import load_mcp_servers
+        from assistant.tool_registry import ToolContext
+        from skills.chat.toolbox import Toolbox
+
+        if request.options.get("tools") is False or not getattr(ctx.settings, "chat_tools", True):
+            return None, []
+        try:
+            registry = ctx.service("tools")
+        except SkillError:
+            return None, []
+        notices: list[str] = []
+        try:
+            configs = load_mcp_servers()
+        except ConfigError as exc:
+            configs = []
+            notices.append(f"MCP servers not used: {exc.user_message()}")
+            yield Progress("mcp_failed", notices[-1])
+        try:
+            connections = ctx.service("mcp")
+        except SkillError:
+            connections = None
+        if connections is not None:
+            connections.configure(configs)  # servers no longer listed are stopped here
+            waiting = [n for n, s in connections.status().items() if s["state"] != "ready"]
+            if waiting:
+                yield Progress("mcp", f"starting MCP servers: {', '.join(waiting)}…")
+            for problem in connections.start(ctx.cancel):
+                notices.append(problem)
+                yield Progress("mcp_failed", problem)
+        tool_ctx = ToolContext(
+            history=ctx.history,
+            settings=ctx.settings,
+            origin=request.origin,
+            cancel=ctx.cancel,
+            today=ctx.today,
+        )
+        return Toolbox(registry, tool_ctx, connections), notices
+
     def apply(self, action: str, data: dict[str, Any], ctx: SkillContext) -> Iterator[Event]:
         from assistant.errors import SkillError
+        from assistant.tool_registry import ToolContext
+        from skills.chat.toolbox import CALL_TOOL, run_confirmed_call
 
-        raise SkillError(f"the chat skill has no action {action!r}")
-        yield  # pragma: no cover
+        if action != CALL_TOOL:
+            raise SkillError(f"the chat skill has no action {action!r}")
+        try:
+            connections = ctx.service("mcp")
+        except SkillError:
+            connections = None
+        tool_ctx = ToolContext(
+            history=ctx.history, settings=ctx.settings, cancel=ctx.cancel, today=ctx.today
+        )
+        text, structured = run_confirmed_call(data, ctx.service("tools"), tool_ctx, connections)
+        shown = data.get("display_name") or data.get("tool")
+        if len(text) > 2000:
+            text = text[:2000] + "…"
+        yield Result(
+            text=f"Done: {shown}.\n{text}".rstrip(),
+            payload={"tool": shown, "result": structured},
+        )

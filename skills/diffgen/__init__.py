@@ -30,3 +30,11 @@ def ting_routing() -> Any:
     from skills.diffgen.routing import ROUTING
 
     return ROUTING
+
+
+@hookimpl
+def ting_register_tools(register: Any) -> None:
+    from skills.diffgen.diff_tools import TOOLS
+
+    for tool in TOOLS:
+        register(tool)

@@ -30,3 +30,11 @@ def ting_routing() -> Any:
     from skills.meeting_notes.routing import ROUTING
 
     return ROUTING
+
+
+@hookimpl
+def ting_register_tools(register):
+    from skills.meeting_notes.meeting_tools import TOOLS
+
+    for tool in TOOLS:
+        register(tool)

@@ -67,6 +67,7 @@ def make_notes(
     job_key: str | None = None
     duration: float | None = None
     chunk_counts: dict[str, int] = {}
+    corrections: list[dict[str, Any]] = []
     if looks_like_text(path):
         kind = "transcript"
         lines = read_transcript_file(path)
@@ -97,6 +98,8 @@ def make_notes(
         }
         if not lines:
             raise AudioError(f"no speech was found in {path} ({duration:.0f} s of audio)")
+        if meeting_language == "zh":
+            lines, corrections = yield from _corrected_by_model(ctx, lines)
     ctx.cancel.raise_if_cancelled()
     written_language = notes_language or meeting_language
     notes = yield from _notes_for(
@@ -134,7 +137,33 @@ def make_notes(
     }
     if chunk_counts:
         payload["chunks"] = chunk_counts
+    if corrections:
+        payload["transcript_corrections"] = corrections
     yield Result(text=markdown, payload=payload)
+
+
+def _corrected_by_model(
+    ctx: SkillContext, lines: list[TranscriptLine]
+) -> Generator[Progress, None, tuple[list[TranscriptLine], list[dict[str, Any]]]]:
+    """A Mandarin transcript's misheard words fixed by the language model where one is
+    configured (skills.meeting_notes.transcript_correction: only edits that sound like
+    what was heard are made); as heard when there is none or it fails."""
+    from skills.meeting_notes.transcript_correction import correct_transcript
+    from voice.vocabulary import VocabularyStore
+
+    try:
+        llm = ctx.llm()
+    except ProviderNotConfigured:
+        return lines, []
+    words = [w.word for w in VocabularyStore(ctx.history).all_words()]
+    outcome = yield from correct_transcript(lines, llm, vocabulary=words, cancel=ctx.cancel)
+    if outcome.edits or outcome.refused:
+        yield Progress(
+            "corrected",
+            f"{len(outcome.edits)} misheard word(s) corrected, {outcome.refused} proposal(s) "
+            "refused (not a sound-alike)",
+        )
+    return outcome.lines, [e.to_dict() for e in outcome.edits]
 
 
 def _notes_for(

@@ -30,3 +30,11 @@ def ting_routing() -> Any:
     from skills.translation.routing import ROUTING
 
     return ROUTING
+
+
+@hookimpl
+def ting_register_tools(register):
+    from skills.translation.interpreter_tools import TOOLS
+
+    for tool in TOOLS:
+        register(tool)

@@ -98,6 +98,7 @@ def build_session(
         llm = app.llm()
         llm.retry = RetryPolicy(attempts=1)
         llm.timeout_s = min(llm.timeout_s, WORKER_REQUEST_TIMEOUT_S)
+        llm.warm_up()  # the built-in model loads while the speech model does
         import openai  # noqa: F401  (now, not in the first sentence's translation: ~0.5-1 s)
     except ProviderNotConfigured as exc:
         if "en" in pair:

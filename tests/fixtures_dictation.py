@@ -1,0 +1,426 @@
+"""Fixtures for text output, dictation and editing: real windows to type into.
+
+* ``TextTarget``: a small Qt program with one text field (tests/text_target.py), on the
+  suite's X display or on a headless sway (Wayland);
+* ``TerminalTarget``: a real terminal emulator (xterm, st, foot) running
+  tests/terminal_reader.py, which records every byte the terminal sends its program;
+* ``sway_session``: sway with its headless backend, which offers the virtual-keyboard
+  protocol wtype uses (sway will not run as root: as root it runs as nobody).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fixtures_core import ROOT, TING, Ran, require_service
+
+GUARD_S = 60.0  # a guard against a hang only
+
+
+def x11_display() -> str:
+    display = os.environ.get("TING_TEST_DISPLAY", "")
+    if not display:
+        require_service("TING_TEST_DISPLAY", "an X display with a window manager")
+    return display
+
+
+def x11_env(display: str, home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(DISPLAY=display, TING_HOME=str(home), LC_ALL="C.UTF-8")
+    for name in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "TING_NO_GUI", "SWAYSOCK"):
+        env.pop(name, None)
+    return env
+
+
+def run_ting(
+    env: dict[str, str], *args: str, input: str | None = None, timeout: float = 120
+) -> Ran:
+    proc = subprocess.run(
+        [*TING, *args],
+        env=env,
+        cwd=str(ROOT),
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return Ran(proc.returncode, proc.stdout, proc.stderr)
+
+
+class TextTarget:
+    """The Qt text field as its own process; every question is a line on its stdin."""
+
+    def __init__(self, env: dict[str, str], *, multiline: bool = False) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "tests" / "text_target.py")]
+            + (["--multiline"] if multiline else []),
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        ready = self._answer()
+        assert ready.get("ready"), ready
+        self.window = ready["window"]
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _answer(self) -> dict:
+        line = self._lines.get(timeout=GUARD_S)
+        assert line is not None, "the target window ended"
+        return json.loads(line)
+
+    def ask(self, command: str) -> dict:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self._answer()
+
+    def text(self) -> str:
+        return self.ask("text")["text"]
+
+    def set(self, value: str) -> None:
+        self.ask("set " + json.dumps(value))
+
+    def select_all_by_keys(self, env: dict[str, str]) -> str:
+        """Select the field's text as a person does, with Ctrl+A on the keyboard (which
+        also makes it the PRIMARY selection); returns what is selected."""
+        subprocess.run(["xdotool", "key", "ctrl+a"], env=env, check=True, timeout=10)
+        deadline = time.monotonic() + GUARD_S
+        while True:
+            answer = self.ask("text")
+            if answer["selected"] == answer["text"] or time.monotonic() > deadline:
+                return answer["selected"]
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                assert self.proc.stdin is not None
+                self.proc.stdin.write("quit\n")
+                self.proc.stdin.flush()
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+
+class TerminalTarget:
+    """A terminal emulator whose program records what the terminal sends it."""
+
+    def __init__(self, command: list[str], env: dict[str, str], folder: Path) -> None:
+        self.out = folder / "terminal.out"
+        ready = folder / "terminal.ready"
+        reader = [
+            sys.executable,
+            str(ROOT / "tests" / "terminal_reader.py"),
+            str(self.out),
+            str(ready),
+        ]
+        self.proc = subprocess.Popen(
+            [*command, *reader],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + GUARD_S
+        while not ready.exists():
+            assert self.proc.poll() is None, f"{command[0]} ended before its program started"
+            assert time.monotonic() < deadline, f"{command[0]} did not start its program"
+            time.sleep(0.05)
+
+    def received(self) -> bytes:
+        return self.out.read_bytes() if self.out.exists() else b""
+
+    def wait_for(self, size: int) -> str:
+        """What arrived, once at least ``size`` bytes did (terminals send a pasted line
+        end as CR)."""
+        deadline = time.monotonic() + GUARD_S
+        while len(self.received()) < size and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.received().decode("utf-8", errors="replace").replace("\r", "\n")
+
+    def clear(self) -> None:
+        self.out.write_bytes(b"")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# -- a headless Wayland compositor -------------------------------------------------------
+
+
+SWAY_CONFIG = """\
+output HEADLESS-1 resolution 1280x800
+xwayland disable
+default_border none
+"""
+
+
+class SwaySession:
+    def __init__(self) -> None:
+        # not under pytest's tmp_path: as nobody, sway could not reach into root's 0700
+        # folders there
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="ting-sway-"))
+        self.folder = folder
+        self.runtime = folder / "xdg"
+        self.runtime.mkdir(mode=0o700)
+        config = folder / "sway.conf"
+        config.write_text(SWAY_CONFIG)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "XDG_RUNTIME_DIR": str(self.runtime),
+            "HOME": str(folder),
+            "WLR_BACKENDS": "headless",
+            "WLR_LIBINPUT_NO_DEVICES": "1",
+            "WLR_RENDERER": "pixman",
+        }
+        command = ["sway", "-c", str(config)]
+        if os.geteuid() == 0:  # sway refuses to run as root
+            os.chown(self.runtime, 65534, 65534)
+            os.chown(folder, 65534, 65534)
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        self.log = folder / "sway.log"
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        deadline = time.monotonic() + GUARD_S
+        while True:
+            sockets = sorted(self.runtime.glob("sway-ipc.*.sock"))
+            displays = sorted(
+                p.name for p in self.runtime.glob("wayland-*") if not p.name.endswith(".lock")
+            )
+            if sockets and displays:
+                break
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"sway did not start:\n{self.log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        self.swaysock = str(sockets[0])
+        self.wayland_display = displays[0]
+
+    def env(self, home: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        for name in ("DISPLAY", "TING_NO_GUI"):
+            env.pop(name, None)
+        env.update(
+            XDG_RUNTIME_DIR=str(self.runtime),
+            WAYLAND_DISPLAY=self.wayland_display,
+            SWAYSOCK=self.swaysock,
+            QT_QPA_PLATFORM="wayland",
+            TING_HOME=str(home),
+            LC_ALL="C.UTF-8",
+        )
+        return env
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def require_wayland_tools() -> None:
+    missing = [
+        t for t in ("sway", "wtype", "wl-copy", "wl-paste", "foot") if shutil.which(t) is None
+    ]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{', '.join(missing)} missing in CI (tests/run.sh installs them)")
+        pytest.skip(f"{', '.join(missing)} not installed (tests/run.sh installs them)")
+
+
+@pytest.fixture(scope="module")
+def sway_session() -> Iterator[SwaySession]:
+    require_wayland_tools()
+    session = SwaySession()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def x11_target(ting_home: Path) -> Iterator[tuple[TextTarget, dict[str, str]]]:
+    env = x11_env(x11_display(), ting_home)
+    target = TextTarget(env)
+    try:
+        yield target, env
+    finally:
+        target.close()
+
+
+@pytest.fixture
+def empty_desktop(tmp_path: Path):
+    """A display of its own with a window manager and no window on it."""
+    x11_display()  # only where the suite's display exists (the same packages)
+    display = f":{200 + os.getpid() % 200}"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while subprocess.run(["xdpyinfo", "-display", display], capture_output=True).returncode:
+        assert time.monotonic() < deadline and xvfb.poll() is None, "Xvfb did not start"
+        time.sleep(0.05)
+    wm = subprocess.Popen(
+        ["openbox"],
+        env={**os.environ, "DISPLAY": display},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {**os.environ, "DISPLAY": display}
+    while (
+        "_NET_SUPPORTED"
+        not in subprocess.run(
+            ["xprop", "-root", "_NET_SUPPORTED"], env=env, capture_output=True, text=True
+        ).stdout
+    ):
+        assert time.monotonic() < deadline and wm.poll() is None, "openbox did not start"
+        time.sleep(0.05)
+    try:
+        yield display
+    finally:
+        wm.terminate()
+        xvfb.terminate()
+        wm.wait(10)
+        xvfb.wait(10)
+
+
+class RemoteDesktopStandIn:
+    """A small ``org.freedesktop.portal.Desktop`` with the RemoteDesktop interface on the
+    private session bus (as the GlobalShortcuts stand-in in fixtures_voice): answers
+    CreateSession, SelectDevices and Start through Request objects' Response signals as
+    xdg-desktop-portal does, hands out a restore token, and records the keys it is sent.
+    ``decline=True`` stands for a user who says no in the desktop's dialog."""
+
+    INTERFACE = "org.freedesktop.portal.RemoteDesktop"
+
+    def __init__(self, *, decline: bool = False) -> None:
+        from jeepney import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        from voice.portal_shortcuts import PORTAL_BUS
+
+        self.decline = decline
+        self.conn = open_dbus_connection("SESSION")
+        owned = self.conn.send_and_get_reply(message_bus.RequestName(PORTAL_BUS, 4))
+        if owned.body[0] != 1:
+            self.conn.close()
+            pytest.skip("a real desktop portal owns the name on this bus")
+        self.selected: list[dict] = []  # SelectDevices options, per session
+        self.keys: list[tuple[int, int]] = []  # (keysym, state)
+        self.closed: list[str] = []
+        self.session = ""
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        from jeepney import MessageType
+
+        while not self._stopping.is_set():
+            try:
+                message = self.conn.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if message.header.message_type == MessageType.method_call:
+                self._answer(message)
+
+    def _answer(self, call) -> None:
+        from jeepney import DBusAddress, HeaderFields, new_error, new_method_return, new_signal
+
+        from voice.portal_shortcuts import PORTAL_PATH, REQUEST, SESSION
+
+        fields = call.header.fields
+        interface, member = fields.get(HeaderFields.interface), fields.get(HeaderFields.member)
+        sender = fields[HeaderFields.sender][1:].replace(".", "_")
+
+        def respond(token: str, results: dict, code: int = 0) -> None:
+            request = f"{PORTAL_PATH}/request/{sender}/{token}"
+            self.conn.send(new_method_return(call, "o", (request,)))
+            address = DBusAddress(request, interface=REQUEST)
+            self.conn.send(new_signal(address, "Response", "ua{sv}", (code, results)))
+
+        if (interface, member) == ("org.freedesktop.DBus.Properties", "Get"):
+            if tuple(call.body) == (self.INTERFACE, "version"):
+                self.conn.send(new_method_return(call, "v", (("u", 2),)))
+            else:
+                error = "org.freedesktop.DBus.Error.UnknownInterface"
+                self.conn.send(new_error(call, error, "s", (f"no {call.body[0]} here",)))
+        elif (interface, member) == (self.INTERFACE, "CreateSession"):
+            options = call.body[0]
+            self.session = f"{PORTAL_PATH}/session/{sender}/{options['session_handle_token'][1]}"
+            respond(options["handle_token"][1], {"session_handle": ("s", self.session)})
+        elif (interface, member) == (self.INTERFACE, "SelectDevices"):
+            _session, options = call.body
+            self.selected.append({k: v[1] for k, v in options.items()})
+            respond(options["handle_token"][1], {})
+        elif (interface, member) == (self.INTERFACE, "Start"):
+            _session, _parent, options = call.body
+            if self.decline:
+                respond(options["handle_token"][1], {}, code=1)
+            else:
+                results = {"devices": ("u", 1), "restore_token": ("s", "token-from-the-desktop")}
+                respond(options["handle_token"][1], results)
+        elif (interface, member) == (self.INTERFACE, "NotifyKeyboardKeysym"):
+            _session, _options, keysym, state = call.body
+            self.keys.append((keysym, state))
+            self.conn.send(new_method_return(call))
+        elif (interface, member) == (SESSION, "Close"):
+            self.conn.send(new_method_return(call))
+            self.closed.append(fields[HeaderFields.path])
+        else:
+            error = "org.freedesktop.DBus.Error.UnknownMethod"
+            self.conn.send(new_error(call, error, "s", (f"{interface}.{member}",)))
+
+    def stop(self) -> None:
+        from jeepney import message_bus
+
+        from voice.portal_shortcuts import PORTAL_BUS
+
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        # give the name back and wait for the bus to say so: the next test's stand-in
+        # (or the shortcuts one) asks for it at once
+        self.conn.send_and_get_reply(message_bus.ReleaseName(PORTAL_BUS), timeout=5)
+        self.conn.close()
+
+
+@pytest.fixture
+def remote_desktop_portal():
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        require_service("DBUS_SESSION_BUS_ADDRESS", "a private D-Bus session bus")
+    portal = RemoteDesktopStandIn()
+    yield portal
+    portal.stop()
