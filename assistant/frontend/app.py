@@ -194,6 +194,8 @@ def _mcp_connections(app: App) -> Any:
     from assistant.paths import data_dir
 
     return McpConnections(log_path=data_dir() / "mcp-servers.log")
+
+
 def _text_output(app: App) -> Any:
     from voice.text_output.typist import TextOutput
 
