@@ -103,7 +103,7 @@ class DictationSession(ListenSession):
 
     # -- what is heard -------------------------------------------------------------------
 
-    def _run_request(self, app: Any, text: str) -> int:
+    def _run_request(self, app: Any, text: str, heard: dict[str, Any] | None = None) -> int:
         from assistant.events import Failed, Result
         from assistant.skill import Request
 
@@ -119,6 +119,7 @@ class DictationSession(ListenSession):
                 "after": self._last_typed,
                 "prepared": prepared,
                 "method": self.options.method,
+                **({"heard": heard} if heard else {}),
             },
         )
         code = 0
