@@ -305,6 +305,17 @@ def test_held_out_examples_accuracy(tmp_path: Path, record_property) -> None:
         print(f"  {text!r}: expected {expected}, got {got}")
     assert len(held_out) >= 250
     assert accuracy >= 0.9
+    # calibrated: the mean confidence is the accuracy, and "unsure" marks the answers
+    # that are often wrong
+    decisions = [(held_router.local_decision(t), s) for t, s in held_out]
+    mean_confidence = sum(d.confidence for d, _ in decisions) / len(decisions)
+    record_property("held_out_mean_confidence", round(mean_confidence, 4))
+    assert abs(mean_confidence - accuracy) <= 0.05
+    unsure = [d.skill == s for d, s in decisions if d.to_dict()["unsure"]]
+    sure = [d.skill == s for d, s in decisions if not d.to_dict()["unsure"]]
+    assert len(unsure) >= 5
+    assert sum(unsure) / len(unsure) <= 0.8
+    assert sum(sure) / len(sure) >= 0.95
 
 
 def test_a_broken_examples_file_names_the_line(tmp_path: Path) -> None:
