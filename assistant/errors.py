@@ -61,6 +61,17 @@ class SkillNotFound(SkillError):
     pass
 
 
+class Declined(SkillError):
+    """A routed skill found nothing in the request it can act on (a code edit naming no
+    file, a ledger sentence with no amount and no question, meeting notes with no
+    meeting). Raised before the skill shows any output: the runtime then hands the
+    request to the next candidate, ending with chat. When the user named the skill
+    (``ting ask --skill``, a skill's own command) it is an error like any other, and
+    its message says what is missing."""
+
+    exit_code = 2
+
+
 class Cancelled(TingError):
     """The user cancelled a running task."""
 

@@ -156,6 +156,14 @@ def m004_heard(db: sqlite_utils.Database) -> None:
     db.execute("alter table exchanges add column heard_json text")
 
 
+@MIGRATIONS
+def m005_route(db: sqlite_utils.Database) -> None:
+    """How a request was routed: the candidates with their scores and every hand-back
+    (a skill that found nothing to act on, and why), as JSON beside the skill that
+    answered."""
+    db.execute("alter table exchanges add column route_json text")
+
+
 INTERRUPTED = "interrupted: the process ended before the answer was finished"
 
 
@@ -185,6 +193,7 @@ class Exchange:
     duration_ms: int | None
     timings: dict[str, Any]
     parent_id: int | None
+    route: dict[str, Any] | None = None  # {"candidates", "handed_back", …} (see m005_route)
     heard: dict[str, Any] | None = None  # {"raw_text", "corrections"} (see m004_heard)
 
     @classmethod
@@ -204,6 +213,7 @@ class Exchange:
             duration_ms=row["duration_ms"],
             timings=json.loads(row["timings_json"]) if row["timings_json"] else {},
             parent_id=row["parent_id"],
+            route=json.loads(row["route_json"]) if row.get("route_json") else None,
             heard=json.loads(row["heard_json"]) if row.get("heard_json") else None,
         )
 
@@ -223,6 +233,7 @@ class Exchange:
             "duration_ms": self.duration_ms,
             "timings": self.timings,
             "parent_id": self.parent_id,
+            "route": self.route,
             **({"heard": self.heard} if self.heard else {}),
         }
 
@@ -312,17 +323,19 @@ class HistoryStore:
         route_source: str | None = None,
         confidence: float | None = None,
         parent_id: int | None = None,
+        route: dict[str, Any] | None = None,
         heard: dict[str, Any] | None = None,
     ) -> int:
-        """Record that an exchange began; returns its id (status ``running``). ``heard``:
-        the recognizer's text before its corrections, for a voice request."""
+        """Record that an exchange began; returns its id (status ``running``). ``route``:
+        how the router chose the skill (``RouteDecision.to_dict``); ``heard``: the
+        recognizer's text before its corrections, for a voice request."""
         if origin not in ORIGINS:
             raise UsageError(f"unknown origin {origin!r} (one of {', '.join(ORIGINS)})")
         with self.transaction() as conn:
             cur = conn.execute(
                 "insert into exchanges (created_at, origin, input_text, skill, route_source,"
-                " confidence, status, parent_id, owner_pid, heard_json)"
-                " values (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+                " confidence, status, parent_id, owner_pid, route_json, heard_json)"
+                " values (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
                 (
                     _now(),
                     origin,
@@ -332,6 +345,7 @@ class HistoryStore:
                     confidence,
                     parent_id,
                     os.getpid(),
+                    json.dumps(route, ensure_ascii=False) if route is not None else None,
                     json.dumps(heard, ensure_ascii=False) if heard else None,
                 ),
             )
@@ -390,6 +404,15 @@ class HistoryStore:
                 "insert into exchanges_fts (rowid, body) values (?, ?)", (exchange_id, body)
             )
             self._add_terms(conn, output_text or "")
+
+    def hand_back(self, exchange_id: int, *, skill: str, route: dict[str, Any]) -> None:
+        """A skill handed the request back and ``skill`` takes it over: the row names the
+        skill now answering, and ``route`` (with its ``handed_back`` list) says why."""
+        with self.transaction() as conn:
+            conn.execute(
+                "update exchanges set skill = ?, route_json = ? where id = ?",
+                (skill, json.dumps(route, ensure_ascii=False), exchange_id),
+            )
 
     def record(self, input_text: str, output_text: str, **kw: Any) -> int:
         """Start and finish in one go (status ok unless given)."""

@@ -14,6 +14,11 @@ A plugin is a module (or object) with hook implementations::
         def hello(): ...
 
     @hookimpl
+    def ting_routing():                # optional: what routes requests to the skill
+        from my_pkg.routing import ROUTING   # an assistant.router_spec.SkillRouting
+        return ROUTING
+
+    @hookimpl
     def ting_register_tools(register):  # optional: tools for the agent and MCP
         register(ToolSpec(name="my_lookup", ...))
 
@@ -51,9 +56,6 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "edit": "skills.editing",
 }
 
-# The router's vocabulary: every routed request lands on one of these names.
-ROUTABLE_SKILLS = ("bookkeeping", "translation", "diff", "meeting_notes", "chat")
-
 
 class HookSpecs:
     @hookspec
@@ -63,6 +65,12 @@ class HookSpecs:
     @hookspec
     def ting_register_commands(self, cli: Any) -> None:
         """Add click commands to the ``ting`` command group."""
+
+    @hookspec
+    def ting_routing(self) -> Any:
+        """The skill's routing: an ``assistant.router_spec.SkillRouting`` (or a list of
+        them, one per skill the plugin registers). Skills without one are run only
+        when asked for by name."""
 
     @hookspec
     def ting_register_tools(self, register: Callable[[Any], None]) -> None:
@@ -131,6 +139,53 @@ class SkillRegistry:
 
     def origin(self, name: str) -> str:
         return self._origin.get(name, "?")
+
+    def routings(self) -> tuple[list[Any], list[str], dict[str, str]]:
+        """The routing of every installed skill that has one, the files it came from
+        (for the router's cache), and why a plugin's routing was left out."""
+        import os
+        import sys
+
+        from assistant.router_spec import SkillRouting
+
+        routings: list[SkillRouting] = []
+        files: list[str] = []
+        problems: dict[str, str] = {}
+        for plugin in self.pm.get_plugins():
+            hook = getattr(plugin, "ting_routing", None)
+            if hook is None:
+                continue
+            plugin_name = self.pm.get_name(plugin) or "?"
+            try:
+                answer = hook()
+                given = answer if isinstance(answer, (list, tuple)) else [answer]
+                for routing in given:
+                    if routing is None:
+                        continue
+                    if not isinstance(routing, SkillRouting):
+                        raise TypeError(f"ting_routing returned {type(routing).__name__}")
+                    routing.check()
+                    if not self.has(routing.skill):
+                        raise ValueError(
+                            f"routing for {routing.skill!r}, a skill it never registered"
+                        )
+                    if self._origin.get(routing.skill) != plugin_name:
+                        continue  # the skill's name was taken over by another plugin
+                    routings.append(routing)
+                    folder = os.path.dirname(os.path.abspath(routing.examples))
+                    files.append(os.path.abspath(routing.examples))
+                    files.extend(
+                        os.path.join(folder, name)
+                        for name in sorted(os.listdir(folder))
+                        if name.startswith("routing") and name.endswith(".py")
+                    )
+            except Exception as exc:  # a broken plugin must not take routing down
+                problems[plugin_name] = f"routing: {type(exc).__name__}: {exc}"
+                continue
+            module = sys.modules.get(getattr(plugin, "__name__", ""))
+            if getattr(module, "__file__", None):
+                files.append(os.path.abspath(module.__file__))
+        return routings, files, problems
 
     def register_commands(self, cli: Any) -> None:
         self.pm.hook.ting_register_commands(cli=cli)

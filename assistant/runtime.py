@@ -1,5 +1,11 @@
 """Runs a request: route it, hand it to the skill, stream its events, record the exchange.
 
+A routed skill that finds nothing it can act on raises ``Declined`` before it shows any
+output; the runtime then hands the request to the router's next candidate (chat last),
+records the hand-back in the history row, and says so with a ``handed_back`` progress
+event and a new ``routed`` one. A misrouted request ends in an answer, not in an error
+about what the wrong skill was missing.
+
 The runtime is the history writer: it wraps the skill's event stream, passes every event
 through unchanged, and writes one history row per exchange (started before the skill
 runs, finished with output, timings and any error after). A skill's exception never
@@ -16,8 +22,9 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import Cancelled, TingError, UsageError
+from assistant.errors import Cancelled, Declined, TingError, UsageError
 from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, Result
+from assistant.request_text import MAX_REQUEST_CHARS, check_request_text  # noqa: F401 (re-exported)
 from assistant.skill import CancelToken, Request, SkillContext
 
 if TYPE_CHECKING:
@@ -26,23 +33,6 @@ if TYPE_CHECKING:
     from assistant.router import RouteDecision
 
 log = logging.getLogger("ting.runtime")
-
-MAX_REQUEST_CHARS = 100_000  # a spoken or typed request; far more is a paste gone wrong
-
-
-def check_request_text(text: str) -> str:
-    """``text`` if a skill can take it; else a UsageError saying what is wrong with it."""
-    if len(text) > MAX_REQUEST_CHARS:
-        raise UsageError(
-            f"the request is too long ({len(text):,} characters; at most {MAX_REQUEST_CHARS:,})"
-        )
-    if "\x00" in text:
-        raise UsageError("the request contains a NUL byte; send text, not binary data")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes from argv arrive as lone surrogates
-        raise UsageError("the request is not valid UTF-8 text") from None
-    return text
 
 
 class Runtime:
@@ -72,11 +62,14 @@ class Runtime:
         check_request_text(text)
         started = time.monotonic()
         timings: dict[str, float] = {}
+        decision: RouteDecision | None = None
+        route: dict[str, Any] | None = None
         if request.skill:
             skill_name, source, confidence = request.skill, "forced", 1.0
         else:
             decision = self._route(text)
             skill_name, source, confidence = decision.skill, decision.source, decision.confidence
+            route = decision.to_dict()
         timings["route_ms"] = round((time.monotonic() - started) * 1000, 2)
         history_id = self.history.start(
             text,
@@ -84,6 +77,7 @@ class Runtime:
             skill=skill_name,
             route_source=source,
             confidence=confidence,
+            route=route,
             heard=request.options.get("heard"),
         )
         yield Progress(
@@ -92,12 +86,49 @@ class Runtime:
             elapsed=time.monotonic() - started,
         )
         ctx = self._context_factory(cancel=cancel, today=today, history_id=history_id)
+        current = {"skill": skill_name}
 
         def body() -> Iterator[Event]:
-            skill = self.registry.get(skill_name)
-            yield from skill.run(request, ctx)
+            name = skill_name
+            handed_back: list[dict[str, str]] = []
+            while True:
+                skill = self.registry.get(name)
+                asked = request
+                if handed_back:
+                    options = dict(request.options, handed_back=list(handed_back))
+                    asked = Request(request.text, request.origin, None, options)
+                shown = False
+                try:
+                    for event in skill.run(asked, ctx):
+                        shown = shown or isinstance(event, (Delta, Result, NeedsConfirmation))
+                        yield event
+                    return
+                except Declined as exc:
+                    if decision is None or shown:
+                        raise  # the user named the skill, or it already answered
+                    tried = {name, *(h["skill"] for h in handed_back)}
+                    following = [s for s in decision.next_skills(tried) if self.registry.has(s)]
+                    if not following:
+                        raise
+                    handed_back.append({"skill": name, "reason": exc.message})
+                    name = current["skill"] = following[0]
+                    self.history.hand_back(
+                        history_id, skill=name, route={**(route or {}), "handed_back": handed_back}
+                    )
+                    # the reason is for the history and the next skill, not the user: what
+                    # the wrong skill was missing is no answer to what they asked
+                    yield Progress(
+                        "handed_back",
+                        f"{handed_back[-1]['skill']} found nothing to do here; {name} takes it",
+                        elapsed=time.monotonic() - started,
+                    )
+                    yield Progress(
+                        "routed",
+                        f"{name} (handed back by {handed_back[-1]['skill']})",
+                        elapsed=time.monotonic() - started,
+                    )
 
-        yield from self._recorded(body(), history_id, started, timings, skill_name)
+        yield from self._recorded(body(), history_id, started, timings, current)
 
     def confirm(
         self,
@@ -126,7 +157,7 @@ class Runtime:
             skill = self.registry.get(skill_name)
             yield from skill.apply(action, data, ctx)
 
-        yield from self._recorded(body(), history_id, started, {}, skill_name)
+        yield from self._recorded(body(), history_id, started, {}, {"skill": skill_name})
 
     def _recorded(
         self,
@@ -134,8 +165,9 @@ class Runtime:
         history_id: int,
         started: float,
         timings: dict[str, float],
-        skill_name: str,
+        current: dict[str, str],
     ) -> Iterator[Event]:
+        """``current["skill"]`` is the skill answering now (it changes on a hand-back)."""
         streamed: list[str] = []
         final: Result | NeedsConfirmation | None = None
         status, error = "ok", None
@@ -165,9 +197,9 @@ class Runtime:
             raise
         except Exception as exc:
             status, error = "error", f"internal error: {type(exc).__name__}: {exc}"
-            log.error("skill %s crashed:\n%s", skill_name, traceback.format_exc())
+            log.error("skill %s crashed:\n%s", current["skill"], traceback.format_exc())
             yield Failed(
-                f"internal error in the {skill_name} skill ({type(exc).__name__}); "
+                f"internal error in the {current['skill']} skill ({type(exc).__name__}); "
                 "details are in the log file (ting doctor shows where)",
                 kind="internal",
             )

@@ -1,6 +1,6 @@
 """Routing on the fresh table nobody tuned on: ``tests/data/routing_fresh.tsv``.
 
-    python bench/bench_routing_fresh.py [--markdown]
+    python bench/bench_routing_fresh.py [--half dev|held-out|all] [--rows]
 
 The table was written blind (see ``tests/data/routing_fresh.md``). The router runs
 offline (rules and the local classifier, no model), as it does with no provider. Rows are
@@ -32,10 +32,10 @@ def load_rows() -> list[dict[str, str]]:
 
 
 def offline_router():
-    """The local router as the installed code builds it, never asking a model."""
+    """The local router as the installed skills build it, never asking a model."""
     from assistant.router import Router
 
-    return Router()
+    return Router().warm()
 
 
 def score(rows, predict) -> dict[str, object]:
@@ -60,6 +60,8 @@ def report(rows, results, baseline) -> str:
     lines.append(f"| all rows | {pct(correct, total)} | {pct(base_correct, total)} |")
     for half in ("dev", "held-out"):
         sub = [(r, s) for r, s, _ in results if r["half"] == half]
+        if not sub:
+            continue
         base = sum(1 for r, _ in sub if baseline(r["text"]) == r["skill"])
         hits = sum(1 for r, s in sub if s == r["skill"])
         lines.append(f"| {half} half | {pct(hits, len(sub))} | {pct(base, len(sub))} |")
@@ -102,11 +104,19 @@ def report(rows, results, baseline) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--markdown", action="store_true", help="print the tables only")
-    parser.parse_args()
+    parser.add_argument(
+        "--half",
+        choices=("dev", "held-out", "all"),
+        default="all",
+        help="score only this half (while tuning, look at the dev half only)",
+    )
+    parser.add_argument("--rows", action="store_true", help="list every row's route")
+    args = parser.parse_args()
     from bench_router import keyword_route
 
     rows = load_rows()
+    if args.half != "all":
+        rows = [row for row in rows if row["half"] == args.half]
     router = offline_router()
 
     def predict(text: str) -> tuple[str, float]:
@@ -115,6 +125,11 @@ def main() -> None:
 
     results = score(rows, predict)["results"]
     print(report(rows, results, keyword_route))
+    if args.rows:
+        print()
+        for row, skill, confidence in results:
+            mark = "  " if skill == row["skill"] else "XX"
+            print(f"{mark} {row['skill']:13} -> {skill:13} {confidence:.2f} | {row['text']}")
 
 
 if __name__ == "__main__":

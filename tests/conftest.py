@@ -23,12 +23,20 @@ pytest_plugins = [
 ]
 
 
+@pytest.fixture(scope="session")
+def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One router cache for the whole run: it depends on the code only, never on a
+    test's data, and building it takes a second."""
+    return tmp_path_factory.mktemp("ting-cache")
+
+
 @pytest.fixture(autouse=True)
-def ting_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def ting_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache_dir: Path) -> Path:
     """A fresh TING_HOME per test; provider variables cleared so tests see no real key."""
     home = tmp_path / "ting-home"
     home.mkdir()
     monkeypatch.setenv("TING_HOME", str(home))
+    monkeypatch.setenv("TING_CACHE_DIR", str(shared_cache_dir))
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TING_MODEL"):
         monkeypatch.delenv(var, raising=False)
     # no provider means no provider here: the built-in model (the default) starts only in

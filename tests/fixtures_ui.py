@@ -38,10 +38,10 @@ class ChatScript:
         self.replies.append(self._reply_class(text=text, **kw))
 
     def _respond(self, body: dict[str, Any]) -> Any:
-        from assistant.router import MODEL_SYSTEM_PROMPT
+        from assistant.router_model import is_routing_prompt
 
         system = body["messages"][0]["content"] if body.get("messages") else ""
-        if system == MODEL_SYSTEM_PROMPT:
+        if is_routing_prompt(system):
             return self._reply_class(f'{{"skill": "{self.route_to}"}}')
         return self.replies.pop(0) if self.replies else None
 

@@ -107,12 +107,12 @@ def test_skills_lists_builtins(ting):
 def test_terminal_session_answers_typed_lines(ting, provider):
     from scripted_provider import Reply
 
-    from assistant.router import MODEL_SYSTEM_PROMPT
+    from assistant.router_model import is_routing_prompt
 
     answers = iter(["one", "two"])
 
     def respond(body):
-        if body["messages"][0]["content"] == MODEL_SYSTEM_PROMPT:
+        if is_routing_prompt(body["messages"][0]["content"]):
             return Reply("chat")  # the router asked the model: it is chat
         return Reply(next(answers))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import SkillError, UsageError
+from assistant.errors import Declined, SkillError
 from assistant.events import NeedsConfirmation, Progress, Result
 from assistant.frontend.app import App
 from assistant.skill import Request
@@ -225,7 +225,7 @@ def test_mentioned_files_only_names_files_under_the_root(project: Path) -> None:
 def test_a_request_naming_no_file_is_a_usage_error(provider_env, project: Path) -> None:
     app = App.from_environment()
     request = Request(text="rename parse_date", skill="diff", options={"root": str(project)})
-    with pytest.raises(UsageError, match="name the file to edit"):
+    with pytest.raises(Declined, match="name the file to edit"):
         list(DiffSkill().run(request, app.make_context()))
 
 

@@ -104,6 +104,7 @@ def test_migrations_run_once(tmp_path: Path):
         ("history", "m002_long_terms"),
         ("history", "m003_owner_pid"),
         ("history", "m004_heard"),
+        ("history", "m005_route"),
     ]
     assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
 

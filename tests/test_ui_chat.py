@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from fixtures_ui import ChatScript, save_screenshot
 
-from assistant.router import MODEL_SYSTEM_PROMPT
+from assistant.router_model import is_routing_prompt
 
 pytest.importorskip("PySide6")
 
 
 def chat_requests(provider: Any) -> list[dict[str, Any]]:
-    return [r for r in provider.requests if r["messages"][0]["content"] != MODEL_SYSTEM_PROMPT]
+    return [r for r in provider.requests if not is_routing_prompt(r["messages"][0]["content"])]
 
 
 @pytest.fixture

@@ -52,8 +52,11 @@ def test_weak_evidence_changes_nothing(heard: str) -> None:
 
 
 def _correct_chinese_sentences() -> list[str]:
-    rows = (ROOT / "assistant" / "data" / "router_examples.tsv").read_text("utf-8").splitlines()
-    texts = [r.split("\t")[0] for r in rows[1:]]
+    texts = []
+    for examples in sorted((ROOT / "skills").glob("*/routing_examples.tsv")):
+        for row in examples.read_text("utf-8").splitlines():
+            if row and not row.startswith("#") and row != "text\troute\tstyle":
+                texts.append(row.split("\t")[0])
     for line in (ROOT / "tests" / "data" / "expense_cases.jsonl").read_text("utf-8").splitlines():
         texts.append(json.loads(line)["text"])
     clips = json.loads((ROOT / "tests/data/audio/zh/clips.json").read_text("utf-8"))["clips"]

@@ -128,7 +128,8 @@ class App:
 
     @cached_property
     def router(self) -> Router:
-        from assistant.router import ModelRouteClassifier, Router
+        from assistant.router import Router
+        from assistant.router_model import ModelRouteClassifier
 
         # The model is asked only when the local answer is unsure; with no provider its
         # factory raises ProviderNotConfigured and the local answer stands. Checking for

@@ -16,30 +16,9 @@ def register(cli: click.Group) -> None:
 
 
 def _text_arg(words: tuple[str, ...]) -> str:
-    from assistant.runtime import check_request_text
+    from assistant.request_text import request_text
 
-    text = " ".join(words).strip()
-    if text == "-":
-        text = read_stdin_text()
-    if not text:
-        raise UsageError("nothing to do: the text is empty")
-    return check_request_text(text)
-
-
-def read_stdin_text() -> str:
-    """Standard input as text: UTF-8, or a UsageError (never a half-decoded string)."""
-    from assistant.runtime import MAX_REQUEST_CHARS
-
-    data = sys.stdin.buffer.read(MAX_REQUEST_CHARS * 4 + 1)  # UTF-8: at most 4 bytes a char
-    if len(data) > MAX_REQUEST_CHARS * 4:
-        raise UsageError(
-            f"the request is too long (more than {MAX_REQUEST_CHARS:,} characters on standard input)"
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError("standard input is not UTF-8 text") from None
-    return text.strip()
+    return request_text(words)
 
 
 @click.command()
@@ -86,21 +65,21 @@ def _parse_day(value: str | None):
 
 @click.command()
 @click.argument("words", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="Print {skill, confidence, source}.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print {skill, confidence, source, unsure, candidates: [{skill, score}]}.",
+)
 @click.option("--offline", is_flag=True, help="Never ask the language model, even if unsure.")
 def route(words, as_json, offline):
-    """Say which skill TEXT would go to, without running it."""
-    text = _text_arg(words)
-    if offline:
-        from assistant.router import Router
+    """Say which skill TEXT would go to, without running it.
 
-        decision = Router().route(text)
-    else:
-        decision = get_app().router.route(text)
-    if as_json:
-        emit_json(decision.to_dict())
-    else:
-        click.echo(f"{decision.skill}\t{decision.confidence:.2f}\t{decision.source}")
+    TEXT may be '-' to read it from standard input.
+    """
+    from assistant.frontend.route_command import decide, show
+
+    show(decide(_text_arg(words), offline=offline, app_factory=get_app), as_json)
 
 
 # -- history ---------------------------------------------------------------------------

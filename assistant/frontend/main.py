@@ -2,7 +2,8 @@
 
 Plain ``ting`` (what the menu entry and the autostart entry run) and ``ting app`` start
 the desktop app straight away, without loading the command-line parser and the
-commands; every other command line goes to ``assistant.frontend.cli``.
+commands; so does ``ting route`` (on the hotkey path) go straight to the router.
+Every other command line goes to ``assistant.frontend.cli``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     if args in ([], ["app"]):
         sys.exit(start_app())
+    if args[:1] == ["route"]:
+        from assistant.frontend import route_command
+
+        if route_command.handles(args[1:]):  # the hotkey path: no parser, no App
+            sys.exit(route_command.run(args[1:]))
     from assistant.frontend.cli import main as cli_main
 
     cli_main(args)

@@ -27,6 +27,13 @@ def ting_register_commands(cli: Any) -> None:
 
 
 @hookimpl
+def ting_routing() -> Any:
+    from skills.bookkeeping.routing import ROUTING
+
+    return ROUTING
+
+
+@hookimpl
 def ting_register_tools(register):
     from skills.bookkeeping.ledger_tools import TOOLS
 

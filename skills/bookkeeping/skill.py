@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from assistant.errors import ProviderNotConfigured, SkillError, UsageError
+from assistant.errors import Declined, ProviderNotConfigured, SkillError, UsageError
 from assistant.events import Event, NeedsConfirmation, Progress, Result
 from assistant.skill import Request, SkillContext
 
@@ -146,6 +146,10 @@ class BookkeepingSkill:
         today = ctx.current_date()
         entries = parser.parse_lenient(text, today)
         source = "rules"
+        if not entries and request.options.get("intent") != "record" and not _has_number(text):
+            # no amount, no undo, correction or ledger question: nothing here for the
+            # ledger (routed here, the request goes to the next skill)
+            raise Declined("no amount found: say how much, e.g. 午饭35 or 'lunch 12 dollars'")
         if not entries:
             try:
                 llm = ctx.llm()
@@ -383,6 +387,25 @@ class BookkeepingSkill:
             text=f"Corrected #{entry_id}: {_describe(row.details['after'])}",
             payload={"entry_id": entry_id, "journal_id": row.id, "entry": row.details["after"]},
         )
+
+
+_NUMBER_WORDS = (
+    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|million|dozen|half|couple|grand|buck|bucks)\b"
+)
+
+
+def _has_number(text: str) -> bool:
+    """Whether ``text`` holds anything that reads as a number: digits, Chinese numerals,
+    or number words the parser leaves to the model ("lunch was twelve fifty")."""
+    import re
+
+    from skills.bookkeeping.amounts import find_amounts
+    from skills.bookkeeping.parser import normalise
+
+    clean = normalise(text)
+    return bool(find_amounts(clean)) or bool(re.search(_NUMBER_WORDS, clean, re.IGNORECASE))
 
 
 def _describe(entry: dict[str, Any]) -> str:

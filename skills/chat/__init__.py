@@ -12,3 +12,10 @@ def ting_register_skills(register: Any) -> None:
     from skills.chat.skill import ChatSkill
 
     register(ChatSkill())
+
+
+@hookimpl
+def ting_routing() -> Any:
+    from skills.chat.routing import ROUTING
+
+    return ROUTING

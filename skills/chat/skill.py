@@ -20,6 +20,21 @@ SYSTEM_PROMPT = (
 )
 
 
+def handed_back_note(request: Request) -> str:
+    """What the model should know when a skill handed the request back: which skill
+    could not act, and why, so that an answer can say what was missing if that action
+    was meant."""
+    handed = request.options.get("handed_back") or []
+    if not handed:
+        return ""
+    lines = "; ".join(f"{h.get('skill')}: {h.get('reason')}" for h in handed)
+    return (
+        "\n\nThis request was first given to another skill, which could not act on it "
+        f"({lines}). Answer it as a conversation; only if the user clearly wanted that "
+        "skill's action, say briefly what it needs."
+    )
+
+
 class ChatSkill:
     name = "chat"
     description = "Plain conversation through the configured language model (streamed)."
@@ -28,7 +43,9 @@ class ChatSkill:
         from assistant.llm import Completion
 
         llm = ctx.llm()  # ProviderNotConfigured says what to set and what works offline
-        messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": SYSTEM_PROMPT + handed_back_note(request)}
+        ]
         for turn in request.options.get("conversation", []):
             if turn.get("role") in ("user", "assistant") and turn.get("content"):
                 messages.append({"role": turn["role"], "content": str(turn["content"])})

@@ -26,6 +26,13 @@ def ting_register_commands(cli: Any) -> None:
 
 
 @hookimpl
+def ting_routing() -> Any:
+    from skills.diffgen.routing import ROUTING
+
+    return ROUTING
+
+
+@hookimpl
 def ting_register_tools(register: Any) -> None:
     from skills.diffgen.diff_tools import TOOLS
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from assistant.errors import SkillError, UsageError
+from assistant.errors import Declined, SkillError, UsageError
 from assistant.events import Event, NeedsConfirmation, Progress, Result
 from assistant.skill import Request, SkillContext
 from skills.diffgen.apply_engine import PatchOutcome
@@ -122,8 +122,8 @@ class DiffSkill:
             raise UsageError("say what to change, and in which file")
         workspace = PatchWorkspace(request.options.get("root") or os.getcwd())
         names = list(request.options.get("files") or mentioned_files(instruction, workspace))
-        if not names:
-            raise UsageError(
+        if not names:  # not a code edit Ting can do: routed here, it goes to the next skill
+            raise Declined(
                 "name the file to edit (for example: in utils.py rename parse_date to parse_day)"
             )
         yield Progress("reading", f"reading {len(names)} file(s)", elapsed=0.0)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import SkillError
+from assistant.errors import Declined, SkillError
 from assistant.events import Event
 from assistant.skill import Request, SkillContext
 
@@ -38,6 +38,14 @@ class MeetingNotesSkill:
                 part_chars=options.get("part_chars"),
             )
             return
+        from skills.meeting_notes.routing import names_a_meeting
+
+        if not names_a_meeting(request.text):
+            # no meeting, recording or file in the request: not meeting notes
+            raise Declined(
+                "the request names no meeting, call or recording (say e.g. 整理一下刚才的会议, "
+                "or give a file: ting meeting notes FILE)"
+            )
         yield from notes_for_latest_recording(ctx, store)
 
     def apply(self, action: str, data: dict[str, Any], ctx: SkillContext) -> Iterator[Event]:

@@ -26,6 +26,13 @@ def ting_register_commands(cli: Any) -> None:
 
 
 @hookimpl
+def ting_routing() -> Any:
+    from skills.translation.routing import ROUTING
+
+    return ROUTING
+
+
+@hookimpl
 def ting_register_tools(register):
     from skills.translation.interpreter_tools import TOOLS
 

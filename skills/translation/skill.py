@@ -19,7 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from assistant.errors import ProviderError, ProviderNotConfigured, SkillError, UsageError
+from assistant.errors import (
+    Declined,
+    ProviderError,
+    ProviderNotConfigured,
+    SkillError,
+    UsageError,
+)
 from assistant.events import Delta, Event, Progress, Result
 from assistant.skill import Request, SkillContext
 
@@ -70,7 +76,7 @@ class TranslationSkill:
             text = read_clipboard_text()
             yield Progress("clipboard", f"from the clipboard: {_preview(text)}")
         if not text:
-            raise UsageError(NOTHING_TO_TRANSLATE)
+            raise Declined(NOTHING_TO_TRANSLATE)
         source_lang = guess_text_language(text)
         target = (
             requested_target
