@@ -91,26 +91,3 @@ def test_meeting_notes_take_the_models_fixes_and_refuse_inventions(
     assert "停滞" in text and "非常严重" not in text, text
     assert [c["to"] for c in result.payload["transcript_corrections"]] in ([], ["停滞"])
     assert len(asked) == 2 and "speech-recognition errors" in asked[0]
-
-
-def test_the_built_in_model_is_not_asked_to_correct() -> None:
-    """The built-in model proposed no fix that passed check_edit on the real Mandarin
-    clips and took minutes (bench/results_mandarin.md): the pass asks only a configured
-    provider's model. Its endpoint here fails the test if anything resolves it."""
-    from types import SimpleNamespace
-
-    from assistant.llm import LLMClient
-    from assistant.skill import CancelToken
-    from skills.meeting_notes.notes_pipeline import _corrected_by_model
-
-    class NeverAsked:
-        def resolve(self, *args, **kwargs):
-            raise AssertionError("the built-in model was asked to correct the transcript")
-
-    llm = LLMClient(base_url="", api_key="", model="local", endpoint=NeverAsked())
-    ctx = SimpleNamespace(llm=lambda: llm, history=None, cancel=CancelToken())
-    lines = [TranscriptLine("甚至出现交易几乎停制的情况。")]
-    run = _corrected_by_model(ctx, lines)
-    with pytest.raises(StopIteration) as done:
-        next(run)
-    assert done.value.value == (lines, [])

@@ -145,21 +145,15 @@ def make_notes(
 def _corrected_by_model(
     ctx: SkillContext, lines: list[TranscriptLine]
 ) -> Generator[Progress, None, tuple[list[TranscriptLine], list[dict[str, Any]]]]:
-    """A Mandarin transcript's misheard words fixed by the language model where a
-    provider other than the built-in model is configured
-    (skills.meeting_notes.transcript_correction: only edits that sound like what was
-    heard are made); as heard when there is none or it fails."""
+    """A Mandarin transcript's misheard words fixed by the language model where one is
+    configured (skills.meeting_notes.transcript_correction: only edits that sound like
+    what was heard are made); as heard when there is none or it fails."""
     from skills.meeting_notes.transcript_correction import correct_transcript
     from voice.vocabulary import VocabularyStore
 
     try:
         llm = ctx.llm()
     except ProviderNotConfigured:
-        return lines, []
-    if llm.endpoint is not None:
-        # the built-in model (1.5B): on the real Mandarin clips every fix it proposed
-        # failed the sound-alike check, none was made, and it took minutes
-        # (bench/results_mandarin.md), so only a configured provider's model corrects
         return lines, []
     words = [w.word for w in VocabularyStore(ctx.history).all_words()]
     outcome = yield from correct_transcript(lines, llm, vocabulary=words, cancel=ctx.cancel)
