@@ -150,10 +150,11 @@ class Contenders:
     def interpreter(self, path: Path) -> str:
         from assistant.skill import CancelToken
         from skills.translation.interpreter.audio_sources import FileReplay
+        from skills.translation.interpreter.events import SourceText
         from skills.translation.interpreter.pipeline import InterpreterSession
         from voice.audio_files import read_audio_file
 
-        events: list[dict] = []
+        events: list = []
         session = InterpreterSession(
             source=FileReplay(read_audio_file(path), fast=True),
             recognizer=self.recognizer,
@@ -162,7 +163,7 @@ class Contenders:
             fast=True,
         )
         session.run(CancelToken())
-        return "".join(e["text"] for e in events if e.get("type") == "source")
+        return "".join(e.text for e in events if isinstance(e, SourceText))
 
 
 def run(args: argparse.Namespace) -> dict:

@@ -50,6 +50,41 @@ def test_an_edit_must_be_in_its_line_and_the_answer_may_be_fenced() -> None:
     assert parse_edits("no JSON here") == [] and parse_edits('{"edits": "x"}') == []
 
 
+def test_a_whole_line_proposal_is_cut_to_the_sound_alike_stretches_it_changes() -> None:
+    """What the built-in model answered for the meeting path's output of the real clips
+    (bench/results_mandarin.md): whole lines as "from" and "to". Each changed stretch
+    is judged alone and every character of it must sound alike: 植物 → 之屋 (twice),
+    仅 → 敬 and 以 → 乙 are made; 甚至 → 而且, 尝试 → 城市 (chang/cheng) and a line of
+    another length are refused, and an unchanged line is no edit."""
+    lines = [
+        TranscriptLine("吃燕窝就选燕植物，本节目有26年专注高品植燕窝的燕植物，冠名播出。"),
+        TranscriptLine("对，这就是我万人仅仰的太以真人。"),
+        TranscriptLine("一二线尝试孙然也处于调整中。"),
+        TranscriptLine("今天我很如性意。"),
+        TranscriptLine("甚至出现交易几乎停制的情况。"),
+    ]
+    proposed = [
+        (1, lines[0].text, "吃燕窝就选燕之屋，本节目有26年专注高品植燕窝的燕之屋，冠名播出。"),
+        (2, lines[1].text, "对，这就是我万人敬仰的太乙真人。"),
+        (3, lines[2].text, "一二线城市虽然也处于调整中。"),
+        (4, lines[3].text, "今天我很满意。"),
+        (5, lines[4].text, "而且出现交易几乎停制的情况。"),
+        (5, lines[4].text, lines[4].text),
+    ]
+    fixed, made, refused = apply_edits(lines, proposed)
+    assert [line.text for line in fixed] == [
+        "吃燕窝就选燕之屋，本节目有26年专注高品植燕窝的燕之屋，冠名播出。",
+        "对，这就是我万人敬仰的太乙真人。",
+        "一二线尝试孙然也处于调整中。",
+        "今天我很如性意。",
+        "甚至出现交易几乎停制的情况。",
+    ]
+    assert [(e.line, e.heard, e.written) for e in made] == [
+        (1, "植物", "之屋"), (1, "植物", "之屋"), (2, "仅", "敬"), (2, "以", "乙"),
+    ]  # fmt: skip
+    assert refused == 4  # 尝试孙 → 城市虽, the shorter line, 甚至, the unchanged line
+
+
 @pytest.mark.slow
 def test_meeting_notes_take_the_models_fixes_and_refuse_inventions(
     tmp_path, recognizer, provider_env

@@ -104,6 +104,8 @@ class DictationSession(ListenSession):
     # -- what is heard -------------------------------------------------------------------
 
     def _run_request(self, app: Any, text: str, heard: dict[str, Any] | None = None) -> int:
+        # heard (the transcript's corrections, see ListenSession) is for requests to the
+        # assistant; dictation types the text as written
         from assistant.events import Failed, Result
         from assistant.skill import Request
 

@@ -7,7 +7,9 @@ transcript in parts (with the personal vocabulary) and proposes edits as JSON:
 before it is made (``check_edit``): ``from`` must be in that line, ``to`` must have as
 many characters and sound like it (at least half of its syllables the same, toneless:
 voice.pinyin_match), so a model can fix a misheard word but cannot add, drop or reword
-anything. Edits that fail the check are counted, not made.
+anything. A proposal that fails it but keeps the length (the built-in model answers with
+whole lines) is cut into the stretches it changes, each made only where every character
+sounds like the one it replaces (``changed_runs``). Edits that fail are counted, not made.
 
 The transcript as heard stays in the meeting's stored chunks; the notes' transcript is
 the corrected one, and the result lists every edit made.
@@ -101,12 +103,56 @@ def apply_edits(
     refused = 0
     for number, heard, written in proposed:
         index = number - first
-        if not 0 <= index < len(out) or not check_edit(out[index].text, heard, written):
+        if not 0 <= index < len(out):
             refused += 1
             continue
-        out[index] = replace(out[index], text=out[index].text.replace(heard, written, 1))
-        made.append(Edit(number, heard, written))
+        text = out[index].text
+        if check_edit(text, heard, written):
+            out[index] = replace(out[index], text=text.replace(heard, written, 1))
+            made.append(Edit(number, heard, written))
+            continue
+        runs = changed_runs(heard, written) if heard in text else []
+        kept = [(at, a, b) for at, a, b in runs if every_character_sounds_alike(a, b)]
+        refused += len(runs) - len(kept) if runs else 1
+        if kept:
+            fixed = list(heard)
+            for at, a, b in kept:
+                fixed[at : at + len(a)] = b
+            out[index] = replace(out[index], text=text.replace(heard, "".join(fixed), 1))
+            made += [Edit(number, a, b) for _at, a, b in kept]
     return out, made, refused
+
+
+def every_character_sounds_alike(heard: str, written: str) -> bool:
+    """Whether each character of ``written`` sounds like (near_form) the one it replaces:
+    the rule for a stretch cut out of a whole-line proposal, stricter than check_edit's
+    half, since no unchanged neighbour is there to count."""
+    from voice.pinyin_match import is_chinese_word, near_form, syllables
+
+    if len(heard) != len(written) or not is_chinese_word(heard) or not is_chinese_word(written):
+        return False
+    pairs = zip(syllables(heard), syllables(written), strict=True)
+    return all(a and b and near_form(a) == near_form(b) for a, b in pairs)
+
+
+def changed_runs(heard: str, written: str) -> list[tuple[int, str, str]]:
+    """The stretches where a same-length rewrite differs, as (offset, heard, written).
+
+    The built-in model answers with whole lines as "from" and "to" (停制 → 停滞 inside
+    the sentence); each changed stretch is checked on its own, so the sound-alike rule
+    applies to the characters it changes and not to the unchanged ones around them
+    (every_character_sounds_alike)."""
+    if len(heard) != len(written):
+        return []
+    runs: list[tuple[int, str, str]] = []
+    start = None
+    for i, (a, b) in enumerate(zip(heard + "\0", written + "\0", strict=True)):
+        if a != b and start is None:
+            start = i
+        elif a == b and start is not None:
+            runs.append((start, heard[start:i], written[start:i]))
+            start = None
+    return runs
 
 
 @dataclass(frozen=True)
