@@ -87,7 +87,8 @@ class TranslationSkill:
         from assistant.llm import Completion
         from skills.translation.glossary import GlossaryStore
         from skills.translation.languages import english_name
-        from skills.translation.prompts import translation_messages
+        from skills.translation.prompts import request_options, translation_messages
+        from skills.translation.reply_cleanup import clean_translation
 
         llm = ctx.llm()  # ProviderNotConfigured: one line saying what to set
         glossary = GlossaryStore(ctx.history).entries_for(text, target)
@@ -98,12 +99,13 @@ class TranslationSkill:
             cancel=ctx.cancel,
             stage="translating",
             message=f"translating into {english_name(target)}…",
+            **request_options(text),
         ):
             if isinstance(item, Completion):
                 completion = item
             else:
                 yield item
-        translation = (completion.text if completion else "").strip()
+        translation = clean_translation(completion.text if completion else "", text, target)
         if not translation:
             raise ProviderError("the provider returned an empty translation")
         yield Result(
