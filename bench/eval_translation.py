@@ -76,6 +76,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--per-direction", type=int, default=0, help="first N rows each way")
+    parser.add_argument("--glossary-rows", type=int, default=12, help="first N g rows")
     parser.add_argument("--file", default="translation.tsv")
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--out", default="")
@@ -89,7 +90,8 @@ def main() -> None:
         kept, seen = [], {}
         for row in rows:
             key = row["id"][0] + row["direction"]
-            if row["id"].startswith("g") or seen.get(key, 0) < args.per_direction:
+            limit = args.glossary_rows if row["id"].startswith("g") else args.per_direction
+            if seen.get(key, 0) < limit:
                 kept.append(row)
                 seen[key] = seen.get(key, 0) + 1
         rows = kept

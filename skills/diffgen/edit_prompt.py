@@ -48,6 +48,26 @@ Reply with ALL the SEARCH/REPLACE blocks again, corrected: the line before each 
 shown above (same spelling and indentation)."""
 
 
+# one worked exchange before the real one: a small model copies a demonstrated format
+# far more faithfully than a described one
+_EXAMPLE_FILE = "greeting.py"
+_EXAMPLE_TEXT = """\
+GREETING = "Hello"
+
+
+def greet(name):
+    return GREETING + ", " + name
+"""
+_EXAMPLE_INSTRUCTION = 'change the greeting to "Hi"'
+_EXAMPLE_ANSWER = """\
+greeting.py
+<<<<<<< SEARCH
+GREETING = "Hello"
+=======
+GREETING = "Hi"
+>>>>>>> REPLACE"""
+
+
 def _fence(name: str, text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=0)
     fence = "`" * max(3, longest + 1)
@@ -59,8 +79,11 @@ def edit_messages(instruction: str, files: Sequence[tuple[str, str]]) -> list[di
     names = [name for name, _ in files]
     system = SYSTEM_PROMPT.format(path=names[0], paths=", ".join(names))
     body = "\n\n".join(_fence(name, text) for name, text in files)
+    example = _fence(_EXAMPLE_FILE, _EXAMPLE_TEXT)
     return [
         {"role": "system", "content": system},
+        {"role": "user", "content": f"{example}\n\nInstruction: {_EXAMPLE_INSTRUCTION}"},
+        {"role": "assistant", "content": _EXAMPLE_ANSWER},
         {"role": "user", "content": f"{body}\n\nInstruction: {instruction}"},
     ]
 
