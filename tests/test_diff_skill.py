@@ -127,7 +127,7 @@ def test_broken_edit_is_repaired_then_applied_and_undone(provider, project: Path
     # the model saw the file under its real path first, then the engine's own error
     assert len(provider.requests) == 2
     first, second = provider.requests
-    assert "utils.py\n```\nimport datetime\n\n\ndef parse_date(text):" in user_texts(first)[0]
+    assert "utils.py\n```\nimport datetime\n\n\ndef parse_date(text):" in user_texts(first)[-1]
     assert "utils.py\n<<<<<<< SEARCH" in first["messages"][0]["content"]
     repair = user_texts(second)[-1]
     assert "utils.py: hunk 1 (@@ -4,3 +4,3 @@) does not match the file" in repair

@@ -160,3 +160,43 @@ def tidy_reply(reply: str, names: Sequence[str]) -> str:
         out.extend(block)
         i = end
     return "\n".join(out)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+
+
+def _word_lines(word: str, text: str) -> list[int]:
+    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])")
+    return [i for i, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
+
+
+def unfinished_rename(instruction: str, changes: Sequence[tuple[str, str, str]]) -> str | None:
+    """What a rename left undone, in words for the model, or None.
+
+    ``changes`` are (path, text before, text after) for every file the edit was asked to
+    cover. A name from the instruction that the edit replaced in some places but that
+    still occurs in others, while another name from the instruction appeared, is a rename
+    the model did not finish (it often changes the definition and forgets the uses)."""
+    # code-like names only (snake_case, camelCase): plain words of a message change too
+    names = [
+        n
+        for n in dict.fromkeys(_IDENTIFIER.findall(instruction))
+        if "_" in n or re.search(r"[a-z][A-Z]", n)
+    ]
+    before = {n: sum(len(_word_lines(n, old)) for _, old, _ in changes) for n in names}
+    after = {n: sum(len(_word_lines(n, new)) for _, _, new in changes) for n in names}
+    if not any(after[n] and not before[n] for n in names):  # no new name: not a rename
+        return None
+    for name in names:
+        if 0 < after[name] < before[name]:
+            places = []
+            for path, _, new in changes:
+                lines = _word_lines(name, new)
+                if lines:
+                    plural = "s" if len(lines) > 1 else ""
+                    places.append(f"{path} line{plural} " + ", ".join(map(str, lines[:12])))
+            return (
+                f"{name} still occurs ({'; '.join(places)}): the instruction asks for every "
+                "place to change"
+            )
+    return None

@@ -22,7 +22,12 @@ from assistant.errors import SkillError, UsageError
 from assistant.events import Event, NeedsConfirmation, Progress, Result
 from assistant.skill import Request, SkillContext
 from skills.diffgen.apply_engine import PatchOutcome
-from skills.diffgen.edit_prompt import edit_messages, repair_message, tidy_reply
+from skills.diffgen.edit_prompt import (
+    edit_messages,
+    repair_message,
+    tidy_reply,
+    unfinished_rename,
+)
 from skills.diffgen.patch_errors import PatchParseError, PatchRejected, UnsafePath
 from skills.diffgen.patch_workspace import PatchWorkspace
 
@@ -148,6 +153,15 @@ class DiffSkill:
                 patch, outcome, _ = workspace.plan(reply)
             except (PatchParseError, PatchRejected, UnsafePath) as exc:
                 last_error = exc.user_message()
+                messages.append({"role": "assistant", "content": reply})
+                messages.append(repair_message(last_error, names))
+                continue
+            edited = {f.path: f.new_text or "" for f in outcome.files}
+            unfinished = unfinished_rename(
+                instruction, [(name, text, edited.get(name, text)) for name, text in files]
+            )
+            if unfinished and attempt < REPAIR_ROUNDS:
+                last_error = unfinished
                 messages.append({"role": "assistant", "content": reply})
                 messages.append(repair_message(last_error, names))
                 continue
