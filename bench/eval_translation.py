@@ -57,7 +57,15 @@ def ting_translate(llm, text: str, target: str, glossary) -> str:
         from skills.translation.reply_cleanup import clean_translation
     except ImportError:  # the code before the clean-up existed
         return reply.strip()
-    return clean_translation(reply, text, target)
+    translation = clean_translation(reply, text, target)
+    missing_of = getattr(prompts, "glossary_missing", None)
+    missing = missing_of(translation, entries) if missing_of and translation else []
+    if missing:  # as the skill does: once more with the renderings it dropped
+        again = llm.complete(prompts.glossary_repair(messages, translation, missing), **kwargs)
+        second = clean_translation(again.text, text, target)
+        if second and len(missing_of(second, entries)) < len(missing):
+            translation = second
+    return translation
 
 
 def bare_translate(llm, text: str, target: str) -> str:

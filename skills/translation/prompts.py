@@ -88,3 +88,25 @@ def translation_messages(
         messages.append({"role": "assistant", "content": pair.translation})
     messages.append({"role": "user", "content": text})
     return messages
+
+
+def glossary_missing(translation: str, glossary: Sequence[GlossaryEntry]) -> list[GlossaryEntry]:
+    """The entries whose rendering the translation does not use (small models drop them)."""
+    folded = translation.casefold()
+    return [e for e in glossary if e.translation.casefold() not in folded]
+
+
+def glossary_repair(
+    messages: list[dict[str, Any]], reply: str, missing: Sequence[GlossaryEntry]
+) -> list[dict[str, Any]]:
+    """The same request once more, with the answer given and the renderings it missed."""
+    terms = "; ".join(f"{e.term} → {e.translation}" for e in missing)
+    return [
+        *messages,
+        {"role": "assistant", "content": reply},
+        {
+            "role": "user",
+            "content": f"Use exactly these renderings: {terms}. Reply with the corrected "
+            "translation only.",
+        },
+    ]
