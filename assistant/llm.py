@@ -178,6 +178,7 @@ class LLMClient:
         tools: list[dict[str, Any]] | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
+        response_format: dict[str, Any] | None = None,
     ) -> Iterator[Progress | Delta | Completion]:
         cancel = cancel or CancelToken()
         cancel.raise_if_cancelled()
@@ -197,7 +198,7 @@ class LLMClient:
         cancel.on_cancel(close_stream)
         worker = threading.Thread(
             target=self._run,
-            args=(messages, tools, temperature, max_tokens, items, stop, holder),
+            args=(messages, tools, temperature, max_tokens, response_format, items, stop, holder),
             name="ting-llm",
             daemon=True,
         )
@@ -295,7 +296,9 @@ class LLMClient:
 
     # -- worker thread -----------------------------------------------------------------
 
-    def _run(self, messages, tools, temperature, max_tokens, items, stop, holder) -> None:
+    def _run(
+        self, messages, tools, temperature, max_tokens, response_format, items, stop, holder
+    ) -> None:
         import openai
 
         attempt = 0
@@ -313,6 +316,8 @@ class LLMClient:
                 }
                 if tools:
                     kwargs["tools"] = tools
+                if response_format is not None:
+                    kwargs["response_format"] = response_format
                 if temperature is not None:
                     kwargs["temperature"] = temperature
                 if max_tokens is None:

@@ -124,10 +124,11 @@ def test_broken_edit_is_repaired_then_applied_and_undone(provider, project: Path
     assert "-def parse_date(text):\n+def parse_day(text):\n" in proposal["preview"]
     assert "\x1b[" not in proposal["preview"]
     assert proposal["data"]["repair_rounds"] == 1
-    # the model saw numbered lines first, then the engine's own error
+    # the model saw the file under its real path first, then the engine's own error
     assert len(provider.requests) == 2
     first, second = provider.requests
-    assert " 4| def parse_date(text):" in user_texts(first)[0]
+    assert "utils.py\n```\nimport datetime\n\n\ndef parse_date(text):" in user_texts(first)[-1]
+    assert "utils.py\n<<<<<<< SEARCH" in first["messages"][0]["content"]
     repair = user_texts(second)[-1]
     assert "utils.py: hunk 1 (@@ -4,3 +4,3 @@) does not match the file" in repair
     assert second["messages"][-2] == {"role": "assistant", "content": BROKEN}

@@ -1,8 +1,9 @@
 """The ``diff`` skill: "in utils.py rename parse_date to parse_day" becomes a patch.
 
-``run`` reads the named files under the root, sends them with line numbers to the model
-with a strict edit format, dry-runs the reply through the apply engine and, when it does
-not apply, sends the engine's error back (at most two repair rounds). It writes nothing:
+``run`` reads the named files under the root, sends them to the model asking for
+SEARCH/REPLACE blocks under their real paths (``edit_prompt``), dry-runs the tidied reply
+through the apply engine and, when it does not apply, sends the engine's error back (at
+most two repair rounds). It writes nothing:
 it ends with a ``NeedsConfirmation`` whose preview is the unified diff of the change.
 ``apply`` writes it, all or nothing, with an undo journal entry.
 """
@@ -21,30 +22,17 @@ from assistant.errors import Declined, SkillError, UsageError
 from assistant.events import Event, NeedsConfirmation, Progress, Result
 from assistant.skill import Request, SkillContext
 from skills.diffgen.apply_engine import PatchOutcome
+from skills.diffgen.edit_prompt import (
+    edit_messages,
+    repair_message,
+    tidy_reply,
+    unfinished_rename,
+)
 from skills.diffgen.patch_errors import PatchParseError, PatchRejected, UnsafePath
 from skills.diffgen.patch_workspace import PatchWorkspace
 
 REPAIR_ROUNDS = 2
 MAX_PROMPT_FILE_BYTES = 200_000
-
-SYSTEM_PROMPT = """\
-You edit source files. You are given files with line numbers ("  12| code") and an \
-instruction. Reply with ONE unified diff and nothing else, inside a ```diff block:
-
-```diff
---- a/path/to/file.py
-+++ b/path/to/file.py
-@@ -12,7 +12,7 @@
- context line, copied exactly
--removed line, copied exactly
-+added line
- context line
-```
-
-Rules: paths relative to the root exactly as given; three unchanged context lines \
-around each change; copy context and removed lines exactly, without the line-number \
-prefix; every changed file in the same diff; to create a file use --- /dev/null; \
-change only what the instruction asks for."""
 
 _FILE_MENTION = re.compile(r"(?<![\w/.-])([\w][\w./-]*\.[A-Za-z0-9]{1,8})(?![\w/-])")
 _SPOKEN_DOT = re.compile(r"\b([\w/-]+) (?:dot|点) ([A-Za-z0-9]{1,8})\b", re.IGNORECASE)
@@ -65,12 +53,6 @@ def mentioned_files(text: str, workspace: PatchWorkspace) -> list[str]:
         if real.is_file():
             found.append(name)
     return found
-
-
-def numbered(text: str) -> str:
-    lines = text.splitlines()
-    width = len(str(len(lines)))
-    return "\n".join(f"{i:>{width}}| {line}" for i, line in enumerate(lines, 1))
 
 
 def preview_diff(outcome: PatchOutcome) -> str:
@@ -127,20 +109,14 @@ class DiffSkill:
                 "name the file to edit (for example: in utils.py rename parse_date to parse_day)"
             )
         yield Progress("reading", f"reading {len(names)} file(s)", elapsed=0.0)
-        blocks = []
+        files: list[tuple[str, str]] = []
         for name in names:
             _, real = workspace.resolve(name, must_exist=True)
             text = workspace.read_text(real, name)
             if len(text.encode("utf-8")) > MAX_PROMPT_FILE_BYTES:
                 raise UsageError(f"{name} is too large to send to the model")
-            blocks.append(f"### {name}\n```\n{numbered(text)}\n```")
-        messages: list[dict[str, Any]] = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {
-                "role": "user",
-                "content": "Files:\n\n" + "\n\n".join(blocks) + f"\n\nInstruction: {instruction}",
-            },
-        ]
+            files.append((name, text))
+        messages: list[dict[str, Any]] = edit_messages(instruction, files)
         llm = ctx.llm()
         last_error = ""
         for attempt in range(REPAIR_ROUNDS + 1):
@@ -155,7 +131,9 @@ class DiffSkill:
             completion: Completion | None = None
             written = 0
             last_note = time.monotonic()
-            for item in llm.stream(messages, cancel=ctx.cancel, stage=stage, message=message):
+            for item in llm.stream(
+                messages, cancel=ctx.cancel, stage=stage, message=message, temperature=0
+            ):
                 if isinstance(item, Completion):
                     completion = item
                 elif isinstance(item, Progress):
@@ -169,27 +147,29 @@ class DiffSkill:
                             f"the model is writing the edit… {written} characters",
                             elapsed=time.monotonic() - started,
                         )
-            reply = completion.text if completion else ""
+            reply = tidy_reply(completion.text if completion else "", names)
             yield Progress("checking", "dry-running the edit", elapsed=time.monotonic() - started)
             try:
                 patch, outcome, _ = workspace.plan(reply)
             except (PatchParseError, PatchRejected, UnsafePath) as exc:
                 last_error = exc.user_message()
                 messages.append({"role": "assistant", "content": reply})
-                messages.append(
-                    {
-                        "role": "user",
-                        "content": (
-                            f"That edit could not be applied: {last_error}\n"
-                            "Reply with the complete corrected unified diff, in the same "
-                            "format, copying context lines exactly from the numbered files."
-                        ),
-                    }
-                )
+                messages.append(repair_message(last_error, names))
+                continue
+            edited = {f.path: f.new_text or "" for f in outcome.files}
+            unfinished = unfinished_rename(
+                instruction, [(name, text, edited.get(name, text)) for name, text in files]
+            )
+            if unfinished and attempt < REPAIR_ROUNDS:
+                last_error = unfinished
+                messages.append({"role": "assistant", "content": reply})
+                messages.append(repair_message(last_error, names))
                 continue
             if not outcome.files:
                 last_error = "the edit changes nothing"
-                break
+                messages.append({"role": "assistant", "content": reply})
+                messages.append(repair_message(last_error, names))
+                continue
             yield NeedsConfirmation(
                 skill=self.name,
                 action="apply_patch",

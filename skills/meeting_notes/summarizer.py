@@ -43,19 +43,65 @@ _NOTES_SHAPE = (
     '"action_items": [{"what": "…", "owner": "… or null", "due": "… or null"}], '
     '"open_questions": ["…"]'
 )
+_ITEM_RULES = (
+    "A decision is something the meeting agreed on; when a decision is changed later in "
+    "the meeting, give only the final one. An action item is one task someone will do: "
+    "what, the owner's name (a speaker label, or the name a speaker gives; when someone "
+    "says 'I will do it' the owner is that speaker) and the due date or time as said; "
+    "null when not said. One task per item. "
+)
 MAP_PROMPT = (
     "You take meeting notes. You get one part of a meeting transcript (lines may start "
     "with [time] and a speaker). Extract what matters in this part: key points, decisions "
-    "made, action items (what; owner and due date only if they were said) and open "
-    "questions. Write in <LANGUAGE>. Use only what the transcript says. Reply with JSON "
-    "only, exactly this shape: {" + _NOTES_SHAPE + "}"
+    "made, action items and open questions. " + _ITEM_RULES + "Write in <LANGUAGE>. Use "
+    "only what the transcript says. Reply with JSON only, exactly this shape: {"
+    + _NOTES_SHAPE
+    + "}"
 )
 FINAL_PROMPT = (
     "You take meeting notes. You get <WHAT>. Write the meeting's notes: a short title, "
-    "3 to 8 summary bullets, the decisions, the action items (what; owner and due date "
-    "only if they were said) and the open questions. Write in <LANGUAGE>. Use only what "
-    'you were given. Reply with JSON only, exactly this shape: {"title": "…", ' + _NOTES_SHAPE + "}"
+    "3 to 8 summary bullets, the decisions, the action items and the open questions. "
+    + _ITEM_RULES
+    + "Write in <LANGUAGE>. Use only what you were given; where parts disagree, the later "
+    'part wins. Reply with JSON only, exactly this shape: {"title": "…", ' + _NOTES_SHAPE + "}"
 )
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+# llama.cpp turns this into a grammar: the built-in model cannot answer outside it
+NOTES_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "summary": _STRINGS,
+        "decisions": _STRINGS,
+        "action_items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "what": {"type": "string"},
+                    "owner": {"type": "string"},
+                    "due": {"type": "string"},
+                },
+                "required": ["what", "owner", "due"],
+            },
+        },
+        "open_questions": _STRINGS,
+    },
+    "required": ["title", "summary", "decisions", "action_items", "open_questions"],
+}
+STEP_MAX_TOKENS = 1500
+
+
+def constrained(llm: Any) -> dict[str, Any]:
+    """Extra request options: the JSON schema as a grammar for the built-in model (a
+    remote provider is asked in words only: not every one takes a schema)."""
+    if getattr(llm, "endpoint", None) is None:
+        return {}
+    return {
+        "response_format": {"type": "json_object", "schema": NOTES_SCHEMA},
+        "max_tokens": STEP_MAX_TOKENS,
+    }
 
 
 def _prompt(template: str, language: str, what: str = "") -> str:
@@ -289,6 +335,8 @@ class ModelSummarizer:
                 yield self._progress(f"{message} (kept from an earlier run)", index + 1, total)
                 return parse_notes_json(json.dumps(stored))
         reason = ""
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        repair: list[dict[str, str]] = []  # the unusable answer and what was wrong with it
         for attempt in range(1, ATTEMPTS_PER_STEP + 1):
             self.cancel.raise_if_cancelled()
             suffix = f" (try {attempt} of {ATTEMPTS_PER_STEP})" if attempt > 1 else ""
@@ -296,11 +344,12 @@ class ModelSummarizer:
             completion = None
             try:
                 for item in self.llm.stream(
-                    [{"role": "system", "content": system}, {"role": "user", "content": user}],
+                    messages + repair,
                     cancel=self.cancel,
                     stage="summarizing",
                     message=message + suffix,
                     temperature=0.2,
+                    **constrained(self.llm),
                 ):
                     if isinstance(item, Completion):
                         completion = item
@@ -321,6 +370,15 @@ class ModelSummarizer:
                 reason = exc.user_message()
             except ValueError as exc:
                 reason = f"the model's answer was not usable: {exc}"
+                repair = [
+                    {"role": "assistant", "content": completion.text if completion else ""},
+                    {
+                        "role": "user",
+                        "content": f"That answer could not be read: {exc}. Reply again with "
+                        "the JSON object only, in exactly the shape asked for, shorter if "
+                        "needed.",
+                    },
+                ]
             else:
                 if self.store is not None and self.job_key:
                     self.store.save_summary_part(self.job_key, index, input_hash, notes.to_dict())

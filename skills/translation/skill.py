@@ -93,7 +93,13 @@ class TranslationSkill:
         from assistant.llm import Completion
         from skills.translation.glossary import GlossaryStore
         from skills.translation.languages import english_name
-        from skills.translation.prompts import translation_messages
+        from skills.translation.prompts import (
+            glossary_missing,
+            glossary_repair,
+            request_options,
+            translation_messages,
+        )
+        from skills.translation.reply_cleanup import clean_translation
 
         llm = ctx.llm()  # ProviderNotConfigured: one line saying what to set
         glossary = GlossaryStore(ctx.history).entries_for(text, target)
@@ -104,12 +110,25 @@ class TranslationSkill:
             cancel=ctx.cancel,
             stage="translating",
             message=f"translating into {english_name(target)}…",
+            **request_options(text),
         ):
             if isinstance(item, Completion):
                 completion = item
             else:
                 yield item
-        translation = (completion.text if completion else "").strip()
+        translation = clean_translation(completion.text if completion else "", text, target)
+        missing = glossary_missing(translation, glossary) if translation else []
+        if missing:  # one more try with the renderings it dropped; kept if it uses more
+            yield Progress("translating", "using your glossary's terms…")
+            again = llm.complete(
+                glossary_repair(messages, translation, missing),
+                cancel=ctx.cancel,
+                stage="translating",
+                **request_options(text),
+            )
+            second = clean_translation(again.text, text, target)
+            if second and len(glossary_missing(second, glossary)) < len(missing):
+                translation = second
         if not translation:
             raise ProviderError("the provider returned an empty translation")
         yield Result(

@@ -54,14 +54,17 @@ class ProviderSentenceTranslator:
 
     def translate(self, text: str, target_lang: str, context: Sequence[ContextPair]) -> str:
         from skills.translation.glossary import relevant_entries
-        from skills.translation.prompts import translation_messages
+        from skills.translation.prompts import request_options, translation_messages
+        from skills.translation.reply_cleanup import clean_translation
 
         terms = relevant_entries(self.glossary, text, target_lang)
         messages = translation_messages(text, target_lang, terms, context, interpreting=True)
-        completion = self.llm.complete(messages, cancel=self.cancel, stage="translating")
+        completion = self.llm.complete(
+            messages, cancel=self.cancel, stage="translating", **request_options(text)
+        )
         if completion.first_token_s is not None:
             self.first_token_s.append(completion.first_token_s)
-        translation = completion.text.strip()
+        translation = clean_translation(completion.text, text, target_lang)
         if not translation:
             raise ProviderError("the provider returned an empty translation")
         return translation

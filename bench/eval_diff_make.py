@@ -1,0 +1,147 @@
+"""`diff make` against the real local model on the blind cases of bench/data/llm_eval/diff_make.
+
+    python bench/eval_diff_make.py [--cases 01,03,...] [--baseline] [--out FILE.json]
+
+Needs the shared server (``python bench/local_server.py start``; this script uses its
+TING_HOME). For each case: copy ``before/`` to a scratch folder, run the diff skill as
+``ting diff make`` does (its repair rounds included), apply the previewed patch, then run
+the case's ``apply_checks.py``. A case succeeds when the patch lands and every check
+passes; "without self-repair" counts only the cases that landed on the first reply.
+``--baseline``: the naive way instead (ask for each whole new file, write it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CASES = ROOT / "bench/data/llm_eval/diff_make"
+os.environ.setdefault("TING_HOME", "/tmp/ting-bench-home")
+os.environ.setdefault("TING_PROVIDER", "local")
+
+
+def context():
+    from assistant.config import load_settings
+    from assistant.llm import client_from_settings
+    from assistant.skill import SkillContext
+
+    settings = load_settings()
+    client = client_from_settings(settings, None)
+    return SkillContext(settings=settings, history=None, llm_factory=lambda: client)
+
+
+def run_ting(case: dict, folder: Path, ctx) -> dict:
+    from assistant.errors import TingError
+    from assistant.events import NeedsConfirmation
+    from assistant.skill import Request
+    from skills.diffgen.skill import DiffSkill
+
+    skill = DiffSkill()
+    request = Request(
+        text=case["instruction"],
+        origin="cli",
+        skill="diff",
+        options={"root": str(folder), "files": case["files"]},
+    )
+    try:
+        events = list(skill.run(request, ctx))
+    except TingError as exc:
+        return {"landed": False, "error": exc.user_message()}
+    card = next(e for e in events if isinstance(e, NeedsConfirmation))
+    try:
+        list(skill.apply(card.action, card.data, ctx))
+    except TingError as exc:
+        return {"landed": False, "error": exc.user_message()}
+    return {"landed": True, "repair_rounds": card.data.get("repair_rounds", 0)}
+
+
+_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+
+
+def run_baseline(case: dict, folder: Path, ctx) -> dict:
+    """The naive way: one request per file, 'reply with the whole new file'."""
+    llm = ctx.llm()
+    for name in case["files"]:
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        messages = [
+            {
+                "role": "user",
+                "content": f"{case['instruction']}\n\nFile {name}:\n```\n{text}\n```\n\n"
+                "Reply with the complete new content of this file in one code block.",
+            }
+        ]
+        reply = llm.complete(messages, temperature=0, max_tokens=4096).text
+        blocks = _FENCE.findall(reply)
+        if not blocks:
+            return {"landed": False, "error": "no code block"}
+        path.write_text(max(blocks, key=len), encoding="utf-8")
+    return {"landed": True, "repair_rounds": 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", default="", help="comma-separated case numbers")
+    parser.add_argument("--baseline", action="store_true")
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    wanted = {c.strip() for c in args.cases.split(",") if c.strip()}
+    dirs = sorted(d for d in CASES.iterdir() if d.is_dir() and d.name[:2].isdigit())
+    if wanted:
+        dirs = [d for d in dirs if d.name[:2] in wanted]
+    ctx = context()
+    rows = []
+    load_start = os.getloadavg()
+    for case_dir in dirs:
+        case = json.loads((case_dir / "case.json").read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory(prefix="ting-diffeval-") as tmp:
+            folder = Path(tmp) / "work"
+            shutil.copytree(case_dir / "before", folder)
+            started = time.monotonic()
+            result = (run_baseline if args.baseline else run_ting)(case, folder, ctx)
+            result["seconds"] = round(time.monotonic() - started, 1)
+            if result["landed"]:
+                check = subprocess.run(
+                    [sys.executable, str(CASES / "apply_checks.py"), str(case_dir), str(folder)],
+                    capture_output=True,
+                    text=True,
+                )
+                result["checks_pass"] = check.returncode == 0
+                if check.returncode:
+                    result["check_output"] = check.stdout[-600:]
+            else:
+                result["checks_pass"] = False
+        result["case"] = case_dir.name
+        result["kind"] = case["kind"]
+        rows.append(result)
+        ok = "OK " if result["checks_pass"] else "bad"
+        print(
+            f"{ok} {case_dir.name:32} landed={result['landed']} "
+            f"rounds={result.get('repair_rounds', '-')} {result['seconds']} s "
+            f"{result.get('error', '')[:150]}",
+            flush=True,
+        )
+    n = len(rows)
+    success = sum(r["checks_pass"] for r in rows)
+    first = sum(r["checks_pass"] and r.get("repair_rounds") == 0 for r in rows)
+    landed = sum(r["landed"] for r in rows)
+    print(
+        f"cases {n}: landed {landed}, success {success}/{n} with self-repair, "
+        f"{first}/{n} without; load {load_start} -> {os.getloadavg()}"
+    )
+    if args.out:
+        Path(args.out).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

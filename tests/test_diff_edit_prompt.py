@@ -1,0 +1,57 @@
+"""The diff skill's request and the tidying of a small model's SEARCH/REPLACE reply
+(pure functions; the model itself is in test_local_model_quality.py)."""
+
+from __future__ import annotations
+
+from skills.diffgen.edit_prompt import edit_messages, tidy_reply, unfinished_rename
+from skills.diffgen.patch_parser import parse_patch
+
+BLOCK = "<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE"
+
+
+def test_the_request_names_the_real_paths_and_shows_the_files_as_they_are() -> None:
+    messages = edit_messages("rename a to b", [("pkg/util.py", "a = 1\n")])
+    assert "pkg/util.py\n<<<<<<< SEARCH" in messages[0]["content"]
+    assert messages[-1]["content"] == "pkg/util.py\n```\na = 1\n```\n\nInstruction: rename a to b"
+    # one worked exchange before the real request
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+
+
+def test_a_placeholder_path_becomes_the_one_file_given() -> None:
+    reply = "```\npath/to/file.py\n" + BLOCK.format(old="a = 1", new="b = 1") + "\n```"
+    patch = parse_patch(tidy_reply(reply, ["pkg/util.py"]))
+    assert [f.path for f in patch.files] == ["pkg/util.py"]
+
+
+def test_a_block_without_a_path_line_takes_the_previous_blocks_file() -> None:
+    reply = (
+        "a/pkg/_parse.py\n"
+        + BLOCK.format(old="x = 1", new="y = 1")
+        + "\n\n"
+        + BLOCK.format(old="x = 2", new="y = 2")
+    )
+    patch = parse_patch(tidy_reply(reply, ["pkg/__init__.py", "pkg/_parse.py"]))
+    assert [(f.path, len(f.hunks)) for f in patch.files] == [("pkg/_parse.py", 2)]
+
+
+def test_line_number_prefixes_copied_into_a_block_are_removed() -> None:
+    reply = "util.py\n" + BLOCK.format(old=" 4| def f(x):\n 5|     return x", new="def g(x):")
+    tidied = tidy_reply(reply, ["util.py"])
+    assert "def f(x):\n    return x\n=======" in tidied
+
+
+def test_a_reply_in_another_format_is_left_alone() -> None:
+    diff = "--- a/u.py\n+++ b/u.py\n@@ -1 +1 @@\n-a\n+b\n"
+    assert tidy_reply(diff, ["u.py"]) == diff
+
+
+def test_a_rename_that_left_uses_behind_is_named() -> None:
+    old = "def parse_date(t):\n    pass\n\n\nday = parse_date(x)\n"
+    half = old.replace("def parse_date", "def parse_day")
+    left = unfinished_rename("rename parse_date to parse_day", [("u.py", old, half)])
+    assert left is not None and "parse_date still occurs (u.py line 5)" in left
+    done = old.replace("parse_date", "parse_day")
+    assert unfinished_rename("rename parse_date to parse_day", [("u.py", old, done)]) is None
+    # not a rename: no new code-like name appears
+    message = old.replace("pass", "return None")
+    assert unfinished_rename("make parse_date return None", [("u.py", old, message)]) is None
