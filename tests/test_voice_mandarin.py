@@ -146,3 +146,16 @@ def test_a_spoken_correction_feeds_the_vocabulary_the_recognizer_reads(ting_home
 
     recognizer = SpeechRecognizer.from_settings(load_settings())
     assert recognizer.vocabulary_words() == ["滨海新区"]
+
+
+def test_three_recordings_in_a_row_are_all_transcribed(with_vocabulary) -> None:
+    """Three real sentences back to back (13 s of speech): every one is in the text, with
+    and without the vocabulary (the prompted, trimmed-window decode once kept the first
+    sentence alone)."""
+    names = ["aishell-BAC009S0764W0121.flac", "funasr-damo.flac", "stepaudio-tingting.flac"]
+    pause = np.zeros(8000, dtype=np.float32)
+    audio = np.concatenate([part for n in names for part in (read_audio_file(ZH / n), pause)])
+    for words in (None, DOMAIN):
+        text = with_vocabulary(words).transcribe(audio, "zh").text
+        for key in ("交易", "大家来体验", "海洋馆", "礼物"):
+            assert key in text, (words is not None, text)

@@ -500,6 +500,11 @@ class SpeechRecognizer:
             again = self._decode_speech(speech, lang, _prompt(lang, ""), profile, timeline)
             if not ends_in_repeat(join_segment_texts([s.text for s in again])):
                 segments = again
+        if lang == "zh" and _too_little_chinese(segments, speech.size / SAMPLE_RATE):
+            # (see _too_little_chinese) without the prompt the decoder reads on
+            again = self._decode_speech(speech, lang, None, profile, timeline)
+            if _chinese_count(again) > _chinese_count(segments):
+                segments = again
         words = self.vocabulary_words() if lang == "zh" else []
         if words and profile.vocabulary_decode:
             segments = self._decode_with_vocabulary(
@@ -576,6 +581,9 @@ class SpeechRecognizer:
         taken_up = [w for w in shown if w in second and w not in first]
         if not taken_up or ends_in_repeat(second):
             return segments
+        seconds = speech.size / SAMPLE_RATE
+        if _too_little_chinese(again, seconds) and not _too_little_chinese(segments, seconds):
+            return segments  # the prompt cut the decode short (see _too_little_chinese)
         if len(_normalized(second)) > len(_normalized(first)) + max(
             3, len(_normalized(first)) // 4
         ):
@@ -645,6 +653,23 @@ class SpeechRecognizer:
         if len(segments) == 1 and weak[0] and _normalized(segments[0].text) in INVENTED_WHEN_ALONE:
             return []
         return segments
+
+
+# Far slower than anyone speaks once VAD has taken the pauses out (read Mandarin runs
+# 3-5 characters a second).
+MIN_CHINESE_PER_SECOND = 1.5
+
+
+def _chinese_count(segments: list[Segment]) -> int:
+    return sum(1 for s in segments for ch in s.text if "\u4e00" <= ch <= "\u9fff")
+
+
+def _too_little_chinese(segments: list[Segment], speech_s: float) -> bool:
+    """Whether a Mandarin decode left most of the speech unread. With the Simplified
+    prompt and an encoder window trimmed to the audio, Whisper can write the first
+    sentence as one segment spanning the whole window and stop: three sentences (13 s)
+    came back as the first one alone."""
+    return speech_s >= 6.0 and _chinese_count(segments) < MIN_CHINESE_PER_SECOND * speech_s
 
 
 def max_new_tokens(seconds: float, *, prompted: bool = False) -> int:
