@@ -10,6 +10,8 @@ same path as ``ting interpret --input FILE``). The provider is the scripted
 OpenAI-compatible server on loopback, answering each sentence after
 ``--provider-delay`` seconds (a typical hosted model's time to first token), so the
 provider's own time to first token is measured separately from Ting's lag.
+``--local-model HOME``: the built-in model instead, through the server that
+``bench/local_server.py start`` runs in that data folder.
 
 * Ting: the real session (``build_session`` from the app: Silero segmenter, Whisper
   ``base`` per sentence decoded as its pause begins, partials on a second low-priority
@@ -132,13 +134,53 @@ class Provider:
 
         self.server.responder = respond
 
+    @property
+    def env(self) -> dict[str, str]:
+        return self.server.env
 
-def run_ting(audio_path: Path, provider: Provider) -> dict[str, Any]:
+    def client(self) -> Any:
+        from assistant.llm import LLMClient, RetryPolicy
+
+        return LLMClient(
+            base_url=self.server.base_url,
+            api_key=self.server.api_key,
+            model=self.server.model,
+            retry=RetryPolicy(attempts=1),
+        )
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+class LocalModel:
+    """The built-in model's shared server, started beforehand by ``bench/local_server.py
+    start`` in ``shared_home``: this run's data folder borrows its models and run folders,
+    so Ting (and the baseline) talk to that server as a user's app would."""
+
+    def __init__(self, shared_home: Path, home: Path) -> None:
+        for name in ("models", "run"):
+            target = shared_home / name
+            if not target.is_dir():
+                raise SystemExit(f"{target} is missing: run `python bench/local_server.py start`")
+            (home / name).symlink_to(target)
+        self.env = {"TING_PROVIDER": "local"}
+
+    def client(self) -> Any:
+        from assistant.config import load_settings
+        from assistant.llm import client_from_settings
+
+        return client_from_settings(load_settings(), None)
+
+    def stop(self) -> None:
+        pass
+
+
+def run_ting(audio_path: Path, provider: Any) -> dict[str, Any]:
     from assistant.frontend.app import App
     from assistant.skill import CancelToken
     from skills.translation.interpreter.session_factory import build_session
 
-    for key, value in provider.server.env.items():
+    for key, value in provider.env.items():
         os.environ[key] = value
     app = App.from_environment()
     events: list[dict[str, Any]] = []
@@ -173,9 +215,8 @@ def run_ting(audio_path: Path, provider: Provider) -> dict[str, Any]:
     }
 
 
-def run_baseline(audio: Any, window_s: float, provider: Provider) -> dict[str, Any]:
+def run_baseline(audio: Any, window_s: float, provider: Any) -> dict[str, Any]:
     """Fixed windows, transcribed as each fills up, each translated inline."""
-    from assistant.llm import LLMClient, RetryPolicy
     from skills.translation.interpreter.audio_sources import BlockQueue, FileReplay
     from skills.translation.prompts import translation_messages
     from voice.asr import LIVE_DECODING, SpeechRecognizer
@@ -183,12 +224,7 @@ def run_baseline(audio: Any, window_s: float, provider: Provider) -> dict[str, A
     recognizer = SpeechRecognizer("base", candidate_languages=("zh", "en"))
     recognizer.load()
     recognizer.prime()
-    llm = LLMClient(
-        base_url=provider.server.base_url,
-        api_key=provider.server.api_key,
-        model=provider.server.model,
-        retry=RetryPolicy(attempts=1),
-    )
+    llm = provider.client()
     source = FileReplay(audio, fast=False)
     blocks = BlockQueue()
     window = int(window_s * SR)
@@ -243,6 +279,14 @@ def main() -> None:
     parser.add_argument("--provider-delay", type=float, default=0.4)
     parser.add_argument("--window", type=float, default=3.0)
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--local-model",
+        type=Path,
+        default=None,
+        metavar="HOME",
+        help="translate with the built-in model's server running in this data folder "
+        "(bench/local_server.py start) instead of the scripted one",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results_interpreter.md")
     args = parser.parse_args()
     load_before = os.getloadavg()
@@ -257,7 +301,9 @@ def main() -> None:
 
     audio_path = write_wav(home / "bench.wav", audio)
     duration = audio.size / SR
-    provider = Provider(args.provider_delay)
+    provider = (
+        LocalModel(args.local_model, home) if args.local_model else Provider(args.provider_delay)
+    )
 
     ting = run_ting(audio_path, provider)
     events = ting["events"]
@@ -274,7 +320,7 @@ def main() -> None:
     )
     window_lag = [w[1] - w[0] for w in baseline["windows"]]
     base_accuracy = word_accuracy(" ".join(baseline["texts"]), " ".join(said))
-    provider.server.stop()
+    provider.stop()
 
     load = os.getloadavg()
     rows = [
@@ -296,14 +342,19 @@ def main() -> None:
         ("word match with what was said", ting_accuracy, base_accuracy),
     ]
     ttft = ting["ttft"]
+    provider_said = (
+        "the built-in 1.5B model (its shared llama.cpp server on loopback, on the same 2 cores"
+        " as Whisper)"
+        if args.local_model
+        else f"the scripted server on loopback answering after {args.provider_delay} s"
+    )
     title = f"## {args.label}" if args.label else "# Interpreter: lag at real-time pace"
     lines = [
         title,
         "",
         f"Audio: {len(said)} sentences ({len(said) - 1} asterisk prompts, human English, and one"
         f" eSpeak Mandarin sentence) with {PAUSE_S} s pauses, {duration:.1f} s, replayed at"
-        " real-time pace. Provider: the scripted server on loopback answering after"
-        f" {args.provider_delay} s. Lag is measured from where the sentence (or window) ends"
+        f" real-time pace. Provider: {provider_said}. Lag is measured from where the sentence (or window) ends"
         " in the audio to when the line holding it was emitted (for the baseline: the window"
         " that holds the sentence's end, so the wait for the window to fill counts).",
         "",

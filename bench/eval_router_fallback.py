@@ -30,7 +30,8 @@ def main() -> None:
 
     from assistant.config import load_settings
     from assistant.llm import client_from_settings
-    from assistant.router import ModelRouteClassifier, Router, parse_model_answer
+    from assistant.router import Router
+    from assistant.router_model import ModelRouteClassifier, parse_model_answer
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=0)
@@ -40,17 +41,19 @@ def main() -> None:
     unsure = []
     for row in load_rows():
         local = router.local_decision(row["text"])
-        if local.confidence < router.threshold:
+        if local.source == "local" and local.confidence < router.threshold:  # as route()
             unsure.append((row, local))
     if args.limit:
         unsure = unsure[: args.limit]
     llm = client_from_settings(load_settings(), None)
     classifier = ModelRouteClassifier(lambda: llm)
+    skills = router.catalog.skills
     load_start = os.getloadavg()
     results = []
     for row, local in unsure:
-        reply = llm.complete(classifier.messages(row["text"]), temperature=0, max_tokens=24).text
-        skill = parse_model_answer(reply)
+        messages = classifier.messages(row["text"], skills)
+        reply = llm.complete(messages, temperature=0, max_tokens=24).text
+        skill = parse_model_answer(reply, skills)
         routed = skill or local.skill  # what Router.route returns
         results.append(
             {

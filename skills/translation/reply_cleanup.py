@@ -78,9 +78,9 @@ def clean_translation(reply: str, source: str, target: str) -> str:
         # a one-line source answered with several lines: keep those in the target language
         in_target = [line for line in kept if _in_target(line, target)]
         kept = in_target[:source_lines] or kept[:source_lines]
-    cleaned = "\n".join(_unquote(_TRAILING_NOTE.sub("", line)) for line in kept).strip()
+    source_quoted = _unquote(source.strip()) != source.strip()
+    unquote = (lambda line: line) if source_quoted else _unquote  # its quotes are the text's
+    cleaned = "\n".join(unquote(_TRAILING_NOTE.sub("", line)) for line in kept).strip()
     if not cleaned:
         return reply.strip()
-    if _unquote(source.strip()) == source.strip():  # the source was not quoted itself
-        cleaned = _unquote(cleaned)
-    return cleaned
+    return cleaned if source_quoted else _unquote(cleaned)
