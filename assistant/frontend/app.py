@@ -143,9 +143,12 @@ class App:
         client = self.llm()
         client.timeout_s = min(client.timeout_s, 8.0)
         client.retry = RetryPolicy(attempts=1)
-        if client.endpoint is not None:  # the built-in model: never its first-use join here
-            client.endpoint = client.endpoint.quick(start_timeout_s=20.0)
-            client.timeout_s = 20.0  # a CPU model reads the router's prompt for seconds
+        if client.endpoint is not None:
+            from assistant.errors import ProviderNotConfigured
+
+            # The built-in 1.5B routes the unsure requests worse than the local guess it
+            # would replace (bench/results_llm.md), and a cold start would stall the hotkey.
+            raise ProviderNotConfigured("the built-in model is not asked to route")
         return client
 
     def make_context(
