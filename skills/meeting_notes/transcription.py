@@ -55,7 +55,9 @@ if TYPE_CHECKING:
     from skills.meeting_notes.meeting_store import MeetingStore
     from voice.asr import SpeechRecognizer
 
-PLAN_VERSION = "1"
+# Part of the resume key: raised when decoding changes what a chunk comes out as, so a
+# transcript saved by an older Ting is made again rather than resumed.
+PLAN_VERSION = "2"
 HEARTBEAT_S = 1.0
 # One short-lived daemon thread per chunk runs Whisper, so that a cancel returns at once
 # (CTranslate2 cannot be interrupted mid-call) and nothing holds the process open: a
