@@ -29,6 +29,7 @@ import gzip
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -162,7 +163,10 @@ class LocalModel:
             target = shared_home / name
             if not target.is_dir():
                 raise SystemExit(f"{target} is missing: run `python bench/local_server.py start`")
-            (home / name).symlink_to(target)
+            link = home / name
+            if link.is_dir() and not link.is_symlink():
+                shutil.rmtree(link)  # made empty by this run's set-up before the server's
+            link.symlink_to(target)
         self.env = {"TING_PROVIDER": "local"}
 
     def client(self) -> Any:
