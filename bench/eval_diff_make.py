@@ -8,6 +8,7 @@ TING_HOME). For each case: copy ``before/`` to a scratch folder, run the diff sk
 the case's ``apply_checks.py``. A case succeeds when the patch lands and every check
 passes; "without self-repair" counts only the cases that landed on the first reply.
 ``--baseline``: the naive way instead (ask for each whole new file, write it).
+``--model-only``: plain renames go to the model too (as ``ting diff make --model``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def context():
     return SkillContext(settings=settings, history=None, llm_factory=lambda: client)
 
 
-def run_ting(case: dict, folder: Path, ctx) -> dict:
+def run_ting(case: dict, folder: Path, ctx, text_edits: bool = True) -> dict:
     from assistant.errors import TingError
     from assistant.events import NeedsConfirmation
     from assistant.skill import Request
@@ -51,7 +52,7 @@ def run_ting(case: dict, folder: Path, ctx) -> dict:
         text=case["instruction"],
         origin="cli",
         skill="diff",
-        options={"root": str(folder), "files": case["files"]},
+        options={"root": str(folder), "files": case["files"], "text_edits": text_edits},
     )
     try:
         events = list(skill.run(request, ctx))
@@ -62,7 +63,11 @@ def run_ting(case: dict, folder: Path, ctx) -> dict:
         list(skill.apply(card.action, card.data, ctx))
     except TingError as exc:
         return {"landed": False, "error": exc.user_message()}
-    return {"landed": True, "repair_rounds": card.data.get("repair_rounds", 0)}
+    return {
+        "landed": True,
+        "repair_rounds": card.data.get("repair_rounds", 0),
+        "method": card.data.get("method", "model"),
+    }
 
 
 _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
@@ -93,6 +98,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", default="", help="comma-separated case numbers")
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument(
+        "--model-only", action="store_true", help="no text renames: every case asks the model"
+    )
     parser.add_argument("--out", default="")
     args = parser.parse_args()
     wanted = {c.strip() for c in args.cases.split(",") if c.strip()}
@@ -108,7 +116,10 @@ def main() -> None:
             folder = Path(tmp) / "work"
             shutil.copytree(case_dir / "before", folder)
             started = time.monotonic()
-            result = (run_baseline if args.baseline else run_ting)(case, folder, ctx)
+            if args.baseline:
+                result = run_baseline(case, folder, ctx)
+            else:
+                result = run_ting(case, folder, ctx, text_edits=not args.model_only)
             result["seconds"] = round(time.monotonic() - started, 1)
             if result["landed"]:
                 check = subprocess.run(
@@ -127,7 +138,8 @@ def main() -> None:
         ok = "OK " if result["checks_pass"] else "bad"
         print(
             f"{ok} {case_dir.name:32} landed={result['landed']} "
-            f"rounds={result.get('repair_rounds', '-')} {result['seconds']} s "
+            f"rounds={result.get('repair_rounds', '-')} {result.get('method', '')} "
+            f"{result['seconds']} s "
             f"{result.get('error', '')[:150]}",
             flush=True,
         )

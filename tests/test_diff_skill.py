@@ -109,6 +109,7 @@ def test_broken_edit_is_repaired_then_applied_and_undone(provider, project: Path
             str(project),
             "--yes",
             "--json",
+            "--model",  # a plain rename is done by text otherwise
         ],
         provider.env,
     )
@@ -162,6 +163,7 @@ def test_gives_up_after_two_repair_rounds(provider, project: Path) -> None:
             "--root",
             str(project),
             "--yes",
+            "--model",
         ],
         provider.env,
     )

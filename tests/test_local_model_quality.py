@@ -72,6 +72,7 @@ def test_a_rename_by_diff_make_lands(ting, local_model_home, tmp_path: Path) -> 
         "--root",
         str(project),
         "--yes",
+        "--model",  # the model's edit, not the text rename
         env=NO_PROVIDER,
         timeout=600,
     )

@@ -77,10 +77,24 @@ def register_make(diff_group: click.Group) -> None:
     )
     @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
     @click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines.")
+    @click.option(
+        "--model",
+        "model_only",
+        is_flag=True,
+        help="Ask the model even for a plain rename or replacement (done by text otherwise).",
+    )
     def make_command(
-        instruction: str, files: tuple[str, ...], root: Path, yes: bool, as_json: bool
+        instruction: str,
+        files: tuple[str, ...],
+        root: Path,
+        yes: bool,
+        as_json: bool,
+        model_only: bool,
     ) -> None:
-        """Have the model edit FILE... as INSTRUCTION says; preview, ask, then write."""
+        """Have the model edit FILE... as INSTRUCTION says; preview, ask, then write.
+
+        A plain rename or replacement ("rename parse_date to parse_day") is done by
+        text, every occurrence, with no model."""
         from assistant.cli_kit import get_app
         from assistant.console import drive
         from assistant.errors import UsageError
@@ -94,7 +108,7 @@ def register_make(diff_group: click.Group) -> None:
             text=instruction,
             origin="cli",
             skill="diff",
-            options={"root": str(root), "files": names},
+            options={"root": str(root), "files": names, "text_edits": not model_only},
         )
         code = drive(
             app.runtime.run(request),

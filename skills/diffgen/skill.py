@@ -5,7 +5,9 @@ SEARCH/REPLACE blocks under their real paths (``edit_prompt``), dry-runs the tid
 through the apply engine and, when it does not apply, sends the engine's error back (at
 most two repair rounds). It writes nothing:
 it ends with a ``NeedsConfirmation`` whose preview is the unified diff of the change.
-``apply`` writes it, all or nothing, with an undo journal entry.
+``apply`` writes it, all or nothing, with an undo journal entry. A plain rename or
+replacement ("rename parse_date to parse_day") is done by text instead (``literal_edit``),
+through the same preview.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from skills.diffgen.edit_prompt import (
     tidy_reply,
     unfinished_rename,
 )
+from skills.diffgen.literal_edit import literal_edit, unified_patch
 from skills.diffgen.patch_errors import PatchParseError, PatchRejected, UnsafePath
+from skills.diffgen.patch_model import Patch
 from skills.diffgen.patch_workspace import PatchWorkspace
 
 REPAIR_ROUNDS = 2
@@ -116,6 +120,19 @@ class DiffSkill:
             if len(text.encode("utf-8")) > MAX_PROMPT_FILE_BYTES:
                 raise UsageError(f"{name} is too large to send to the model")
             files.append((name, text))
+        literal = (
+            literal_edit(instruction, files) if request.options.get("text_edits", True) else None
+        )
+        if literal is not None:
+            reply = unified_patch(dict(files), literal.new_texts)
+            yield Progress(
+                "checking",
+                f"replacing by text, no model needed: {literal.describe()}",
+                elapsed=time.monotonic() - started,
+            )
+            patch, outcome, _ = workspace.plan(reply)
+            yield self._confirmation(reply, workspace, patch, outcome, 0, "text")
+            return
         messages: list[dict[str, Any]] = edit_messages(instruction, files)
         llm = ctx.llm()
         last_error = ""
@@ -170,24 +187,36 @@ class DiffSkill:
                 messages.append({"role": "assistant", "content": reply})
                 messages.append(repair_message(last_error, names))
                 continue
-            yield NeedsConfirmation(
-                skill=self.name,
-                action="apply_patch",
-                preview=preview_diff(outcome),
-                data={
-                    "patch": reply,
-                    "root": str(workspace.root),
-                    "patch_sha256": _sha256(reply),
-                    "expect": expected_results(outcome),
-                    "summary": summary(outcome),
-                    "repair_rounds": attempt,
-                    "format": patch.format,
-                },
-            )
+            yield self._confirmation(reply, workspace, patch, outcome, attempt, "model")
             return
         raise SkillError(
             f"the model's edit could not be applied after {REPAIR_ROUNDS} repair rounds: "
             f"{last_error}"
+        )
+
+    def _confirmation(
+        self,
+        reply: str,
+        workspace: PatchWorkspace,
+        patch: Patch,
+        outcome: PatchOutcome,
+        rounds: int,
+        method: str,
+    ) -> NeedsConfirmation:
+        return NeedsConfirmation(
+            skill=self.name,
+            action="apply_patch",
+            preview=preview_diff(outcome),
+            data={
+                "patch": reply,
+                "root": str(workspace.root),
+                "patch_sha256": _sha256(reply),
+                "expect": expected_results(outcome),
+                "summary": summary(outcome),
+                "repair_rounds": rounds,
+                "format": patch.format,
+                "method": method,  # "text": a rename done without the model
+            },
         )
 
     def apply(self, action: str, data: dict[str, Any], ctx: SkillContext) -> Iterator[Event]:
