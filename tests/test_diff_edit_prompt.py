@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from skills.diffgen.edit_prompt import edit_messages, tidy_reply, unfinished_rename
+import pytest
+
+from skills.diffgen.apply_engine import apply_patch
+from skills.diffgen.edit_prompt import (
+    edit_messages,
+    repair_message,
+    tidy_reply,
+    unfinished_rename,
+)
+from skills.diffgen.patch_errors import PatchRejected
 from skills.diffgen.patch_parser import parse_patch
 
 BLOCK = "<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE"
@@ -55,3 +64,25 @@ def test_a_rename_that_left_uses_behind_is_named() -> None:
     # not a rename: no new code-like name appears
     message = old.replace("pass", "return None")
     assert unfinished_rename("make parse_date return None", [("u.py", old, message)]) is None
+
+
+def test_a_block_that_nearly_matched_is_sent_back_with_the_files_own_lines() -> None:
+    text = "".join(f"x{i} = {i}\n" for i in range(1, 30))
+    text = text.replace("x12 = 12\n", "def total(values, start=0):\n    return sum(values)\n")
+    # misremembered: wrong default and a comment the file does not have
+    reply = (
+        "m.py\n<<<<<<< SEARCH\nx11 = 11\ndef total(values, start=1):\n"
+        "    return sum(values)  # add up\nx13 = 13\n=======\nx11 = 11\n"
+        "def total(values, start=1):\n    return sum(values, start)\nx13 = 13\n>>>>>>> REPLACE\n"
+    )
+    with pytest.raises(PatchRejected) as refused:
+        apply_patch(parse_patch(reply), {"m.py": text})
+    error = refused.value.user_message()
+    assert "its context fits at line 11" in error
+    content = repair_message(error, ["m.py"], {"m.py": text})["content"]
+    assert content.startswith("That edit could not be applied: " + error)
+    shown = text.splitlines()[9:17]  # from the line before
+    assert "Lines 10-17 of m.py as they are now:\nm.py\n```\n" + "\n".join(shown) in content
+    # an error that names no place adds nothing
+    plain = repair_message("the edit changes nothing", ["m.py"], {"m.py": text})["content"]
+    assert "as they are now" not in plain

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 _SEARCH = re.compile(r"^\s*<{5,9} ?SEARCH\s*$")
@@ -88,8 +88,31 @@ def edit_messages(instruction: str, files: Sequence[tuple[str, str]]) -> list[di
     ]
 
 
-def repair_message(error: str, names: Sequence[str]) -> dict[str, Any]:
-    return {"role": "user", "content": REPAIR_REQUEST.format(error=error, paths=", ".join(names))}
+_NEAR_LINE = re.compile(
+    r"^(?P<path>[^\n:]+): .*?(?:nearest candidate is line|its context fits at line) (?P<line>\d+)"
+)
+SHOWN_LINES = 8
+
+
+def repair_message(
+    error: str, names: Sequence[str], files: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The engine's error sent back; where it names the place a block nearly matched, the
+    file's own lines there too (a small model misremembers lines it was shown long ago,
+    and copies lines put right in front of it)."""
+    content = REPAIR_REQUEST.format(error=error, paths=", ".join(names))
+    near = _NEAR_LINE.match(error)
+    text = (files or {}).get(near["path"]) if near else None
+    if near and text is not None:
+        lines = text.splitlines()
+        start = max(0, int(near["line"]) - 2)
+        shown = "\n".join(lines[start : start + SHOWN_LINES])
+        if shown.strip():
+            content += (
+                f"\n\nLines {start + 1}-{min(len(lines), start + SHOWN_LINES)} of "
+                f"{near['path']} as they are now:\n{_fence(near['path'], shown)}"
+            )
+    return {"role": "user", "content": content}
 
 
 def _closest(candidate: str, names: Sequence[str]) -> str | None:
