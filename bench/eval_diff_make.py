@@ -1,6 +1,7 @@
 """`diff make` against the real local model on the blind cases of bench/data/llm_eval/diff_make.
 
-    python bench/eval_diff_make.py [--cases 01,03,...] [--baseline] [--out FILE.json]
+    python bench/eval_diff_make.py [--set rename | --cases-dir DIR] [--cases 01,03,...]
+                                   [--baseline] [--out FILE.json]
 
 Needs the shared server (``python bench/local_server.py start``; this script uses its
 TING_HOME). For each case: copy ``before/`` to a scratch folder, run the diff skill as
@@ -9,6 +10,9 @@ the case's ``apply_checks.py``. A case succeeds when the patch lands and every c
 passes; "without self-repair" counts only the cases that landed on the first reply.
 ``--baseline``: the naive way instead (ask for each whole new file, write it).
 ``--model-only``: plain renames go to the model too (as ``ting diff make --model``).
+``--set rename``: the held-out rename / replacement set (bench/data/llm_eval/diff_make_rename)
+instead of the default one; ``--cases-dir DIR``: any folder of cases in the same format.
+Every set is checked with diff_make/apply_checks.py.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CASES = ROOT / "bench/data/llm_eval/diff_make"
+SETS = {"diff_make": CASES, "rename": ROOT / "bench/data/llm_eval/diff_make_rename"}
+CHECKER = CASES / "apply_checks.py"
 os.environ.setdefault("TING_HOME", "/tmp/ting-bench-home")
 os.environ.setdefault("TING_PROVIDER", "local")
 
@@ -102,9 +108,24 @@ def main() -> None:
         "--model-only", action="store_true", help="no text renames: every case asks the model"
     )
     parser.add_argument("--out", default="")
+    parser.add_argument(
+        "--set", choices=sorted(SETS), default="diff_make", help="which case set to run"
+    )
+    parser.add_argument("--cases-dir", default="", help="a folder of cases (overrides --set)")
     args = parser.parse_args()
+    cases_dir = Path(args.cases_dir) if args.cases_dir else SETS[args.set]
+    if not cases_dir.is_dir():
+        parser.error(f"no such folder of cases: {cases_dir}")
     wanted = {c.strip() for c in args.cases.split(",") if c.strip()}
-    dirs = sorted(d for d in CASES.iterdir() if d.is_dir() and d.name[:2].isdigit())
+    dirs = sorted(
+        d
+        for d in cases_dir.iterdir()
+        if d.is_dir() and d.name[:2].isdigit() and (d / "case.json").is_file()
+    )
+    if not dirs:
+        parser.error(f"no cases (NN-name/case.json) in {cases_dir}")
+    if cases_dir != CASES:
+        print(f"cases from {cases_dir}", flush=True)
     if wanted:
         dirs = [d for d in dirs if d.name[:2] in wanted]
     ctx = context()
@@ -123,7 +144,7 @@ def main() -> None:
             result["seconds"] = round(time.monotonic() - started, 1)
             if result["landed"]:
                 check = subprocess.run(
-                    [sys.executable, str(CASES / "apply_checks.py"), str(case_dir), str(folder)],
+                    [sys.executable, str(CHECKER), str(case_dir), str(folder)],
                     capture_output=True,
                     text=True,
                 )

@@ -50,6 +50,7 @@ KINDS = (
     "yaml_valid",
     "shell_syntax",
     "js_syntax",
+    "absent",
 )
 
 
@@ -89,6 +90,8 @@ def _child(args: list[str], cwd: Path) -> tuple[bool, str]:
 def run_check(check: dict, edited_dir: Path) -> tuple[bool, str]:
     """(passed, detail) for one check."""
     path = edited_dir / check["file"]
+    if "absent" in check:
+        return not path.exists(), "still there" if path.exists() else ""
     if not path.is_file():
         return False, "file missing"
     try:
