@@ -10,6 +10,7 @@ the case's ``apply_checks.py``. A case succeeds when the patch lands and every c
 passes; "without self-repair" counts only the cases that landed on the first reply.
 ``--baseline``: the naive way instead (ask for each whole new file, write it).
 ``--model-only``: plain renames go to the model too (as ``ting diff make --model``).
+``--text-only``: no model at all; the cases the text path does not take are listed, not run.
 ``--set rename``: the held-out rename / replacement set (bench/data/llm_eval/diff_make_rename)
 instead of the default one; ``--cases-dir DIR``: any folder of cases in the same format.
 Every set is checked with diff_make/apply_checks.py.
@@ -37,12 +38,22 @@ os.environ.setdefault("TING_HOME", "/tmp/ting-bench-home")
 os.environ.setdefault("TING_PROVIDER", "local")
 
 
-def context():
+class ModelNotRun(Exception):
+    """--text-only: the case would go to the model."""
+
+
+def context(text_only: bool = False):
     from assistant.config import load_settings
     from assistant.llm import client_from_settings
     from assistant.skill import SkillContext
 
     settings = load_settings()
+    if text_only:
+
+        def no_model():
+            raise ModelNotRun
+
+        return SkillContext(settings=settings, history=None, llm_factory=no_model)
     client = client_from_settings(settings, None)
     return SkillContext(settings=settings, history=None, llm_factory=lambda: client)
 
@@ -64,6 +75,8 @@ def run_ting(case: dict, folder: Path, ctx, text_edits: bool = True) -> dict:
         events = list(skill.run(request, ctx))
     except TingError as exc:
         return {"landed": False, "error": exc.user_message()}
+    except ModelNotRun:
+        return {"landed": False, "method": "model (not run)", "error": ""}
     card = next(e for e in events if isinstance(e, NeedsConfirmation))
     try:
         list(skill.apply(card.action, card.data, ctx))
@@ -107,6 +120,11 @@ def main() -> None:
     parser.add_argument(
         "--model-only", action="store_true", help="no text renames: every case asks the model"
     )
+    parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="run no model: only the cases the text path takes are done, the rest are listed",
+    )
     parser.add_argument("--out", default="")
     parser.add_argument(
         "--set", choices=sorted(SETS), default="diff_make", help="which case set to run"
@@ -128,7 +146,7 @@ def main() -> None:
         print(f"cases from {cases_dir}", flush=True)
     if wanted:
         dirs = [d for d in dirs if d.name[:2] in wanted]
-    ctx = context()
+    ctx = context(text_only=args.text_only)
     rows = []
     load_start = os.getloadavg()
     for case_dir in dirs:
@@ -171,6 +189,11 @@ def main() -> None:
     print(
         f"cases {n}: landed {landed}, success {success}/{n} with self-repair, "
         f"{first}/{n} without; load {load_start} -> {os.getloadavg()}"
+    )
+    by_text = [r for r in rows if r.get("method") == "text"]
+    print(
+        f"done by text: {len(by_text)} (right {sum(r['checks_pass'] for r in by_text)}); "
+        f"to the model: {sum(r.get('method') != 'text' for r in rows)}"
     )
     if args.out:
         Path(args.out).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
