@@ -75,6 +75,17 @@ module.exports = { fmtShort, fmtLong };"""
             [("No such file.", "File not found; check the path.")],
         ),
         ("replace `old_api` with `new_api`", [("old_api", "new_api")]),
+        ("_perform_cast should be named _cast_value.", [("_perform_cast", "_cast_value")]),
+        ("call it live_rows instead of get_rows", [("get_rows", "live_rows")]),
+        ("重命名 _seg 为 _split_by_hans，pyi 里的声明也一起改", [("_seg", "_split_by_hans")]),
+        (
+            "_dataclass_setstate 这个名字换成 _setstate_from_pickle",
+            [("_dataclass_setstate", "_setstate_from_pickle")],
+        ),
+        (
+            "把 EMU_to_inch 和 EMU_to_cm 改成 emu_to_inch、emu_to_cm",
+            [("EMU_to_inch", "emu_to_inch"), ("EMU_to_cm", "emu_to_cm")],
+        ),
     ],
 )
 def test_replacements_are_read_from_the_instruction(instruction: str, pairs: list) -> None:
@@ -87,6 +98,9 @@ def test_replacements_are_read_from_the_instruction(instruction: str, pairs: lis
     "instruction",
     [
         "Change MAX_LINE_LENGTH to 88.",  # a value, not a name
+        "change DEBUG to True",
+        "把 VERBOSE 改成 false",
+        "replace print with logger.info",  # a call, not a name for a name
         "把 dump 和 dumps 的默认缩进从 4 改成 2。",
         "rename parse_date to parse_day and add a docstring to it",
         "把 parse_date 改名为 parse_day，再加上类型注解",
@@ -94,6 +108,10 @@ def test_replacements_are_read_from_the_instruction(instruction: str, pairs: lis
         "rename the function to something better",
         "Swap the parameters of _table so the name comes first",
         "make it faster",
+        "In parse_all only, rename the parameter text to raw",  # scoped: not every occurrence
+        "Rename Foo to Bar, but keep Foo as an alias",
+        "把 chunk 改名为 chunk_abnf，Reader 里那个同名的局部变量别动",
+        "把 A1 和 B1 改成 a1",  # two names, one new name
     ],
 )
 def test_anything_more_than_a_replacement_is_left_to_the_model(instruction: str) -> None:

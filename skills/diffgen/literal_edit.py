@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 _NAME = r"[A-Za-z_$][A-Za-z0-9_$]*"
 _QUOTED = r"'[^'\n]+'|\"[^\"\n]+\"|`[^`\n]+`|“[^”\n]+”|‘[^’\n]+’|「[^」\n]+」"
-_TERM = rf"(?:{_QUOTED}|{_NAME})"
+# a name ends where a sentence does, not inside a dotted name or a call: "logger.info"
+_TERM = rf"(?:{_QUOTED}|{_NAME}(?!\.?[A-Za-z0-9_$(\[]))"
 # Chinese: the new name may be a few plain words ("改成 Ting Project。")
-_TERM_ZH = rf"(?:{_QUOTED}|{_NAME}(?: [A-Za-z][A-Za-z0-9_$]*)*)"
+_TERM_ZH = rf"(?:{_QUOTED}|{_NAME}(?: [A-Za-z][A-Za-z0-9_$]*)*(?!\.?[A-Za-z0-9_$(\[]))"
 _KIND = (
     r"(?:function|class|method|variable|constant|parameter|argument|field|attribute|"
     r"property|table|name|string|message|error|text|label|key|option|module|type|enum|"
@@ -45,28 +46,42 @@ _EN_LISTS = re.compile(
     re.IGNORECASE,
 )
 _ARROW_PAIR = re.compile(rf"(?P<old>{_TERM})\s*(?:->|→|=>)\s*(?P<new>{_TERM})")
+_EN_SHOULD = re.compile(
+    rf"(?P<old>{_TERM})\s+(?:should|must|is\s+to)\s+be\s+(?:re)?(?:named|called)(?:\s+to)?\s+"
+    rf"(?P<new>{_TERM})",
+    re.IGNORECASE,
+)
+_EN_CALL_IT = re.compile(
+    rf"\bcall\s+it\s+(?P<new>{_TERM})\s+instead\s+of\s+(?P<old>{_TERM})", re.IGNORECASE
+)
 
 _ZH_VERB = r"(?:改名为|改名成|重命名为|重命名成|命名为|改为|改成|换成|替换为|替换成|变成|改叫)"
 # between the old name and the verb: a few characters naming what it is (" 类", "的名字")
-_ZH_GAP = r"\s*(?:[类函数方法变量常量参数属性字段表名字的]{0,6})\s*(?:统一)?"
+_ZH_GAP = r"\s*(?:这个|那个)?(?:[类函数方法变量常量参数属性字段表名字的]{0,6})\s*(?:统一|都)?"
 _ZH_PAIR = re.compile(rf"(?P<old>{_TERM}){_ZH_GAP}{_ZH_VERB}\s*(?P<new>{_TERM_ZH})")
+_ZH_RENAME_AS = re.compile(rf"重命名\s*(?P<old>{_TERM})\s*为\s*(?P<new>{_TERM_ZH})")
 _ZH_LISTS = re.compile(
-    rf"(?P<old>{_TERM}(?:\s*(?:、|和|,|，)\s*{_TERM})+){_ZH_GAP}分别{_ZH_VERB}\s*"
+    rf"(?P<old>{_TERM}(?:\s*(?:、|和|,|，)\s*{_TERM})+){_ZH_GAP}(?:分别)?{_ZH_VERB}\s*"
     rf"(?P<new>{_TERM_ZH}(?:\s*(?:、|和|,|，)\s*{_TERM_ZH})+)"
 )
+# a single pair cut out of a list ("把 A 和 B 改成 a、b" read as "B 改成 a") is not one
+_LIST_BEFORE = re.compile(rf"{_TERM}\s*(?:、|和|,|，|\band)\s*$", re.IGNORECASE)
+_LIST_AFTER = re.compile(rf"^\s*(?:、|和)\s*{_TERM}")
 _LIST_SPLIT = re.compile(r"\s*(?:,\s*and|、|和|,|，|\band\b)\s*")
 
 # words that ask for something a replacement does not do: leave those to the model
 _OTHER_WORK = re.compile(
     r"\b(?:add|adds|insert|delete|remove|drop|write|log|logging|fix|docstrings?|comments?|"
     r"type hints?|annotat\w*|swap|reorder|move|wrap|extract|raise|lower|increase|decrease|"
-    r"default|print|refactor|split|merge|implement|convert|format|sort|return|if|when|unless)\b"
+    r"default|print|refactor|split|merge|implement|convert|format|sort|return|if|when|unless|"
+    r"only|just|but|keep|except|alias|aliases|leave|untouched|not|don't)\b"
     r"|加|添|删|写|去掉|修复|修正|修一下|抽取|提取|移动|移除|包一下|包起来|注释|日志|类型|交换|"
-    r"打印|默认|文档|如果|返回",
+    r"打印|默认|文档|如果|返回|仅|只|别|不要|保留|除了|同名|局部",
     re.IGNORECASE,
 )
 _FILE_NAME = re.compile(r"[\w./-]+\.[A-Za-z0-9]{1,8}\b")
-_NUMBER = re.compile(r"^[-+]?\d[\d_.,]*$")
+# "change DEBUG to True" sets a value: not a rename
+_VALUE = re.compile(r"^(?:[-+]?\d[\d_.,]*|true|false|none|null|nil|undefined|yes|no|on|off)$", re.I)
 # a bare word like these after "rename the ..." names no symbol
 _NOT_A_NAME = {"it", "this", "that", "them", "these", "those", "all", "every", "each"}
 
@@ -107,13 +122,21 @@ def parse_pairs(instruction: str) -> list[tuple[str, str, bool]] | None:
     for pattern, is_list in (
         (_ZH_LISTS, True),
         (_EN_LISTS, True),
+        (_ZH_RENAME_AS, False),
         (_ZH_PAIR, False),
+        (_EN_SHOULD, False),
+        (_EN_CALL_IT, False),
         (_EN_PAIR, False),
         (_ARROW_PAIR, False),
     ):
         for match in pattern.finditer(text):
             if taken(match):
                 continue
+            if not is_list and (
+                _LIST_BEFORE.search(text[: match.start("old")])
+                or _LIST_AFTER.match(text[match.end("new") :])
+            ):
+                return None
             olds = _split_list(match["old"]) if is_list else [match["old"]]
             news = _split_list(match["new"]) if is_list else [match["new"]]
             if len(olds) != len(news):
@@ -121,7 +144,7 @@ def parse_pairs(instruction: str) -> list[tuple[str, str, bool]] | None:
             for old_term, new_term in zip(olds, news, strict=True):
                 old, old_quoted = _unquote(old_term)
                 new, new_quoted = _unquote(new_term)
-                if old == new or _NUMBER.match(old) or _NUMBER.match(new):
+                if old == new or _VALUE.match(old) or _VALUE.match(new):
                     return None  # "MAX_LINE_LENGTH to 88": a value, not a name
                 if not old_quoted and (
                     old.lower() in _NOT_A_NAME or re.fullmatch(_KIND, old, re.IGNORECASE)
