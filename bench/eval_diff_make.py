@@ -32,7 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CASES = ROOT / "bench/data/llm_eval/diff_make"
-SETS = {"diff_make": CASES, "rename": ROOT / "bench/data/llm_eval/diff_make_rename"}
+SETS = {
+    "diff_make": CASES,
+    "rename": ROOT / "bench/data/llm_eval/diff_make_rename",
+    "rename2": ROOT / "bench/data/llm_eval/diff_make_rename2",
+}
 CHECKER = CASES / "apply_checks.py"
 os.environ.setdefault("TING_HOME", "/tmp/ting-bench-home")
 os.environ.setdefault("TING_PROVIDER", "local")
