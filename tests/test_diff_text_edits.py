@@ -112,6 +112,8 @@ def test_replacements_are_read_from_the_instruction(instruction: str, pairs: lis
         "Rename Foo to Bar, but keep Foo as an alias",
         "把 chunk 改名为 chunk_abnf，Reader 里那个同名的局部变量别动",
         "把 A1 和 B1 改成 a1",  # two names, one new name
+        "ensure_bytes 的参数 data 改名为 payload",  # a parameter: one function's
+        "rename the argument text to raw",
     ],
 )
 def test_anything_more_than_a_replacement_is_left_to_the_model(instruction: str) -> None:

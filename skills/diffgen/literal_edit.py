@@ -79,6 +79,11 @@ _OTHER_WORK = re.compile(
     r"打印|默认|文档|如果|返回|仅|只|别|不要|保留|除了|同名|局部",
     re.IGNORECASE,
 )
+# a parameter or a local lives in one function: replacing every occurrence in the file is
+# not renaming it
+_SCOPED = re.compile(
+    r"\b(?:parameter|argument|param|arg|local(?:\s+variable)?)s?\b|参数|形参|局部", re.I
+)
 _FILE_NAME = re.compile(r"[\w./-]+\.[A-Za-z0-9]{1,8}\b")
 # "change DEBUG to True" sets a value: not a rename
 _VALUE = re.compile(r"^(?:[-+]?\d[\d_.,]*|true|false|none|null|nil|undefined|yes|no|on|off)$", re.I)
@@ -113,6 +118,8 @@ def parse_pairs(instruction: str) -> list[tuple[str, str, bool]] | None:
     """(old, new, quoted) replacements the instruction asks for, or None when it asks for
     anything else as well (or for nothing of the kind)."""
     text = instruction.strip()
+    if _SCOPED.search(text):
+        return None
     spans: list[tuple[int, int]] = []
     pairs: list[tuple[str, str, bool]] = []
 
