@@ -75,6 +75,7 @@ module.exports = { fmtShort, fmtLong };"""
             [("No such file.", "File not found; check the path.")],
         ),
         ("replace `old_api` with `new_api`", [("old_api", "new_api")]),
+        ("把报错信息“bad argument”改成“wrong value”", [("bad argument", "wrong value")]),
         ("_perform_cast should be named _cast_value.", [("_perform_cast", "_cast_value")]),
         ("call it live_rows instead of get_rows", [("get_rows", "live_rows")]),
         ("重命名 _seg 为 _split_by_hans，pyi 里的声明也一起改", [("_seg", "_split_by_hans")]),

@@ -118,7 +118,7 @@ def parse_pairs(instruction: str) -> list[tuple[str, str, bool]] | None:
     """(old, new, quoted) replacements the instruction asks for, or None when it asks for
     anything else as well (or for nothing of the kind)."""
     text = instruction.strip()
-    if _SCOPED.search(text):
+    if _SCOPED.search(re.sub(_QUOTED, " ", text)):  # "the 'bad argument' message" is fine
         return None
     spans: list[tuple[int, int]] = []
     pairs: list[tuple[str, str, bool]] = []
