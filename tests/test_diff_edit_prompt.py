@@ -86,3 +86,22 @@ def test_a_block_that_nearly_matched_is_sent_back_with_the_files_own_lines() -> 
     # an error that names no place adds nothing
     plain = repair_message("the edit changes nothing", ["m.py"], {"m.py": text})["content"]
     assert "as they are now" not in plain
+
+
+def test_a_block_left_without_its_replace_marker_is_closed() -> None:
+    first = "a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n"
+    second = "a.py\n<<<<<<< SEARCH\ny = 1\n=======\ny = 3\n"
+    # at the end of the reply (after a closing fence), and before the next block
+    for reply in (
+        "```\n" + first + "```",
+        first + "\n" + second + ">>>>>>> REPLACE\n",
+    ):
+        tidied = tidy_reply(reply, ["a.py"])
+        patch = parse_patch(tidied)
+        added = [
+            line.text for f in patch.files for h in f.hunks for line in h.lines if line.tag == "+"
+        ]
+        assert added[0] == "x = 2", tidied
+        assert tidied.count(">>>>>>> REPLACE") == reply.count("<<<<<<< SEARCH"), tidied
+    # a block with no ======= at all is not guessed at
+    assert tidy_reply("a.py\n<<<<<<< SEARCH\nx = 1\n", ["a.py"]).count("REPLACE") == 0

@@ -136,8 +136,9 @@ def _looks_like_path(line: str) -> bool:
 
 
 def tidy_reply(reply: str, names: Sequence[str]) -> str:
-    """The reply with each SEARCH block's file line set to one of ``names`` and copied
-    line-number prefixes removed. A reply in another format is returned unchanged."""
+    """The reply with each SEARCH block's file line set to one of ``names``, copied
+    line-number prefixes removed and a block the model left unclosed closed. A reply in
+    another format is returned unchanged."""
     lines = reply.split("\n")
     if not any(_SEARCH.match(line) for line in lines):
         return reply
@@ -168,9 +169,20 @@ def tidy_reply(reply: str, names: Sequence[str]) -> str:
             current = named
         # the block itself: strip "12| " prefixes when every SEARCH line has one
         end = i + 1
-        while end < len(lines) and not _REPLACE.match(lines[end]):
+        while end < len(lines) and not (_REPLACE.match(lines[end]) or _SEARCH.match(lines[end])):
             end += 1
         block = lines[i + 1 : end]
+        if (end == len(lines) or _SEARCH.match(lines[end])) and any(map(_DIVIDER.match, block)):
+            # the model stopped without ">>>>>>> REPLACE" (at the end, or before its next
+            # block's file line): close the block there
+            while block and (
+                not block[-1].strip()
+                or block[-1].strip().startswith("```")
+                or (end < len(lines) and _looks_like_path(block[-1]))
+            ):
+                block.pop()
+            end = i + 1 + len(block)
+            lines.insert(end, ">>>>>>> REPLACE")
         search = []
         for text in block:
             if _DIVIDER.match(text):
