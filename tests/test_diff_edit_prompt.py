@@ -105,3 +105,30 @@ def test_a_block_left_without_its_replace_marker_is_closed() -> None:
         assert tidied.count(">>>>>>> REPLACE") == reply.count("<<<<<<< SEARCH"), tidied
     # a block with no ======= at all is not guessed at
     assert tidy_reply("a.py\n<<<<<<< SEARCH\nx = 1\n", ["a.py"]).count("REPLACE") == 0
+
+
+def test_a_block_with_no_line_in_the_file_is_sent_back_with_the_lines_most_like_it() -> None:
+    text = "".join(f"x{i} = {i}\n" for i in range(1, 30))
+    text = text.replace(
+        "x20 = 20\n", "def dumps(obj, *, indent=4):\n    return _dump(obj, indent)\n"
+    )
+    # invented from memory: no line is in the file as written
+    reply = (
+        "m.py\n<<<<<<< SEARCH\ndef dumps(obj, indent: int = 4):\n    return _dump(obj, indent=indent)\n"
+        "=======\ndef dumps(obj, indent: int = 2):\n    return _dump(obj, indent=indent)\n"
+        ">>>>>>> REPLACE\n"
+    )
+    with pytest.raises(PatchRejected) as refused:
+        apply_patch(parse_patch(reply), {"m.py": text})
+    error = refused.value.user_message()
+    assert error.endswith("no line of it occurs in the file"), error
+    content = repair_message(error, ["m.py"], {"m.py": text}, reply)["content"]
+    assert "Lines 19-26 of m.py as they are now:" in content
+    assert "def dumps(obj, *, indent=4):\n    return _dump(obj, indent)" in content
+    # nothing alike: nothing shown
+    unlike = reply.replace("def dumps(obj, indent: int = 4):", "class Totally(Different):")
+    unlike = unlike.replace("    return _dump(obj, indent=indent)\n=", "    pass\n=")
+    with pytest.raises(PatchRejected) as refused:
+        apply_patch(parse_patch(unlike), {"m.py": text})
+    content = repair_message(refused.value.user_message(), ["m.py"], {"m.py": text}, unlike)
+    assert "as they are now" not in content["content"]

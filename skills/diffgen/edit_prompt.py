@@ -91,26 +91,73 @@ def edit_messages(instruction: str, files: Sequence[tuple[str, str]]) -> list[di
 _NEAR_LINE = re.compile(
     r"^(?P<path>[^\n:]+): .*?(?:nearest candidate is line|its context fits at line) (?P<line>\d+)"
 )
+_NOWHERE = re.compile(
+    r"^(?P<path>[^\n:]+): hunk \d+ \(SEARCH block at line (?P<block>\d+)\) does not match "
+    r"the file; no line of it occurs in the file"
+)
 SHOWN_LINES = 8
 
 
+def _search_lines(reply: str, marker_line: int) -> list[str]:
+    """The SEARCH part of the block whose marker is on 1-based ``marker_line``."""
+    lines = reply.split("\n")[marker_line:]
+    out = []
+    for line in lines:
+        if _DIVIDER.match(line) or _REPLACE.match(line):
+            break
+        out.append(line)
+    return [line for line in out if line.strip()]
+
+
+def _most_like(search: list[str], text: str) -> int | None:
+    """0-based start of the window of ``text`` most like ``search``, if any is close."""
+    lines = text.splitlines()
+    if not search or not lines:
+        return None
+    wanted = "\n".join(t.strip() for t in search)
+    size = len(search)
+    best, best_ratio = None, 0.5  # below half alike, showing lines misleads more than it helps
+    for start in range(max(1, len(lines) - size + 1)):
+        window = "\n".join(t.strip() for t in lines[start : start + size])
+        matcher = difflib.SequenceMatcher(None, wanted, window, autojunk=False)
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = start, ratio
+    return best
+
+
 def repair_message(
-    error: str, names: Sequence[str], files: Mapping[str, str] | None = None
+    error: str,
+    names: Sequence[str],
+    files: Mapping[str, str] | None = None,
+    reply: str = "",
 ) -> dict[str, Any]:
-    """The engine's error sent back; where it names the place a block nearly matched, the
-    file's own lines there too (a small model misremembers lines it was shown long ago,
-    and copies lines put right in front of it)."""
+    """The engine's error sent back, with the file's own lines where the refused SEARCH
+    block nearly matched (the engine names the line) or, when no line of it is in the
+    file, where the lines most like it are: a small model misremembers lines it was
+    shown long ago, and copies lines put right in front of it."""
     content = REPAIR_REQUEST.format(error=error, paths=", ".join(names))
+    start = None
     near = _NEAR_LINE.match(error)
-    text = (files or {}).get(near["path"]) if near else None
-    if near and text is not None:
-        lines = text.splitlines()
+    nowhere = _NOWHERE.match(error)
+    path = (near or nowhere)["path"] if (near or nowhere) else None
+    text = (files or {}).get(path) if path else None
+    if text is None:
+        return {"role": "user", "content": content}
+    if near:
         start = max(0, int(near["line"]) - 2)
+    elif nowhere and reply:
+        found = _most_like(_search_lines(reply, int(nowhere["block"])), text)
+        start = None if found is None else max(0, found - 1)
+    if start is not None:
+        lines = text.splitlines()
         shown = "\n".join(lines[start : start + SHOWN_LINES])
         if shown.strip():
             content += (
                 f"\n\nLines {start + 1}-{min(len(lines), start + SHOWN_LINES)} of "
-                f"{near['path']} as they are now:\n{_fence(near['path'], shown)}"
+                f"{path} as they are now:\n{_fence(path, shown)}"
             )
     return {"role": "user", "content": content}
 

@@ -171,7 +171,7 @@ class DiffSkill:
             except (PatchParseError, PatchRejected, UnsafePath) as exc:
                 last_error = exc.user_message()
                 messages.append({"role": "assistant", "content": reply})
-                messages.append(repair_message(last_error, names, dict(files)))
+                messages.append(repair_message(last_error, names, dict(files), reply))
                 continue
             edited = {f.path: f.new_text or "" for f in outcome.files}
             unfinished = unfinished_rename(
@@ -180,12 +180,12 @@ class DiffSkill:
             if unfinished and attempt < REPAIR_ROUNDS:
                 last_error = unfinished
                 messages.append({"role": "assistant", "content": reply})
-                messages.append(repair_message(last_error, names, dict(files)))
+                messages.append(repair_message(last_error, names, dict(files), reply))
                 continue
             if not outcome.files:
                 last_error = "the edit changes nothing"
                 messages.append({"role": "assistant", "content": reply})
-                messages.append(repair_message(last_error, names, dict(files)))
+                messages.append(repair_message(last_error, names, dict(files), reply))
                 continue
             yield self._confirmation(reply, workspace, patch, outcome, attempt, "model")
             return
