@@ -265,3 +265,58 @@ def test_preview_is_coloured_on_a_terminal(provider, project: Path) -> None:
     assert b"\x1b[31m-def parse_date(text):\x1b[0m" in shown
     assert b"\x1b[32m+def parse_day(text):\x1b[0m" in shown
     assert (project / "utils.py").read_text() == INTENDED
+
+
+def test_a_reply_that_repeats_itself_is_cut_where_the_repeating_began(
+    provider, project: Path
+) -> None:
+    block = (
+        "utils.py\n<<<<<<< SEARCH\ndef parse_date(text):\n=======\ndef parse_day(text):\n"
+        ">>>>>>> REPLACE\n\n"
+        "utils.py\n<<<<<<< SEARCH\n    day = parse_date(text)\n=======\n"
+        "    day = parse_day(text)\n>>>>>>> REPLACE\n\n"
+    )
+    provider.queue_reply(text=block * 40)  # greedy decoding stuck in a loop
+    done = run_ting(
+        [
+            "diff",
+            "make",
+            "rename parse_date to parse_day",
+            "utils.py",
+            "--root",
+            str(project),
+            "--yes",
+            "--model",
+        ],
+        provider.env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (project / "utils.py").read_text() == INTENDED
+    assert len(provider.requests) == 1
+
+
+def test_a_reply_that_copies_the_file_over_and_over_is_stopped_and_told_why(
+    provider, project: Path
+) -> None:
+    provider.queue_reply(text=("utils.py\n<<<<<<< SEARCH\n" + UTILS + "```\n\n") * 30)
+    provider.queue_reply(text=REPAIRED)
+    done = run_ting(
+        [
+            "diff",
+            "make",
+            "rename parse_date to parse_day",
+            "utils.py",
+            "--root",
+            str(project),
+            "--yes",
+            "--model",
+        ],
+        provider.env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (project / "utils.py").read_text() == INTENDED
+    repair = user_texts(provider.requests[1])[-1]
+    assert "the reply repeated itself without ending" in repair
+    # what the model is shown of its own first reply is the part before the repeating
+    shown = provider.requests[1]["messages"][-2]["content"]
+    assert len(shown) < 3 * len(UTILS), shown

@@ -36,6 +36,36 @@ from skills.diffgen.patch_model import Patch
 from skills.diffgen.patch_workspace import PatchWorkspace
 
 REPAIR_ROUNDS = 2
+LOOP_CHECK_CHARS = 200
+REPEAT_CHARS = 300  # a reply whose last this many characters occurred before is looping
+LOOP_NOTE = (
+    "the reply repeated itself without ending: a SEARCH block copies only the few lines "
+    "that change and one line around them, then =======, the new lines and >>>>>>> REPLACE"
+)
+
+
+def first_repeat(parts: list[str]) -> str | None:
+    """The reply up to where it started repeating itself, or None when it is not."""
+    text = "".join(parts)
+    if len(text) < 2 * REPEAT_CHARS:
+        return None
+    tail = text[-REPEAT_CHARS:]
+    first = text.find(tail)
+    if first >= len(text) - REPEAT_CHARS:
+        return None
+    period = len(text) - REPEAT_CHARS - first
+    cut = text[: first + period]  # one whole copy of what repeats
+    end = cut.rfind(">>>>>>> REPLACE")  # and only whole blocks of it, each once
+    if end == -1:
+        return cut
+    blocks = re.split(r"(?<=>>>>>>> REPLACE)", cut[: end + len(">>>>>>> REPLACE")])
+    once: dict[str, str] = {}
+    for block in blocks:
+        if block.strip():
+            once.setdefault(block.strip(), block)
+    return "".join(once.values())
+
+
 MAX_PROMPT_FILE_BYTES = 200_000
 
 _FILE_MENTION = re.compile(r"(?<![\w/.-])([\w][\w./-]*\.[A-Za-z0-9]{1,8})(?![\w/-])")
@@ -148,15 +178,28 @@ class DiffSkill:
             completion: Completion | None = None
             written = 0
             last_note = time.monotonic()
-            for item in llm.stream(
+            parts: list[str] = []
+            looped = False
+            stream = llm.stream(
                 messages, cancel=ctx.cancel, stage=stage, message=message, temperature=0
-            ):
+            )
+            for item in stream:
                 if isinstance(item, Completion):
                     completion = item
                 elif isinstance(item, Progress):
                     yield item
                 else:  # Delta: the raw patch is not for the user; show how far it got
                     written += len(item.text)
+                    parts.append(item.text)
+                    if (
+                        written // LOOP_CHECK_CHARS
+                        != (written - len(item.text)) // LOOP_CHECK_CHARS
+                    ):
+                        cut = first_repeat(parts)
+                        if cut is not None:  # stop it: greedy decoding repeats to the limit
+                            stream.close()
+                            parts, looped = [cut], True
+                            break
                     if time.monotonic() - last_note >= 1.0:
                         last_note = time.monotonic()
                         yield Progress(
@@ -164,12 +207,15 @@ class DiffSkill:
                             f"the model is writing the edit… {written} characters",
                             elapsed=time.monotonic() - started,
                         )
-            reply = tidy_reply(completion.text if completion else "", names)
+            text = "".join(parts) if looped else (completion.text if completion else "")
+            reply = tidy_reply(text, names)
             yield Progress("checking", "dry-running the edit", elapsed=time.monotonic() - started)
             try:
                 patch, outcome, _ = workspace.plan(reply)
             except (PatchParseError, PatchRejected, UnsafePath) as exc:
                 last_error = exc.user_message()
+                if looped:
+                    last_error += f"; {LOOP_NOTE}"
                 messages.append({"role": "assistant", "content": reply})
                 messages.append(repair_message(last_error, names, dict(files), reply))
                 continue
