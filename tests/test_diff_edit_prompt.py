@@ -132,3 +132,14 @@ def test_a_block_with_no_line_in_the_file_is_sent_back_with_the_lines_most_like_
         apply_patch(parse_patch(unlike), {"m.py": text})
     content = repair_message(refused.value.user_message(), ["m.py"], {"m.py": text}, unlike)
     assert "as they are now" not in content["content"]
+
+
+def test_a_deletion_written_without_its_divider_deletes_and_nothing_else() -> None:
+    text = "a = 1\n\n\ndef old():\n    return 1\n\n\nb = 2\n"
+    reply = "m.py\n<<<<<<< SEARCH\ndef old():\n    return 1\n>>>>>>> REPLACE\n"
+    outcome = apply_patch(parse_patch(tidy_reply(reply, ["m.py"])), {"m.py": text})
+    assert outcome.files[0].new_text == "a = 1\n\n\n\n\nb = 2\n"
+    # old and new lines run together without the divider: not in the file, refused
+    mixed = "m.py\n<<<<<<< SEARCH\ndef old():\n    return 1\ndef new():\n    return 2\n>>>>>>> REPLACE\n"
+    with pytest.raises(PatchRejected):
+        apply_patch(parse_patch(tidy_reply(mixed, ["m.py"])), {"m.py": text})

@@ -230,6 +230,12 @@ def tidy_reply(reply: str, names: Sequence[str]) -> str:
                 block.pop()
             end = i + 1 + len(block)
             lines.insert(end, ">>>>>>> REPLACE")
+        elif (
+            end < len(lines) and _REPLACE.match(lines[end]) and not any(map(_DIVIDER.match, block))
+        ):
+            # SEARCH straight to ">>>>>>> REPLACE": a deletion written without its "=======".
+            # Safe to read so: were new lines mixed in, the block would not match the file
+            block = [*block, "======="]
         search = []
         for text in block:
             if _DIVIDER.match(text):
