@@ -182,3 +182,39 @@ def test_a_provider_that_fails_gives_labelled_offline_notes(tmp_path, provider_e
     assert result.payload["offline"] is True
     assert "Offline notes (the language model" in result.text
     assert "send the budget sheet" in result.text  # the pattern-based action item
+
+
+def test_a_merge_that_drops_most_of_the_parts_notes_is_not_used(tmp_path, provider_env):
+    def respond(body):
+        system, user = body["messages"][0]["content"], body["messages"][1]["content"]
+        if "one part of a meeting transcript" in system:
+            marker = next(m for m in PART_MARKERS if m in user)
+            return Reply(
+                _notes_json(
+                    [f"{marker} summary point"],
+                    decisions=[f"{marker} decision"],
+                    action_items=[{"what": f"{marker} task", "owner": "Ana", "due": ""}],
+                )
+            )
+        # a small model's merge: the whole meeting condensed into one decision
+        return Reply(
+            json.dumps(
+                {
+                    "title": "Budget review",
+                    "summary": ["The office budget was reviewed."],
+                    "decisions": ["Part-A decision"],
+                    "action_items": [],
+                    "open_questions": [],
+                }
+            )
+        )
+
+    provider_env.responder = respond
+    _, events = _run(_write_transcript(tmp_path), part_chars=220)
+    notes = next(e for e in events if isinstance(e, Result)).payload["notes"]
+    assert notes["decisions"] == [f"{m} decision" for m in PART_MARKERS]
+    assert [a["what"] for a in notes["action_items"]] == [f"{m} task" for m in PART_MARKERS]
+    assert notes["title"] == "Budget review"
+    assert notes["summary"] == ["The office budget was reviewed."]
+    [problem] = notes["problems"]
+    assert "merging the parts kept 1 of their 8 decisions and action items" in problem

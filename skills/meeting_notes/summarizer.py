@@ -91,6 +91,7 @@ NOTES_SCHEMA = {
     "required": ["title", "summary", "decisions", "action_items", "open_questions"],
 }
 STEP_MAX_TOKENS = 1500
+MIN_ITEMS_TO_CHECK = 4  # parts' decisions + action items before a lossy merge is refused
 
 
 def constrained(llm: Any) -> dict[str, Any]:
@@ -321,6 +322,20 @@ class ModelSummarizer:
                 "listed in order"
             )
             final = merge_parts(mapped)
+        else:
+            had = sum(len(p.decisions) + len(p.action_items) for p in mapped)
+            kept = len(final.decisions) + len(final.action_items)
+            if had >= MIN_ITEMS_TO_CHECK and kept * 2 < had:
+                # merging is for dropping repeats; a small model condenses a long meeting
+                # into one or two items instead
+                problems.append(
+                    f"merging the parts kept {kept} of their {had} decisions and action "
+                    "items; the notes of each part are listed in order"
+                )
+                listed = merge_parts(mapped)
+                listed.title = final.title
+                listed.summary = final.summary or listed.summary
+                final = listed
         return SummaryOutcome(final, problems, answered)
 
     def _step(
