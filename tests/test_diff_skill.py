@@ -267,6 +267,11 @@ def test_preview_is_coloured_on_a_terminal(provider, project: Path) -> None:
     assert (project / "utils.py").read_text() == INTENDED
 
 
+def rename_by_model(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    args = ["diff", "make", "rename parse_date to parse_day", "utils.py", "--root", str(project)]
+    return run_ting([*args, "--yes", "--model"], env)
+
+
 def test_a_reply_that_repeats_itself_is_cut_where_the_repeating_began(
     provider, project: Path
 ) -> None:
@@ -277,19 +282,7 @@ def test_a_reply_that_repeats_itself_is_cut_where_the_repeating_began(
         "    day = parse_day(text)\n>>>>>>> REPLACE\n\n"
     )
     provider.queue_reply(text=block * 40)  # greedy decoding stuck in a loop
-    done = run_ting(
-        [
-            "diff",
-            "make",
-            "rename parse_date to parse_day",
-            "utils.py",
-            "--root",
-            str(project),
-            "--yes",
-            "--model",
-        ],
-        provider.env,
-    )
+    done = rename_by_model(project, provider.env)
     assert done.returncode == 0, done.stderr
     assert (project / "utils.py").read_text() == INTENDED
     assert len(provider.requests) == 1
@@ -300,19 +293,7 @@ def test_a_reply_that_copies_the_file_over_and_over_is_stopped_and_told_why(
 ) -> None:
     provider.queue_reply(text=("utils.py\n<<<<<<< SEARCH\n" + UTILS + "```\n\n") * 30)
     provider.queue_reply(text=REPAIRED)
-    done = run_ting(
-        [
-            "diff",
-            "make",
-            "rename parse_date to parse_day",
-            "utils.py",
-            "--root",
-            str(project),
-            "--yes",
-            "--model",
-        ],
-        provider.env,
-    )
+    done = rename_by_model(project, provider.env)
     assert done.returncode == 0, done.stderr
     assert (project / "utils.py").read_text() == INTENDED
     repair = user_texts(provider.requests[1])[-1]
