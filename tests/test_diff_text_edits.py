@@ -238,3 +238,20 @@ def test_a_rename_with_more_to_do_goes_to_the_model(provider, tmp_path: Path) ->
     assert len(provider.requests) == 3
     assert done.stderr.startswith("ting: the model's edit could not be applied")
     assert (tmp_path / "utils.py").read_text() == UTILS
+
+
+def test_renaming_a_name_that_is_not_there_says_so_and_asks_no_model(
+    provider, tmp_path: Path
+) -> None:
+    (tmp_path / "utils.py").write_text(UTILS)
+    done = run_ting(
+        ["diff", "make", "rename parse_time to parse_clock", "utils.py", "--root", str(tmp_path)],
+        provider.env,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "ting: parse_time does not occur in utils.py: nothing to rename "
+        "(names are matched exactly, as whole words)"
+    ]
+    assert provider.requests == []
+    assert (tmp_path / "utils.py").read_text() == UTILS

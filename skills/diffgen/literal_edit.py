@@ -174,6 +174,22 @@ def _word_pattern(old: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9_$]){re.escape(old)}(?![A-Za-z0-9_$])")
 
 
+def missing_names(instruction: str, files: Sequence[tuple[str, str]]) -> list[str]:
+    """Old names of a plain rename that occur in none of the files (empty when the
+    instruction is not a plain rename)."""
+    pairs = parse_pairs(instruction) or []
+    return [
+        old
+        for old, _, quoted in pairs
+        if not any(
+            (old in text)
+            if quoted or not re.fullmatch(_NAME, old)
+            else _word_pattern(old).search(text)
+            for _, text in files
+        )
+    ]
+
+
 def literal_edit(instruction: str, files: Sequence[tuple[str, str]]) -> LiteralEdit | None:
     """The edit done by text replacement, or None when the model is needed: the
     instruction asks for more than replacements, or an old name occurs in none of the

@@ -30,7 +30,7 @@ from skills.diffgen.edit_prompt import (
     tidy_reply,
     unfinished_rename,
 )
-from skills.diffgen.literal_edit import literal_edit, unified_patch
+from skills.diffgen.literal_edit import literal_edit, missing_names, unified_patch
 from skills.diffgen.patch_errors import PatchParseError, PatchRejected, UnsafePath
 from skills.diffgen.patch_model import Patch
 from skills.diffgen.patch_workspace import PatchWorkspace
@@ -153,6 +153,14 @@ class DiffSkill:
         literal = (
             literal_edit(instruction, files) if request.options.get("text_edits", True) else None
         )
+        if literal is None and request.options.get("text_edits", True):
+            missing = missing_names(instruction, files)
+            if missing:  # a model asked to rename what is not there invents an edit
+                where = ", ".join(name for name, _ in files)
+                raise UsageError(
+                    f"{', '.join(missing)} does not occur in {where}: nothing to rename "
+                    "(names are matched exactly, as whole words)"
+                )
         if literal is not None:
             reply = unified_patch(dict(files), literal.new_texts)
             yield Progress(
