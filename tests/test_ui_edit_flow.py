@@ -44,6 +44,9 @@ def edit_setup(qtbot, ting_home: Path, provider_env, task_runner, monkeypatch) -
     yield insertions, target, provider_env, app
     if insertions.card is not None:
         insertions.card.close()
+    # a confirmed edit's worker may still be recording it: the history it writes must not
+    # be closed under it (a segfault in sqlite, seen once in CI)
+    assert task_runner.shutdown(10_000), "background tasks did not stop"
     app.service("text_output").close()
     app.history.close()
     target.close()
