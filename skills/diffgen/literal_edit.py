@@ -9,7 +9,7 @@ model renames the definition and forgets the uses, or miscopies the lines it mus
 match; a text replacement cannot, and it works with no model at all.
 
 Anything else in the instruction (add, delete, a value change like "MAX_LINE_LENGTH to
-88", "from 4 to 2") leaves it to the model: ``replacements`` returns None. Pure, no I/O.
+88", "from 4 to 2") leaves it to the model: ``parse_pairs`` returns None. Pure, no I/O.
 """
 
 from __future__ import annotations
@@ -170,7 +170,10 @@ def parse_pairs(instruction: str) -> list[tuple[str, str, bool]] | None:
     return pairs
 
 
-def _word_pattern(old: str) -> re.Pattern[str]:
+def _pattern(old: str, quoted: bool) -> re.Pattern[str]:
+    """A quoted phrase is matched as written; a bare name only as a whole word."""
+    if quoted or not re.fullmatch(_NAME, old):
+        return re.compile(re.escape(old))
     return re.compile(rf"(?<![A-Za-z0-9_$]){re.escape(old)}(?![A-Za-z0-9_$])")
 
 
@@ -181,12 +184,7 @@ def missing_names(instruction: str, files: Sequence[tuple[str, str]]) -> list[st
     return [
         old
         for old, _, quoted in pairs
-        if not any(
-            (old in text)
-            if quoted or not re.fullmatch(_NAME, old)
-            else _word_pattern(old).search(text)
-            for _, text in files
-        )
+        if not any(_pattern(old, quoted).search(text) for _, text in files)
     ]
 
 
@@ -200,12 +198,7 @@ def literal_edit(instruction: str, files: Sequence[tuple[str, str]]) -> LiteralE
     texts = dict(files)
     count = 0
     for old, new, quoted in pairs:
-        # a quoted phrase is replaced as written; a bare name only as a whole word
-        pattern = (
-            re.compile(re.escape(old))
-            if quoted or not re.fullmatch(_NAME, old)
-            else _word_pattern(old)
-        )
+        pattern = _pattern(old, quoted)
         found = 0
         for path, text in texts.items():
             texts[path], n = pattern.subn(lambda _m, new=new: new, text)
