@@ -44,6 +44,8 @@ class Settings:
     default_currency: str = "CNY"
     asr_model: str = "base"  # "base" (bundled) or a path to a CTranslate2 Whisper folder
     asr_language: str = "auto"
+    # Mandarin decodes compared by the built-in language model (voice.lm_choice)
+    asr_compare_decodes: bool = True
     tts_voice: str = "auto"
     start_at_login: bool = False
     chat_tools: bool = True  # chat may call Ting's tools and the mcp_servers' (an agent)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
     from assistant.config import Settings
+    from voice.lm_choice import DecodeChooser
 
 LANGUAGE_CHOICES = ("auto", "zh", "en")
 
@@ -242,6 +243,10 @@ class DecodeProfile:
     # English decoded at each of these window floors and the text most of them agree
     # on kept (see FILE_DECODING); empty: once, at min_window_s
     english_windows_s: tuple[float, ...] = ()
+    # Mandarin of one window or less is also decoded the way plain faster-whisper does
+    # (the whole audio, 30 s window, no prompt) with each of these beam sizes, and the
+    # built-in language model keeps the likeliest decode (voice.lm_choice); empty: not
+    compare_decodes: tuple[int, ...] = ()
 
     @property
     def min_window_frames(self) -> int:
@@ -255,7 +260,9 @@ class DecodeProfile:
 # CPU kernels, and no single floor was right everywhere; the text that decodes at two of
 # three floors agree on was. Files have no latency target. Mandarin keeps one decode at
 # 10 s, which did better than 30 s or the vote on the Mandarin dev clips.
-FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0, english_windows_s=(10.0, 20.0, 30.0))
+FILE_DECODING = DecodeProfile(
+    beam_size=5, min_window_s=10.0, english_windows_s=(10.0, 20.0, 30.0), compare_decodes=(5, 1)
+)
 # One thread: on a window of a few seconds a second OpenMP thread buys nothing, and when
 # another process keeps a core busy it makes every step wait for that core (a 30 s file
 # window does gain from more: files keep them all). No temperature fallback: on whole
@@ -266,6 +273,9 @@ FILE_DECODING = DecodeProfile(beam_size=5, min_window_s=10.0, english_windows_s=
 LIVE_DECODING = DecodeProfile(
     beam_size=1, min_window_s=5.0, temperatures=(0.0,), threads=1, workers=2
 )
+# The live decodes whose text is kept (the draft made in a pause, the tail decoded at
+# release, the interpreter's sentences), not the partial text shown while speaking.
+LIVE_FINAL_DECODING = replace(LIVE_DECODING, compare_decodes=(5, 1))
 
 
 class SpeechRecognizer:
@@ -293,6 +303,8 @@ class SpeechRecognizer:
         self._warm_error: BaseException | None = None
         # the personal vocabulary (voice.vocabulary): a callable giving the words
         self.vocabulary: Callable[[], list[str]] | None = None
+        # compares Mandarin decodes (voice.lm_choice; DecodeProfile.compare_decodes)
+        self.chooser: DecodeChooser | None = None
 
     @classmethod
     def from_settings(
@@ -305,6 +317,13 @@ class SpeechRecognizer:
             settings.asr_model, cache_dir=cache_dir, candidate_languages=settings.languages
         )
         recognizer.vocabulary = VocabularySource(database_path).words
+        # (provider "remote": the user opted out of the built-in model and its weights)
+        if settings.asr_compare_decodes and settings.provider != "remote":
+            from voice.lm_choice import DecodeChooser
+
+            recognizer.chooser = DecodeChooser.for_built_in_model(
+                settings.local_model, recognizer.cpu_threads
+            )
         return recognizer
 
     def set_vocabulary(self, words: list[str] | None) -> None:
@@ -505,6 +524,8 @@ class SpeechRecognizer:
             again = self._decode_speech(speech, lang, None, profile, timeline)
             if _chinese_count(again) > _chinese_count(segments):
                 segments = again
+        if lang == "zh" and profile.compare_decodes and self.chooser is not None:
+            segments = self._choose_decode(audio, lang, profile, segments)
         words = self.vocabulary_words() if lang == "zh" else []
         if words and profile.vocabulary_decode:
             segments = self._decode_with_vocabulary(
@@ -551,6 +572,34 @@ class SpeechRecognizer:
         votes = {key: sum(1 for k, _, _ in decodes if k == key) for key, _, _ in decodes}
         best = max(decodes, key=lambda d: (votes[d[0]], d[1]))
         return best[2]
+
+    def _choose_decode(
+        self, audio: np.ndarray, lang: str, profile: DecodeProfile, segments: list[Segment]
+    ) -> list[Segment]:
+        """``segments`` or a decode of the whole ``audio`` as plain faster-whisper makes
+        it (30 s window, no prompt; ``profile.compare_decodes``), whichever the built-in
+        language model finds likeliest (voice.lm_choice). Only for audio of one window
+        or less: a longer file would pay two more whole decodes, and one choice for all
+        of it would be too coarse (meetings come here in chunks)."""
+        from faster_whisper.vad import SpeechTimestampsMap
+
+        if audio.size > 30 * SAMPLE_RATE:
+            return segments
+        whole = SpeechTimestampsMap([{"start": 0, "end": audio.size}], SAMPLE_RATE)
+        # all at the 30 s floor: one encoder pass serves them (trimmed_encoder)
+        decodes = [segments] + [
+            self._decode_speech(
+                audio,
+                lang,
+                None,
+                replace(profile, beam_size=beam, temperatures=FILE_DECODING.temperatures),
+                whole,
+                30.0,
+            )
+            for beam in profile.compare_decodes
+        ]
+        texts = [join_segment_texts([s.text for s in d]) for d in decodes]
+        return decodes[self.chooser.choose(texts)] if self.chooser else segments
 
     def _decode_with_vocabulary(
         self,

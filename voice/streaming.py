@@ -38,7 +38,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from voice.asr import LIVE_DECODING, DecodeProfile, Segment, Transcript, VadSettings, speech_chunks
+from voice.asr import (
+    LIVE_DECODING,
+    LIVE_FINAL_DECODING,
+    DecodeProfile,
+    Segment,
+    Transcript,
+    VadSettings,
+    speech_chunks,
+)
 from voice.audio_files import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
@@ -146,7 +154,8 @@ class _Draft:
 class IncrementalTranscriber:
     recognizer: SpeechRecognizer
     language: str = "auto"
-    profile: DecodeProfile = LIVE_DECODING
+    profile: DecodeProfile = LIVE_DECODING  # partial text (preview)
+    final_profile: DecodeProfile = LIVE_FINAL_DECODING  # text that is kept
     cut_silence_s: float = 0.3
     min_commit_s: float = 1.0
     pause_s: float = 0.1  # this much silence after words: decode now (see should_update)
@@ -179,13 +188,15 @@ class IncrementalTranscriber:
         audio: np.ndarray,
         chunks: list[dict[str, int]] | None = None,
         context: str | None = None,
+        *,
+        final: bool = True,
     ) -> Transcript:
         with self._state_lock:
             self.decodes += 1
         result = self.recognizer.transcribe(
             audio,
             self._language(),
-            profile=self.profile,
+            profile=self.final_profile if final else self.profile,
             context=self.committed_text if context is None else context,
             chunks=chunks,
         )
@@ -247,7 +258,7 @@ class IncrementalTranscriber:
             start, committed = self.commit_at, self.committed_text
         region = audio[start:]
         gate = speech_chunks(region, self.recognizer.vad)
-        text = self._decode(region, gate, context=committed).text if gate else ""
+        text = self._decode(region, gate, context=committed, final=False).text if gate else ""
         return join_segment_texts([committed, text])
 
     @staticmethod

@@ -433,21 +433,18 @@ class ChunkedTranscriber:
     def _transcribe_chunk(
         self, audio: np.ndarray, chunk: PlannedChunk, language: str, context: str
     ) -> tuple[str, list[dict[str, Any]]]:
-        import numpy as np
-        from faster_whisper.vad import SpeechTimestampsMap
-
         if not chunk.speech:
             return language, []
-        pieces = [audio[s - chunk.start : e - chunk.start] for s, e in chunk.speech]
-        speech = mono(np.concatenate(pieces))
-        transcript = self.recognizer.transcribe(speech, language, gate=False, context=context)
-        timeline = SpeechTimestampsMap(
-            [{"start": s, "end": e} for s, e in chunk.speech], SAMPLE_RATE
-        )
+        # the chunk as recorded, with its speech regions: the recognizer decodes the
+        # regions joined, and compares Mandarin with a decode of the chunk as it is
+        # (SpeechRecognizer._choose_decode); times come back on the chunk's clock
+        regions = [{"start": s - chunk.start, "end": e - chunk.start} for s, e in chunk.speech]
+        recorded = mono(audio[: regions[-1]["end"]])
+        transcript = self.recognizer.transcribe(recorded, language, context=context, chunks=regions)
+        offset = chunk.start / SAMPLE_RATE
         segments: list[dict[str, Any]] = []
         for seg_start, seg_end, text in split_segment_sentences(transcript.segments):
-            start = timeline.get_original_time(seg_start)
-            end = timeline.get_original_time(seg_end, is_end=True)
+            start, end = offset + seg_start, offset + seg_end
             if _normalized_word(text) == "you":
                 continue  # Whisper's favourite invention on a breath or a click
             item: dict[str, Any] = {"start": start, "end": max(start, end), "text": text}

@@ -1,0 +1,150 @@
+"""Choosing among Mandarin decodes with the built-in language model.
+
+Whisper base knows little written Chinese: decodes of the same speech under different
+settings (beam or greedy, prompt or none, the encoder window) each get different words
+wrong, as homophones a reader would never write (语音识别 / 运营识别, 城市虽然 / 尝试虽然),
+and Whisper's own log-probability does not tell which is right. The built-in Qwen model
+(packaged weights, no network) does know Chinese: ``DecodeChooser`` scores each distinct
+decode by its mean log-probability per character and the likeliest is kept. It runs in
+the recognizer's process on llama.cpp (the same weights file as the local model server,
+so the pages are shared), loaded on first use; without the weights it chooses nothing
+and the first decode stands.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# What the model reads before each decode: a transcript is what it is asked to expect.
+PREFIX = "以下是一段普通话语音的文字记录：\n"
+# Tokens scored per window (a long text is scored in windows, each after PREFIX); the
+# context holds PREFIX and one window, and its logits (n_ctx × 152k floats) are the
+# main memory cost.
+WINDOW_TOKENS = 192
+CONTEXT_TOKENS = 256
+
+
+def scoring_text(text: str) -> str:
+    """The characters the model scores: punctuation, symbols and spaces dropped, since
+    decodes differ in them for reasons that say nothing of the words (a prompt gives
+    full-width commas, none ASCII ones)."""
+    return "".join(
+        ch
+        for ch in text
+        if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S"))
+    )
+
+
+class DecodeChooser:
+    """Mean per-character log-probability of a text under the built-in model; the
+    model is loaded on the first ``choose`` that has two different texts to compare."""
+
+    def __init__(self, model_path: Callable[[], Path | None], threads: int = 2) -> None:
+        self._model_path = model_path
+        self._threads = threads
+        self._llm: Any = None
+        self._failed = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_built_in_model(
+        cls, local_model: str, threads: int = 2, cache_dir: Path | None = None
+    ) -> DecodeChooser:
+        """The chooser over the built-in model's weights (joined from their packages on
+        first use into ``cache_dir``, the data folder's model cache unless given, as the
+        local model server does); none installed: it never chooses."""
+
+        def path() -> Path | None:
+            from assistant.local_model.weights import prepare_weights, spec_for
+            from assistant.paths import model_cache_dir
+
+            return prepare_weights(spec_for(local_model), cache_dir or model_cache_dir())
+
+        return cls(path, threads)
+
+    def _load(self) -> Any:
+        if self._llm is None and not self._failed:
+            try:
+                path = self._model_path()
+                if path is None:
+                    raise FileNotFoundError("no weights")
+                from llama_cpp import Llama
+
+                self._llm = Llama(
+                    str(path),
+                    n_ctx=CONTEXT_TOKENS,
+                    n_batch=CONTEXT_TOKENS,
+                    logits_all=True,
+                    n_threads=self._threads,
+                    verbose=False,
+                )
+            except Exception as exc:  # no weights, no runtime: the first decode stands
+                self._failed = True
+                log.warning("Mandarin decodes are not compared (built-in model: %s)", exc)
+        return self._llm
+
+    @property
+    def available(self) -> bool:
+        with self._lock:
+            return self._load() is not None
+
+    def score(self, text: str) -> float:
+        """Mean log-probability per character of ``scoring_text(text)``."""
+        import numpy as np
+
+        chars = scoring_text(text)
+        if not chars:
+            return float("-inf")
+        with self._lock:
+            llm = self._load()
+            if llm is None:
+                raise RuntimeError("the built-in model is not available")
+            prefix = llm.tokenize(PREFIX.encode(), add_bos=True)
+            tokens = llm.tokenize(chars.encode(), add_bos=False, special=False)
+            total = 0.0
+            for start in range(0, len(tokens), WINDOW_TOKENS):
+                window = tokens[start : start + WINDOW_TOKENS]
+                llm.reset()
+                llm.eval(prefix + window)
+                # logits at position i predict token i + 1
+                rows = np.asarray(
+                    llm.scores[len(prefix) - 1 : len(prefix) + len(window) - 1], dtype=np.float64
+                )
+                top = rows.max(axis=1, keepdims=True)
+                log_norm = (top + np.log(np.exp(rows - top).sum(axis=1, keepdims=True)))[:, 0]
+                total += float((rows[np.arange(len(window)), window] - log_norm).sum())
+        return total / len(chars)
+
+    def choose(self, texts: list[str]) -> int:
+        """The index of the likeliest of ``texts`` (decodes of the same speech; the
+        first is the one that stands when they say the same or nothing can be scored).
+        A text much longer or shorter than most is not a candidate: a mean per
+        character favours a phrase said twice (a decoding loop) or a fluent sentence the
+        audio did not hold."""
+        keys = [scoring_text(t) for t in texts]
+        first = keys[0]
+        lengths = sorted(len(k) for k in keys if k)
+        if not lengths:
+            return 0
+        typical = lengths[(len(lengths) - 1) // 2]  # the median (the lower one of two)
+        slack = max(3, typical // 4)
+        candidates: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key and abs(len(key) - typical) <= slack:
+                candidates.setdefault(key, i)
+        if len(candidates) < 2:
+            return next(iter(candidates.values()), 0)
+        try:
+            scores = {key: self.score(key) for key in candidates}
+        except Exception as exc:  # a scoring failure must not cost the user the text
+            log.warning("Mandarin decodes could not be compared: %s", exc)
+            return 0
+        best = max(candidates, key=lambda k: (scores[k], k == first))
+        return candidates[best]
