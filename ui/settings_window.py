@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -168,7 +169,17 @@ class SettingsWindow(QWidget):
         self.setWindowTitle(tr("Ting — Settings"))
         self.setMinimumWidth(560)
         settings = app.settings
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        # the groups scroll: on a short screen the window would otherwise squeeze them
+        # and clip their fields (the vocabulary box came out cut in half at 768 px)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll.setWidget(content)
+        outer.addWidget(scroll)
 
         provider = QGroupBox(tr("Provider"))
         form = QFormLayout(provider)
@@ -251,6 +262,15 @@ class SettingsWindow(QWidget):
         self.asr_model.addItems(["base"])
         self.asr_model.setCurrentText(settings.asr_model)
         vform.addRow(tr("Speech model"), self.asr_model)
+        self.compare_decodes = QCheckBox(tr("Check Mandarin speech with the built-in model"))
+        self.compare_decodes.setToolTip(
+            tr(
+                "Mandarin is decoded three ways and the built-in language model keeps the"
+                " likeliest text: fewer homophones, a second or two more per sentence."
+            )
+        )
+        self.compare_decodes.setChecked(settings.asr_compare_decodes)
+        vform.addRow("", self.compare_decodes)
         self.tts_voice = QComboBox()
         self.tts_voice.setEditable(True)
         self.tts_voice.addItems(["auto"])
@@ -285,14 +305,15 @@ class SettingsWindow(QWidget):
 
         self.mcp_servers = McpServersEditor()
         layout.addWidget(self.mcp_servers)
+        scroll.setMinimumHeight(min(content.sizeHint().height(), 600))
 
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        layout.addWidget(self.status)
+        outer.addWidget(self.status)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.close_button = buttons.addButton(tr("Close"), QDialogButtonBox.ButtonRole.RejectRole)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.close)
         self.test_button.clicked.connect(self.test_connection)
@@ -375,6 +396,7 @@ class SettingsWindow(QWidget):
             "language_pair": f"{self.language_a.currentText()},{self.language_b.currentText()}",
             "asr_model": self.asr_model.currentText().strip(),
             "tts_voice": self.tts_voice.currentText().strip(),
+            "asr_compare_decodes": "true" if self.compare_decodes.isChecked() else "false",
             "default_currency": self.currency.currentText(),
             "start_at_login": "true" if self.start_at_login.isChecked() else "false",
             "chat_tools": "true" if self.chat_tools.isChecked() else "false",

@@ -421,6 +421,11 @@ class SpeechRecognizer:
                     self.prime(profile)
                 except BaseException as exc:  # kept and re-raised by wait_warm/first use
                     self._warm_error = exc
+                    return
+                if self.chooser is not None and "zh" in self.candidate_languages:
+                    # the first Mandarin sentence then does not wait for the model
+                    # (or, on a new machine, for its weights to be joined)
+                    self.chooser.available  # noqa: B018 (loads it; logs what failed)
 
             self._warm_thread = threading.Thread(target=run, name="ting-asr-warm", daemon=True)
             self._warm_thread.start()
