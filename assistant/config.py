@@ -44,8 +44,10 @@ class Settings:
     default_currency: str = "CNY"
     asr_model: str = "base"  # "base" (bundled) or a path to a CTranslate2 Whisper folder
     asr_language: str = "auto"
-    # Mandarin decodes compared by the built-in language model (voice.lm_choice)
-    asr_compare_decodes: bool = True
+    # Mandarin decodes compared by the built-in language model (voice.lm_choice): in
+    # files, meetings and the interpreter's sentences ("files"), also in push-to-talk and
+    # dictation ("all": a second or more after the key is released), or not ("off")
+    asr_compare_decodes: str = "files"
     tts_voice: str = "auto"
     start_at_login: bool = False
     chat_tools: bool = True  # chat may call Ting's tools and the mcp_servers' (an agent)
@@ -69,6 +71,7 @@ _VALIDATORS: dict[str, Any] = {
     "hotkey_mode": lambda v: v in ("hold", "toggle") or "must be 'hold' or 'toggle'",
     "default_currency": lambda v: v in CURRENCIES or f"must be one of {', '.join(CURRENCIES)}",
     "asr_language": lambda v: v in ("auto", "zh", "en") or "must be auto, zh or en",
+    "asr_compare_decodes": lambda v: v in ("files", "all", "off") or "must be files, all or off",
     "request_timeout": lambda v: (
         (math.isfinite(v) and 0 < v <= MAX_TIMEOUT_S)
         or f"must be a positive number of seconds, at most {MAX_TIMEOUT_S}"

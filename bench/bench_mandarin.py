@@ -2,7 +2,8 @@
 against plain faster-whisper on the same clips.
 
     python bench/bench_mandarin.py [--set dev|heldout|test|all] [--vocabulary]
-                                   [--no-compare] [--isa GENERIC|AVX|AVX2|AVX512] [--out FILE]
+                                   [--compare files|all|off] [--isa GENERIC|AVX|AVX2|AVX512]
+                                   [--out FILE]
 
 The clips are tests/data/audio/zh (clips.json: the published text of each, its set and
 its domain words; where each came from is in tests/data/audio/SOURCES.md). Compared:
@@ -21,8 +22,9 @@ its domain words; where each came from is in tests/data/audio/SOURCES.md). Compa
   goes (``ting interpret --input FILE --fast``), the source sentences joined.
 
 Ting's recognizer compares its Mandarin decodes with the built-in language model
-(voice.lm_choice) as the app does; ``--no-compare`` turns that off (the figures before
-it). ``--isa`` forces CTranslate2's CPU kernels (CT2_FORCE_CPU_ISA): Whisper's output
+(voice.lm_choice) where the app does by default (``--compare files``: files, meetings,
+interpreter sentences); ``--compare all`` also in the live path (the setting
+asr_compare_decodes = all), ``--compare off`` nowhere (the figures before it). ``--isa`` forces CTranslate2's CPU kernels (CT2_FORCE_CPU_ISA): Whisper's output
 moves with them, so a change is checked under more than the machine's own.
 
 With ``--vocabulary`` the recognizer sees a personal vocabulary holding the domain
@@ -92,7 +94,7 @@ def traditional_count(text: str) -> int:
 
 
 class Contenders:
-    def __init__(self, cache: Path, vocabulary: list[str] | None, compare: bool = True) -> None:
+    def __init__(self, cache: Path, vocabulary: list[str] | None, compare: str = "files") -> None:
         from voice.asr import SpeechRecognizer
         from voice.model_files import BUNDLED_FOLDER, prepare_bundled_model
 
@@ -102,9 +104,10 @@ class Contenders:
         self.vocabulary = vocabulary
         if vocabulary:
             self.recognizer.set_vocabulary(vocabulary)
-        if compare:
+        if compare != "off":
             from voice.lm_choice import DecodeChooser
 
+            self.recognizer.compare_live = compare == "all"
             self.recognizer.chooser = DecodeChooser.for_built_in_model(
                 "1.5b", self.recognizer.cpu_threads, cache
             )
@@ -184,7 +187,7 @@ def run(args: argparse.Namespace) -> dict:
     vocabulary = all_domain_words() if args.vocabulary else None
     home = Path(tempfile.mkdtemp(prefix="bench-mandarin-"))
     os.environ["TING_HOME"] = str(home)
-    contenders = Contenders(Path(args.cache), vocabulary, compare=not args.no_compare)
+    contenders = Contenders(Path(args.cache), vocabulary, compare=args.compare)
     wanted = [m for m, _ in METHODS if not args.only or m in args.only]
     rows: list[dict] = []
     for clip in load_clips(args.set):
@@ -278,7 +281,7 @@ def texts_table(result: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", choices=[*SETS, "all"], default="all")
-    parser.add_argument("--no-compare", action="store_true", help="no language-model choice")
+    parser.add_argument("--compare", choices=["files", "all", "off"], default="files")
     parser.add_argument("--isa", choices=["GENERIC", "AVX", "AVX2", "AVX512"])
     parser.add_argument("--vocabulary", action="store_true", help="the clips' domain words")
     parser.add_argument("--only", nargs="*", help="only these methods")

@@ -192,10 +192,11 @@ def test_the_mandarin_check_is_a_setting(
     qtbot: Any, core_app: Any, task_runner: Any, ting_home: Path
 ) -> None:
     window = open_settings(qtbot, core_app, task_runner)
-    assert window.compare_decodes.isChecked()  # on by default
-    window.compare_decodes.setChecked(False)
+    assert window.compare_decodes.currentData() == "files"  # the default
+    window.compare_decodes.setCurrentIndex(window.compare_decodes.findData("all"))
+    save_screenshot(window, "settings_window_mandarin_check")
     with qtbot.waitSignal(window.saved, timeout=10_000) as saved:
         window.save_button.click()
-    assert saved.args[0] == {"asr_compare_decodes": "false"}
-    assert core_app.settings.asr_compare_decodes is False
-    assert "asr_compare_decodes = false" in (ting_home / "config.toml").read_text()
+    assert saved.args[0] == {"asr_compare_decodes": "all"}
+    assert core_app.settings.asr_compare_decodes == "all"
+    assert 'asr_compare_decodes = "all"' in (ting_home / "config.toml").read_text()

@@ -72,11 +72,14 @@ def test_the_recognizer_compares_only_when_the_built_in_model_is_wanted(ting_hom
     from assistant.config import Settings
     from voice.asr import SpeechRecognizer
 
-    assert SpeechRecognizer.from_settings(Settings(provider="auto")).chooser is not None
+    default = SpeechRecognizer.from_settings(Settings(provider="auto"))
+    assert default.chooser is not None and not default.compare_live
     assert SpeechRecognizer.from_settings(Settings(provider="local")).chooser is not None
     assert SpeechRecognizer.from_settings(Settings(provider="remote")).chooser is None
-    off = Settings(provider="auto", asr_compare_decodes=False)
+    off = Settings(provider="auto", asr_compare_decodes="off")
     assert SpeechRecognizer.from_settings(off).chooser is None
+    everywhere = Settings(provider="auto", asr_compare_decodes="all")
+    assert SpeechRecognizer.from_settings(everywhere).compare_live
 
 
 @pytest.mark.slow

@@ -81,6 +81,11 @@ _LANGUAGE_MODEL_CHOICES = (
     ("Built-in 0.5B (small machine, ~0.7 GB)", "local:0.5b"),
     ("Remote provider (OpenAI-compatible, below)", "remote"),
 )
+_COMPARE_CHOICES = (
+    ("Files, meetings, interpreter", "files"),
+    ("Everywhere (push-to-talk waits 2-3 s longer)", "all"),
+    ("Off", "off"),
+)
 
 
 def _language_model_choice(settings: Settings) -> str:
@@ -262,15 +267,20 @@ class SettingsWindow(QWidget):
         self.asr_model.addItems(["base"])
         self.asr_model.setCurrentText(settings.asr_model)
         vform.addRow(tr("Speech model"), self.asr_model)
-        self.compare_decodes = QCheckBox(tr("Check Mandarin speech with the built-in model"))
+        # Mandarin decoded three ways, the built-in model keeping the likeliest text
+        self.compare_decodes = QComboBox()
+        for label, value in _COMPARE_CHOICES:
+            self.compare_decodes.addItem(tr(label), value)
+        self.compare_decodes.setCurrentIndex(
+            max(0, self.compare_decodes.findData(settings.asr_compare_decodes))
+        )
         self.compare_decodes.setToolTip(
             tr(
                 "Mandarin is decoded three ways and the built-in language model keeps the"
-                " likeliest text: fewer homophones, a second or two more per sentence."
+                " likeliest text: fewer homophones, two or three seconds more per sentence."
             )
         )
-        self.compare_decodes.setChecked(settings.asr_compare_decodes)
-        vform.addRow("", self.compare_decodes)
+        vform.addRow(tr("Mandarin check"), self.compare_decodes)
         self.tts_voice = QComboBox()
         self.tts_voice.setEditable(True)
         self.tts_voice.addItems(["auto"])
@@ -396,7 +406,7 @@ class SettingsWindow(QWidget):
             "language_pair": f"{self.language_a.currentText()},{self.language_b.currentText()}",
             "asr_model": self.asr_model.currentText().strip(),
             "tts_voice": self.tts_voice.currentText().strip(),
-            "asr_compare_decodes": "true" if self.compare_decodes.isChecked() else "false",
+            "asr_compare_decodes": str(self.compare_decodes.currentData()),
             "default_currency": self.currency.currentText(),
             "start_at_login": "true" if self.start_at_login.isChecked() else "false",
             "chat_tools": "true" if self.chat_tools.isChecked() else "false",

@@ -247,6 +247,9 @@ class DecodeProfile:
     # (the whole audio, 30 s window, no prompt) with each of these beam sizes, and the
     # built-in language model keeps the likeliest decode (voice.lm_choice); empty: not
     compare_decodes: tuple[int, ...] = ()
+    # a person waits for this decode the moment they release the key (push-to-talk,
+    # dictation): compared only when the user chose to (SpeechRecognizer.compare_live)
+    waited_for: bool = False
 
     @property
     def min_window_frames(self) -> int:
@@ -274,8 +277,11 @@ LIVE_DECODING = DecodeProfile(
     beam_size=1, min_window_s=5.0, temperatures=(0.0,), threads=1, workers=2
 )
 # The live decodes whose text is kept (the draft made in a pause, the tail decoded at
-# release, the interpreter's sentences), not the partial text shown while speaking.
-LIVE_FINAL_DECODING = replace(LIVE_DECODING, compare_decodes=(5, 1))
+# release), not the partial text shown while speaking. Comparing costs 2-3 s on two
+# cores (bench/README.md), far over the key-release target, so only when asked.
+LIVE_FINAL_DECODING = replace(LIVE_DECODING, compare_decodes=(5, 1), waited_for=True)
+# The interpreter's sentences: their translation takes seconds anyway.
+SENTENCE_DECODING = replace(LIVE_DECODING, compare_decodes=(5, 1))
 
 
 class SpeechRecognizer:
@@ -303,8 +309,10 @@ class SpeechRecognizer:
         self._warm_error: BaseException | None = None
         # the personal vocabulary (voice.vocabulary): a callable giving the words
         self.vocabulary: Callable[[], list[str]] | None = None
-        # compares Mandarin decodes (voice.lm_choice; DecodeProfile.compare_decodes)
+        # compares Mandarin decodes (voice.lm_choice; DecodeProfile.compare_decodes),
+        # in the decodes a person waits for on key release too when compare_live
         self.chooser: DecodeChooser | None = None
+        self.compare_live = False
 
     @classmethod
     def from_settings(
@@ -318,12 +326,13 @@ class SpeechRecognizer:
         )
         recognizer.vocabulary = VocabularySource(database_path).words
         # (provider "remote": the user opted out of the built-in model and its weights)
-        if settings.asr_compare_decodes and settings.provider != "remote":
+        if settings.asr_compare_decodes != "off" and settings.provider != "remote":
             from voice.lm_choice import DecodeChooser
 
             recognizer.chooser = DecodeChooser.for_built_in_model(
                 settings.local_model, recognizer.cpu_threads
             )
+            recognizer.compare_live = settings.asr_compare_decodes == "all"
         return recognizer
 
     def set_vocabulary(self, words: list[str] | None) -> None:
@@ -529,7 +538,12 @@ class SpeechRecognizer:
             again = self._decode_speech(speech, lang, None, profile, timeline)
             if _chinese_count(again) > _chinese_count(segments):
                 segments = again
-        if lang == "zh" and profile.compare_decodes and self.chooser is not None:
+        if (
+            lang == "zh"
+            and profile.compare_decodes
+            and self.chooser is not None
+            and (self.compare_live or not profile.waited_for)
+        ):
             segments = self._choose_decode(audio, lang, profile, segments)
         words = self.vocabulary_words() if lang == "zh" else []
         if words and profile.vocabulary_decode:

@@ -50,6 +50,7 @@ class DecodeChooser:
         self._model_path = model_path
         self._threads = threads
         self._llm: Any = None
+        self._after_prefix: Any = None  # the model's state once it has read PREFIX
         self._failed = False
         self._lock = threading.Lock()
 
@@ -107,12 +108,16 @@ class DecodeChooser:
             if llm is None:
                 raise RuntimeError("the built-in model is not available")
             prefix = llm.tokenize(PREFIX.encode(), add_bos=True)
+            if self._after_prefix is None:
+                llm.reset()
+                llm.eval(prefix)
+                self._after_prefix = llm.save_state()
             tokens = llm.tokenize(chars.encode(), add_bos=False, special=False)
             total = 0.0
             for start in range(0, len(tokens), WINDOW_TOKENS):
                 window = tokens[start : start + WINDOW_TOKENS]
-                llm.reset()
-                llm.eval(prefix + window)
+                llm.load_state(self._after_prefix)  # PREFIX is read once, not per text
+                llm.eval(window)
                 # logits at position i predict token i + 1
                 rows = np.asarray(
                     llm.scores[len(prefix) - 1 : len(prefix) + len(window) - 1], dtype=np.float64
