@@ -45,8 +45,8 @@ class Settings:
     asr_model: str = "base"  # "base" (bundled) or a path to a CTranslate2 Whisper folder
     asr_language: str = "auto"
     # Mandarin decodes compared by the built-in language model (voice.lm_choice): in
-    # files, meetings and the interpreter's sentences ("files"), also in push-to-talk and
-    # dictation ("all": a second or more after the key is released), or not ("off")
+    # files and meetings ("files"), also where a person waits for the text: push-to-talk,
+    # dictation, the interpreter ("all": 2-3 s more per sentence), or not ("off")
     asr_compare_decodes: str = "files"
     tts_voice: str = "auto"
     start_at_login: bool = False

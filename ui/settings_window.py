@@ -82,8 +82,8 @@ _LANGUAGE_MODEL_CHOICES = (
     ("Remote provider (OpenAI-compatible, below)", "remote"),
 )
 _COMPARE_CHOICES = (
-    ("Files, meetings, interpreter", "files"),
-    ("Everywhere (push-to-talk waits 2-3 s longer)", "all"),
+    ("Files and meetings", "files"),
+    ("Everywhere (talk, dictation, interpreter: 2-3 s slower)", "all"),
     ("Off", "off"),
 )
 

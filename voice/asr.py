@@ -247,8 +247,8 @@ class DecodeProfile:
     # (the whole audio, 30 s window, no prompt) with each of these beam sizes, and the
     # built-in language model keeps the likeliest decode (voice.lm_choice); empty: not
     compare_decodes: tuple[int, ...] = ()
-    # a person waits for this decode the moment they release the key (push-to-talk,
-    # dictation): compared only when the user chose to (SpeechRecognizer.compare_live)
+    # a person waits for this decode (push-to-talk, dictation, the interpreter's
+    # sentences): compared only when the user chose to (SpeechRecognizer.compare_live)
     waited_for: bool = False
 
     @property
@@ -277,11 +277,10 @@ LIVE_DECODING = DecodeProfile(
     beam_size=1, min_window_s=5.0, temperatures=(0.0,), threads=1, workers=2
 )
 # The live decodes whose text is kept (the draft made in a pause, the tail decoded at
-# release), not the partial text shown while speaking. Comparing costs 2-3 s on two
-# cores (bench/README.md), far over the key-release target, so only when asked.
+# release, the interpreter's sentences), not the partial text shown while speaking.
+# Comparing costs 2-3 s on two cores (bench/README.md), far over the key-release target
+# and the interpreter's lag, so only when asked.
 LIVE_FINAL_DECODING = replace(LIVE_DECODING, compare_decodes=(5, 1), waited_for=True)
-# The interpreter's sentences: their translation takes seconds anyway.
-SENTENCE_DECODING = replace(LIVE_DECODING, compare_decodes=(5, 1))
 
 
 class SpeechRecognizer:

@@ -59,7 +59,7 @@ from skills.translation.interpreter.segmenter import (
 from skills.translation.interpreter.transcript import BilingualTranscript, InterpretedSentence
 from skills.translation.interpreter.translation_worker import SourceSentence
 from skills.translation.languages import other_language
-from voice.asr import LIVE_DECODING, SENTENCE_DECODING, DecodeProfile
+from voice.asr import LIVE_DECODING, LIVE_FINAL_DECODING, DecodeProfile
 
 if TYPE_CHECKING:
     import numpy as np
@@ -92,7 +92,7 @@ class PipelineSettings:
     # enough to end it (off with ``fast`` replay, where the queued audio already says)
     early_final: bool = True
     segmenter: SegmenterSettings = SegmenterSettings()
-    final_profile: DecodeProfile = SENTENCE_DECODING
+    final_profile: DecodeProfile = LIVE_FINAL_DECODING
     # a partial is thrown away a moment later: one decode, no fallback temperatures
     partial_profile: DecodeProfile = DecodeProfile(
         beam_size=1, min_window_s=LIVE_DECODING.min_window_s, temperatures=(0.0,)

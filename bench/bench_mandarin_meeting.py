@@ -1,0 +1,114 @@
+"""Mandarin meeting notes: what comparing decodes (voice.lm_choice) costs on a longer
+recording, and what it buys. The real clips of tests/data/audio/zh, repeated ``--rounds``
+times in a shuffled order with 1.5-2.5 s pauses between them, make one recording; the
+meeting path (``ChunkedTranscriber``, what ``ting meeting notes`` runs) transcribes it
+with the comparison and without, alternately, and its wall time, real-time factor and
+CER are printed.
+
+    python bench/bench_mandarin_meeting.py [--rounds 3] [--isa GENERIC]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench_mandarin import CLIPS, SR, load_clips  # noqa: E402
+
+from assistant.textmatch import character_errors  # noqa: E402
+
+
+def recording(rounds: int, folder: Path) -> tuple[Path, str, float]:
+    import wave
+
+    import numpy as np
+
+    from voice.audio_files import read_audio_file
+
+    rng = random.Random(7)
+    order = [c for _ in range(rounds) for c in load_clips("all")]
+    rng.shuffle(order)
+    pieces, text = [], ""
+    for clip in order:
+        pieces.append(np.zeros(int(rng.uniform(1.5, 2.5) * SR), dtype=np.float32))
+        pieces.append(read_audio_file(CLIPS / clip["file"]))
+        text += clip["text"]
+    audio = np.concatenate(pieces)
+    path = folder / "mandarin-meeting.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SR)
+        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    return path, text, audio.size / SR
+
+
+def transcribe(recognizer, path: Path, home: Path, name: str) -> tuple[str, float]:
+    from assistant.history import HistoryStore
+    from assistant.skill import CancelToken
+    from skills.meeting_notes.meeting_store import MeetingStore
+    from skills.meeting_notes.transcription import ChunkedTranscriber
+
+    store = MeetingStore(HistoryStore(home / f"{name}.db"))
+    started = time.perf_counter()
+    run = ChunkedTranscriber(
+        path, store=store, recognizer=recognizer, cancel=CancelToken(), language="auto"
+    ).run()
+    try:
+        while True:
+            next(run)
+    except StopIteration as done:
+        outcome = done.value
+    return "".join(line.text for line in outcome.lines), time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=2, help="runs of each, alternating")
+    parser.add_argument("--isa", choices=["GENERIC", "AVX", "AVX2", "AVX512"])
+    parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "ting-bench-cache"))
+    args = parser.parse_args()
+    if args.isa:
+        os.environ["CT2_FORCE_CPU_ISA"] = args.isa
+    from voice.asr import SpeechRecognizer
+    from voice.lm_choice import DecodeChooser
+    from voice.model_files import prepare_bundled_model
+
+    home = Path(tempfile.mkdtemp(prefix="bench-mandarin-meeting-"))
+    os.environ["TING_HOME"] = str(home)
+    cache = Path(args.cache)
+    prepare_bundled_model(cache)
+    recognizer = SpeechRecognizer("base", cache_dir=cache)
+    chooser = DecodeChooser.for_built_in_model("1.5b", recognizer.cpu_threads, cache)
+    path, reference, seconds = recording(args.rounds, home)
+    recognizer.prime()
+    assert chooser.available, "the built-in model's weights are needed"
+    print(f"recording: {seconds:.1f} s, {len(reference)} characters of reference text")
+    print("| run | comparison | wall time | RTF | CER | load before |")
+    print("|---|---|---|---|---|---|")
+    for run in range(args.runs):
+        for compare in (False, True):
+            recognizer.chooser = chooser if compare else None
+            load = os.getloadavg()[0]
+            text, spent = transcribe(recognizer, path, home, f"r{run}-{compare}")
+            edits, chars = character_errors(reference, text)
+            print(
+                f"| {run + 1} | {'on' if compare else 'off'} | {spent:.1f} s | "
+                f"{spent / seconds:.3f} | {100 * edits / chars:.1f}% ({edits}/{chars}) | "
+                f"{load:.1f} |",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
