@@ -93,6 +93,26 @@ def traditional_count(text: str) -> int:
     return sum(a != b for a, b in zip(text, to_simplified(text), strict=False))
 
 
+def meeting_text(recognizer, path: Path, database: Path) -> str:
+    """What the meeting path (``ChunkedTranscriber``, as ``ting meeting notes`` runs it)
+    hears in ``path``, its lines joined."""
+    from assistant.history import HistoryStore
+    from assistant.skill import CancelToken
+    from skills.meeting_notes.meeting_store import MeetingStore
+    from skills.meeting_notes.transcription import ChunkedTranscriber
+
+    store = MeetingStore(HistoryStore(database))
+    run = ChunkedTranscriber(
+        path, store=store, recognizer=recognizer, cancel=CancelToken(), language="auto"
+    ).run()
+    try:
+        while True:
+            next(run)
+    except StopIteration as done:
+        outcome = done.value
+    return "".join(line.text for line in outcome.lines)
+
+
 class Contenders:
     def __init__(self, cache: Path, vocabulary: list[str] | None, compare: str = "files") -> None:
         from voice.asr import SpeechRecognizer
@@ -148,21 +168,7 @@ class Contenders:
         return text
 
     def meeting(self, path: Path, home: Path) -> str:
-        from assistant.history import HistoryStore
-        from assistant.skill import CancelToken
-        from skills.meeting_notes.meeting_store import MeetingStore
-        from skills.meeting_notes.transcription import ChunkedTranscriber
-
-        store = MeetingStore(HistoryStore(home / f"{path.stem}.db"))
-        run = ChunkedTranscriber(
-            path, store=store, recognizer=self.recognizer, cancel=CancelToken(), language="auto"
-        ).run()
-        try:
-            while True:
-                next(run)
-        except StopIteration as done:
-            outcome = done.value
-        return "".join(line.text for line in outcome.lines)
+        return meeting_text(self.recognizer, path, home / f"{path.stem}.db")
 
     def interpreter(self, path: Path) -> str:
         from assistant.skill import CancelToken

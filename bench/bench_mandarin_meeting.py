@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_mandarin import CLIPS, SR, load_clips  # noqa: E402
+from bench_mandarin import CLIPS, SR, load_clips, meeting_text  # noqa: E402
 
 from assistant.textmatch import character_errors  # noqa: E402
 
@@ -52,22 +52,9 @@ def recording(rounds: int, folder: Path) -> tuple[Path, str, float]:
 
 
 def transcribe(recognizer, path: Path, home: Path, name: str) -> tuple[str, float]:
-    from assistant.history import HistoryStore
-    from assistant.skill import CancelToken
-    from skills.meeting_notes.meeting_store import MeetingStore
-    from skills.meeting_notes.transcription import ChunkedTranscriber
-
-    store = MeetingStore(HistoryStore(home / f"{name}.db"))
     started = time.perf_counter()
-    run = ChunkedTranscriber(
-        path, store=store, recognizer=recognizer, cancel=CancelToken(), language="auto"
-    ).run()
-    try:
-        while True:
-            next(run)
-    except StopIteration as done:
-        outcome = done.value
-    return "".join(line.text for line in outcome.lines), time.perf_counter() - started
+    text = meeting_text(recognizer, path, home / f"{name}.db")
+    return text, time.perf_counter() - started
 
 
 def main() -> int:
