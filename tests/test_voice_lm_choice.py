@@ -111,3 +111,54 @@ def test_on_the_real_recordings_the_file_path_beats_plain_faster_whisper(
         recognizer.chooser = None
     assert ting < plain, (ting, plain)
     assert english.language == "en" and "extension" in english.text.lower()
+
+
+@pytest.mark.slow
+def test_a_meeting_chunk_longer_than_one_window_is_compared_too(
+    recognizer, chooser: DecodeChooser, tmp_path: Path
+) -> None:
+    """The held-out and test clips with 3 s pauses: about 44 s holding 26 s of speech,
+    one chunk longer than Whisper's 30 s window (real meetings have pauses), decoded as
+    plain would (two windows) beside Ting's own decode. The comparison must not make it worse, and times stay on the recording's
+    clock."""
+    import numpy as np
+    from fixtures_voice import write_wav
+
+    from assistant.history import HistoryStore
+    from assistant.skill import CancelToken
+    from skills.meeting_notes.meeting_store import MeetingStore
+    from skills.meeting_notes.transcription import ChunkedTranscriber
+    from voice.asr import to_simplified
+    from voice.audio_files import read_audio_file
+
+    chosen = [c for c in CLIPS if c["set"] != "dev"]
+    pause = np.zeros(3 * 16_000, dtype=np.float32)
+    audio = np.concatenate([p for c in chosen for p in (pause, read_audio_file(ZH / c["file"]))])
+    path = write_wav(tmp_path / "meeting.wav", audio)
+    reference = "".join(c["text"] for c in chosen)
+
+    def heard(name: str) -> tuple[str, list]:
+        store = MeetingStore(HistoryStore(tmp_path / f"{name}.db"))
+        run = ChunkedTranscriber(
+            path, store=store, recognizer=recognizer, cancel=CancelToken(), language="zh"
+        ).run()
+        with pytest.raises(StopIteration) as done:
+            while True:
+                next(run)
+        lines = done.value.value.lines
+        return "".join(line.text for line in lines), lines
+
+    recognizer.set_vocabulary(None)
+    before, _ = heard("before")
+    recognizer.chooser = chooser
+    try:
+        after, lines = heard("after")
+    finally:
+        recognizer.chooser = None
+    assert character_errors(reference, after)[0] <= character_errors(reference, before)[0], (
+        before,
+        after,
+    )
+    assert to_simplified(after) == after
+    starts = [line.start for line in lines]
+    assert starts == sorted(starts) and starts[0] >= 0 and lines[-1].end <= audio.size / 16_000

@@ -276,6 +276,9 @@ FILE_DECODING = DecodeProfile(
 LIVE_DECODING = DecodeProfile(
     beam_size=1, min_window_s=5.0, temperatures=(0.0,), threads=1, workers=2
 )
+# The longest audio whose Mandarin decodes are compared (_choose_decode): a meeting's
+# chunk holds up to 28 s of speech, and its pauses come on top.
+COMPARED_AUDIO_S = 60
 # The live decodes whose text is kept (the draft made in a pause, the tail decoded at
 # release, the interpreter's sentences), not the partial text shown while speaking.
 # Comparing costs 2-3 s on two cores (bench/README.md), far over the key-release target
@@ -595,13 +598,14 @@ class SpeechRecognizer:
         self, audio: np.ndarray, lang: str, profile: DecodeProfile, segments: list[Segment]
     ) -> list[Segment]:
         """``segments`` or a decode of the whole ``audio`` as plain faster-whisper makes
-        it (30 s window, no prompt; ``profile.compare_decodes``), whichever the built-in
-        language model finds likeliest (voice.lm_choice). Only for audio of one window
-        or less: a longer file would pay two more whole decodes, and one choice for all
-        of it would be too coarse (meetings come here in chunks)."""
+        it (30 s windows, no prompt; ``profile.compare_decodes``), whichever the built-in
+        language model finds likeliest (voice.lm_choice). Only for audio up to
+        ``COMPARED_AUDIO_S``: a meeting's chunk (28 s of speech and its pauses) or a
+        sentence; a long file would pay two more whole decodes, and one choice for all of
+        it would be too coarse."""
         from faster_whisper.vad import SpeechTimestampsMap
 
-        if audio.size > 30 * SAMPLE_RATE:
+        if audio.size > COMPARED_AUDIO_S * SAMPLE_RATE:
             return segments
         whole = SpeechTimestampsMap([{"start": 0, "end": audio.size}], SAMPLE_RATE)
         # all at the 30 s floor: one encoder pass serves them (trimmed_encoder)
