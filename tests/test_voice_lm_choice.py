@@ -50,8 +50,12 @@ def test_a_decoding_loop_or_a_text_of_another_length_is_not_chosen(
     # said three times, each copy after the first is easy to predict: a mean per
     # character would pick it
     loop = "今天我很荣幸今天我很荣幸今天我很荣幸"
-    assert chooser.choose([loop, "今天我很如性", "今天我很荣幸"]) == 2
-    assert chooser.choose(["今天我很如性", loop]) != 1
+    assert chooser.choose(["今天我很如性", "今天我很荣幸", loop]) == 1
+    assert chooser.choose(["今天我很如性", loop]) == 0
+    # a decode that dropped most of what the first one heard (plain decoding over pauses)
+    dropped = "希望你以后能够做的比我还好用欢迎大家来体验大魔院推出的语音识别模型"
+    full = dropped + "吃燕窝就选燕植物本节目有26年专注高品质燕窝的燕植物冠名不出"
+    assert chooser.choose([full, dropped]) == 0
 
 
 def test_decodes_that_differ_only_in_punctuation_need_no_model() -> None:
@@ -114,13 +118,14 @@ def test_on_the_real_recordings_the_file_path_beats_plain_faster_whisper(
 
 
 @pytest.mark.slow
-def test_a_meeting_chunk_longer_than_one_window_is_compared_too(
+def test_meeting_chunks_of_one_window_are_compared_and_longer_ones_are_not(
     recognizer, chooser: DecodeChooser, tmp_path: Path
 ) -> None:
-    """The held-out and test clips with 3 s pauses: about 44 s holding 26 s of speech,
-    one chunk longer than Whisper's 30 s window (real meetings have pauses), decoded as
-    plain would (two windows) beside Ting's own decode. The comparison must not make it worse, and times stay on the recording's
-    clock."""
+    """Two recordings through the meeting path: two clips with a short pause (one chunk
+    of 10 s, compared: not worse than Ting's own decode), and the held-out and test
+    clips with 3 s pauses (one chunk of 44 s, past one window: left as decoded, since
+    decodes of several sentences with pauses differ in which sentences they kept and the
+    model cannot judge that). Times stay on the recording's clock."""
     import numpy as np
     from fixtures_voice import write_wav
 
@@ -131,13 +136,13 @@ def test_a_meeting_chunk_longer_than_one_window_is_compared_too(
     from voice.asr import to_simplified
     from voice.audio_files import read_audio_file
 
-    chosen = [c for c in CLIPS if c["set"] != "dev"]
-    pause = np.zeros(3 * 16_000, dtype=np.float32)
-    audio = np.concatenate([p for c in chosen for p in (pause, read_audio_file(ZH / c["file"]))])
-    path = write_wav(tmp_path / "meeting.wav", audio)
-    reference = "".join(c["text"] for c in chosen)
+    def recording(name: str, clips: list[dict], pause_s: float) -> tuple[Path, str, float]:
+        pause = np.zeros(int(pause_s * 16_000), dtype=np.float32)
+        audio = np.concatenate([p for c in clips for p in (pause, read_audio_file(ZH / c["file"]))])
+        reference = "".join(c["text"] for c in clips)
+        return write_wav(tmp_path / f"{name}.wav", audio), reference, audio.size / 16_000
 
-    def heard(name: str) -> tuple[str, list]:
+    def heard(path: Path, name: str) -> list:
         store = MeetingStore(HistoryStore(tmp_path / f"{name}.db"))
         run = ChunkedTranscriber(
             path, store=store, recognizer=recognizer, cancel=CancelToken(), language="zh"
@@ -145,20 +150,31 @@ def test_a_meeting_chunk_longer_than_one_window_is_compared_too(
         with pytest.raises(StopIteration) as done:
             while True:
                 next(run)
-        lines = done.value.value.lines
-        return "".join(line.text for line in lines), lines
+        return done.value.value.lines
 
+    by_name = {c["file"]: c for c in CLIPS}
+    short = recording("short", [by_name["cosyvoice-xiwang.flac"], by_name["funasr-damo.flac"]], 0.8)
+    long = recording("long", [c for c in CLIPS if c["set"] != "dev"], 3.0)
     recognizer.set_vocabulary(None)
-    before, _ = heard("before")
+    before = {name: heard(path, f"{name}-before") for name, (path, _, _) in
+              (("short", short), ("long", long))}  # fmt: skip
     recognizer.chooser = chooser
     try:
-        after, lines = heard("after")
+        after = {name: heard(path, f"{name}-after") for name, (path, _, _) in
+                 (("short", short), ("long", long))}  # fmt: skip
     finally:
         recognizer.chooser = None
-    assert character_errors(reference, after)[0] <= character_errors(reference, before)[0], (
-        before,
-        after,
-    )
-    assert to_simplified(after) == after
-    starts = [line.start for line in lines]
-    assert starts == sorted(starts) and starts[0] >= 0 and lines[-1].end <= audio.size / 16_000
+
+    def text(lines: list) -> str:
+        return "".join(line.text for line in lines)
+
+    assert (
+        character_errors(short[1], text(after["short"]))[0]
+        <= character_errors(short[1], text(before["short"]))[0]
+    ), (text(before["short"]), text(after["short"]))
+    assert text(after["long"]) == text(before["long"])
+    for name, (_, _, seconds) in (("short", short), ("long", long)):
+        lines = after[name]
+        assert to_simplified(text(lines)) == text(lines)
+        starts = [line.start for line in lines]
+        assert starts == sorted(starts) and starts[0] >= 0 and lines[-1].end <= seconds

@@ -276,9 +276,11 @@ FILE_DECODING = DecodeProfile(
 LIVE_DECODING = DecodeProfile(
     beam_size=1, min_window_s=5.0, temperatures=(0.0,), threads=1, workers=2
 )
-# The longest audio whose Mandarin decodes are compared (_choose_decode): a meeting's
-# chunk holds up to 28 s of speech, and its pauses come on top.
-COMPARED_AUDIO_S = 60
+# The longest audio whose Mandarin decodes are compared (_choose_decode): one window.
+# Over several sentences with pauses the decodes differ in which sentences they kept,
+# not in words, and the model cannot tell that (on a 174 s recording of the clips with
+# pauses, comparing chunks of 40-60 s raised the CER from 20.6% to 24.3-28.4%).
+COMPARED_AUDIO_S = 30
 # The live decodes whose text is kept (the draft made in a pause, the tail decoded at
 # release, the interpreter's sentences), not the partial text shown while speaking.
 # Comparing costs 2-3 s on two cores (bench/README.md), far over the key-release target
@@ -600,9 +602,7 @@ class SpeechRecognizer:
         """``segments`` or a decode of the whole ``audio`` as plain faster-whisper makes
         it (30 s windows, no prompt; ``profile.compare_decodes``), whichever the built-in
         language model finds likeliest (voice.lm_choice). Only for audio up to
-        ``COMPARED_AUDIO_S``: a meeting's chunk (28 s of speech and its pauses) or a
-        sentence; a long file would pay two more whole decodes, and one choice for all of
-        it would be too coarse."""
+        ``COMPARED_AUDIO_S``."""
         from faster_whisper.vad import SpeechTimestampsMap
 
         if audio.size > COMPARED_AUDIO_S * SAMPLE_RATE:
