@@ -22,8 +22,8 @@ its domain words; where each came from is in tests/data/audio/SOURCES.md). Compa
   goes (``ting interpret --input FILE --fast``), the source sentences joined.
 
 Ting's recognizer compares its Mandarin decodes with the built-in language model
-(voice.lm_choice) where the app does by default (``--compare files``: files and
-meetings); ``--compare all`` also in the live path and the interpreter (the setting
+(voice.lm_choice) where the app does by default (``--compare files``: files of up to
+15 s; meetings never); ``--compare all`` also in the live path and the interpreter (the setting
 asr_compare_decodes = all), ``--compare off`` nowhere (the figures before it). ``--isa`` forces CTranslate2's CPU kernels (CT2_FORCE_CPU_ISA): Whisper's output
 moves with them, so a change is checked under more than the machine's own.
 

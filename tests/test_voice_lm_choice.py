@@ -118,14 +118,14 @@ def test_on_the_real_recordings_the_file_path_beats_plain_faster_whisper(
 
 
 @pytest.mark.slow
-def test_meeting_chunks_of_one_window_are_compared_and_longer_ones_are_not(
+def test_a_sentence_or_two_is_compared_a_meeting_is_not(
     recognizer, chooser: DecodeChooser, tmp_path: Path
 ) -> None:
-    """Two recordings through the meeting path: two clips with a short pause (one chunk
-    of 10 s, compared: not worse than Ting's own decode), and the held-out and test
-    clips with 3 s pauses (one chunk of 44 s, past one window: left as decoded, since
-    decodes of several sentences with pauses differ in which sentences they kept and the
-    model cannot judge that). Times stay on the recording's clock."""
+    """Two clips with a short pause (10 s) as a file: compared, and not worse than Ting's
+    own decode. The held-out and test clips with 3 s pauses (44 s) as a file and through
+    the meeting path: not compared (several sentences: the decodes differ in which
+    sentences they kept, which the model cannot judge; bench/results_mandarin.md), so the
+    same text as without the model."""
     import numpy as np
     from fixtures_voice import write_wav
 
@@ -133,16 +133,21 @@ def test_meeting_chunks_of_one_window_are_compared_and_longer_ones_are_not(
     from assistant.skill import CancelToken
     from skills.meeting_notes.meeting_store import MeetingStore
     from skills.meeting_notes.transcription import ChunkedTranscriber
-    from voice.asr import to_simplified
     from voice.audio_files import read_audio_file
 
-    def recording(name: str, clips: list[dict], pause_s: float) -> tuple[Path, str, float]:
+    asked: list[list[str]] = []
+
+    class Counting(DecodeChooser):
+        def choose(self, texts: list[str]) -> int:
+            asked.append(texts)
+            return chooser.choose(texts)
+
+    def recording(name: str, clips: list[dict], pause_s: float) -> tuple[Path, str]:
         pause = np.zeros(int(pause_s * 16_000), dtype=np.float32)
         audio = np.concatenate([p for c in clips for p in (pause, read_audio_file(ZH / c["file"]))])
-        reference = "".join(c["text"] for c in clips)
-        return write_wav(tmp_path / f"{name}.wav", audio), reference, audio.size / 16_000
+        return write_wav(tmp_path / f"{name}.wav", audio), "".join(c["text"] for c in clips)
 
-    def heard(path: Path, name: str) -> list:
+    def meeting(path: Path, name: str) -> str:
         store = MeetingStore(HistoryStore(tmp_path / f"{name}.db"))
         run = ChunkedTranscriber(
             path, store=store, recognizer=recognizer, cancel=CancelToken(), language="zh"
@@ -150,31 +155,26 @@ def test_meeting_chunks_of_one_window_are_compared_and_longer_ones_are_not(
         with pytest.raises(StopIteration) as done:
             while True:
                 next(run)
-        return done.value.value.lines
+        return "".join(line.text for line in done.value.value.lines)
 
     by_name = {c["file"]: c for c in CLIPS}
-    short = recording("short", [by_name["cosyvoice-xiwang.flac"], by_name["funasr-damo.flac"]], 0.8)
-    long = recording("long", [c for c in CLIPS if c["set"] != "dev"], 3.0)
+    short, short_text = recording(
+        "short", [by_name["cosyvoice-xiwang.flac"], by_name["funasr-damo.flac"]], 0.8
+    )
+    long, _ = recording("long", [c for c in CLIPS if c["set"] != "dev"], 3.0)
     recognizer.set_vocabulary(None)
-    before = {name: heard(path, f"{name}-before") for name, (path, _, _) in
-              (("short", short), ("long", long))}  # fmt: skip
-    recognizer.chooser = chooser
+    before = [recognizer.transcribe_file(p, "zh").text for p in (short, long)]
+    before.append(meeting(long, "before"))
+    recognizer.chooser = Counting(never_loaded)
     try:
-        after = {name: heard(path, f"{name}-after") for name, (path, _, _) in
-                 (("short", short), ("long", long))}  # fmt: skip
+        short_after = recognizer.transcribe_file(short, "zh").text
+        assert len(asked) == 1
+        long_after = recognizer.transcribe_file(long, "zh").text
+        meeting_after = meeting(long, "after")
     finally:
         recognizer.chooser = None
-
-    def text(lines: list) -> str:
-        return "".join(line.text for line in lines)
-
+    assert len(asked) == 1  # neither the 44 s file nor the meeting's chunk
     assert (
-        character_errors(short[1], text(after["short"]))[0]
-        <= character_errors(short[1], text(before["short"]))[0]
-    ), (text(before["short"]), text(after["short"]))
-    assert text(after["long"]) == text(before["long"])
-    for name, (_, _, seconds) in (("short", short), ("long", long)):
-        lines = after[name]
-        assert to_simplified(text(lines)) == text(lines)
-        starts = [line.start for line in lines]
-        assert starts == sorted(starts) and starts[0] >= 0 and lines[-1].end <= seconds
+        character_errors(short_text, short_after)[0] <= character_errors(short_text, before[0])[0]
+    ), (before[0], short_after)
+    assert [long_after, meeting_after] == before[1:]

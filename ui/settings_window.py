@@ -82,7 +82,7 @@ _LANGUAGE_MODEL_CHOICES = (
     ("Remote provider (OpenAI-compatible, below)", "remote"),
 )
 _COMPARE_CHOICES = (
-    ("Files and meetings", "files"),
+    ("Short recordings (ting transcribe)", "files"),
     ("Everywhere (talk, dictation, interpreter: 2-3 s slower)", "all"),
     ("Off", "off"),
 )

@@ -266,6 +266,8 @@ class DecodeProfile:
 FILE_DECODING = DecodeProfile(
     beam_size=5, min_window_s=10.0, english_windows_s=(10.0, 20.0, 30.0), compare_decodes=(5, 1)
 )
+# A meeting's chunks: up to 28 s of speech, several sentences (see COMPARED_AUDIO_S).
+MEETING_DECODING = replace(FILE_DECODING, compare_decodes=())
 # One thread: on a window of a few seconds a second OpenMP thread buys nothing, and when
 # another process keeps a core busy it makes every step wait for that core (a 30 s file
 # window does gain from more: files keep them all). No temperature fallback: on whole
@@ -276,11 +278,12 @@ FILE_DECODING = DecodeProfile(
 LIVE_DECODING = DecodeProfile(
     beam_size=1, min_window_s=5.0, temperatures=(0.0,), threads=1, workers=2
 )
-# The longest audio whose Mandarin decodes are compared (_choose_decode): one window.
-# Over several sentences with pauses the decodes differ in which sentences they kept,
-# not in words, and the model cannot tell that (on a 174 s recording of the clips with
-# pauses, comparing chunks of 40-60 s raised the CER from 20.6% to 24.3-28.4%).
-COMPARED_AUDIO_S = 30
+# The longest audio whose Mandarin decodes are compared (_choose_decode): a sentence or
+# two. Over several sentences the decodes differ in which sentences they kept, not only
+# in words, the model cannot judge that, and the text chosen changes the next part's
+# prompt: meeting recordings built from the clips came out worse compared (CER 20.6% ->
+# 24.3-28.4% with chunks of 40-60 s, 19.6% -> 22.8% with chunks within 30 s).
+COMPARED_AUDIO_S = 15
 # The live decodes whose text is kept (the draft made in a pause, the tail decoded at
 # release, the interpreter's sentences), not the partial text shown while speaking.
 # Comparing costs 2-3 s on two cores (bench/README.md), far over the key-release target

@@ -435,12 +435,15 @@ class ChunkedTranscriber:
     ) -> tuple[str, list[dict[str, Any]]]:
         if not chunk.speech:
             return language, []
-        # the chunk as recorded, with its speech regions: the recognizer decodes the
-        # regions joined, and compares Mandarin with a decode of the chunk as it is
-        # (SpeechRecognizer._choose_decode); times come back on the chunk's clock
+        from voice.asr import MEETING_DECODING
+
+        # the chunk as recorded, with its speech regions (decoded joined); times come
+        # back on the chunk's clock
         regions = [{"start": s - chunk.start, "end": e - chunk.start} for s, e in chunk.speech]
         recorded = mono(audio[: regions[-1]["end"]])
-        transcript = self.recognizer.transcribe(recorded, language, context=context, chunks=regions)
+        transcript = self.recognizer.transcribe(
+            recorded, language, profile=MEETING_DECODING, context=context, chunks=regions
+        )
         offset = chunk.start / SAMPLE_RATE
         segments: list[dict[str, Any]] = []
         for seg_start, seg_end, text in split_segment_sentences(transcript.segments):
