@@ -62,6 +62,7 @@ def test_decodes_that_differ_only_in_punctuation_need_no_model() -> None:
     quiet = DecodeChooser(never_loaded)
     assert quiet.choose(["你好，我是小明。", "你好,我是小明", "你好 我是小明"]) == 0
     assert quiet.choose(["一段话"]) == 0
+    assert quiet.choose(["", "谢谢", "谢谢观看"]) == 0  # nothing heard stays nothing
     assert scoring_text("对，这就是我，万人敬仰的太乙真人。") == "对这就是我万人敬仰的太乙真人"
 
 

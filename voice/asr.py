@@ -280,9 +280,7 @@ LIVE_DECODING = DecodeProfile(
 )
 # The longest audio whose Mandarin decodes are compared (_choose_decode): a sentence or
 # two. Over several sentences the decodes differ in which sentences they kept, not only
-# in words, the model cannot judge that, and the text chosen changes the next part's
-# prompt: meeting recordings built from the clips came out worse compared (CER 20.6% ->
-# 24.3-28.4% with chunks of 40-60 s, 19.6% -> 22.8% with chunks within 30 s).
+# in words, and the model cannot judge that (meetings came out worse: bench/README.md).
 COMPARED_AUDIO_S = 15
 # The live decodes whose text is kept (the draft made in a pause, the tail decoded at
 # release, the interpreter's sentences), not the partial text shown while speaking.

@@ -131,13 +131,12 @@ class DecodeChooser:
         """The index of the likeliest of ``texts`` (decodes of the same speech; the
         first is the one that stands when they say the same or nothing can be scored).
         A text longer or shorter than the first by more than a word or two is not a
-        candidate: the model judges words, not whether the audio held them. A mean per
-        character favours a phrase said twice (a decoding loop), and decodes of a
-        recording with pauses drop or add whole sentences (on a 50 s meeting chunk the
-        other two kept 39 characters of the first one's 102, and one of 91 dropped 12 and
-        was chosen)."""
+        candidate: the model judges words, not whether the audio held them (a mean per
+        character favours a phrase said twice, or a decode that dropped a sentence)."""
         keys = [scoring_text(t) for t in texts]
         first = keys[0]
+        if not first:
+            return 0  # nothing heard stays nothing (the others may have made words up)
         slack = max(3, len(first) // 8)
         candidates: dict[str, int] = {}
         for i, key in enumerate(keys):
