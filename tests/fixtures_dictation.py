@@ -96,6 +96,17 @@ class TextTarget:
     def text(self) -> str:
         return self.ask("text")["text"]
 
+    def wait_text(self, expected: str) -> str:
+        """The field's text once it is ``expected`` (or what it is after GUARD_S): keys
+        and pastes reach the window as X events, which Qt may handle after a question
+        on stdin that was sent later (a run read '' a moment after Ting had typed)."""
+        deadline = time.monotonic() + GUARD_S
+        while True:
+            text = self.text()
+            if text == expected or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
+
     def set(self, value: str) -> None:
         self.ask("set " + json.dumps(value))
 

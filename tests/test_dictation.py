@@ -145,12 +145,12 @@ def test_dictated_text_lands_in_the_window_and_delete_that_takes_it_back(ting_ho
         assert first["text"] == "你好，我是小明。"
         assert first["payload"]["method"] == "paste"
         dictate_text(env, "明天见感叹号")
-        assert target.text() == "你好，我是小明。明天见！"
+        assert target.wait_text("你好，我是小明。明天见！") == "你好，我是小明。明天见！"
         deleted = dictate_text(env, "删掉刚才那句")
         assert deleted["payload"]["deleted"] == "明天见！"
-        assert target.text() == "你好，我是小明。"
+        assert target.wait_text("你好，我是小明。") == "你好，我是小明。"
         dictate_text(env, "Delete that.")
-        assert target.text() == ""
+        assert target.wait_text("") == ""
         nothing = run_ting(env, "ask", "--skill", "dictation", "delete that")
         assert nothing.code != 0 and "nothing dictated to delete" in nothing.err
     finally:
@@ -211,7 +211,7 @@ def test_ting_dictate_types_what_was_said_into_the_focused_window(
         typed = dictation.next_event_or_error("typed")
         assert typed["text"] == heard["text"]
         assert typed["text"].lower().rstrip(".") == expected.lower().rstrip(".")
-        assert target.text() == typed["text"]
+        assert target.wait_text(typed["text"]) == typed["text"]
         assert typed["method"] in ("keys", "paste") and typed["backend"] == "xtest"
     finally:
         code = dictation.close()
@@ -245,7 +245,7 @@ def test_a_dictation_the_vocabulary_corrected_keeps_the_text_as_heard(
         assert session._run_request(app, "燕之屋真好吃", heard) == 0
     finally:
         session.output.close()
-    assert target.text() == "燕之屋真好吃"
+    assert target.wait_text("燕之屋真好吃") == "燕之屋真好吃"
     [row] = app.history.list(1)
     assert (row.skill, row.origin, row.heard) == ("dictation", "voice", heard)
 

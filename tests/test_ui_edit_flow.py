@@ -74,9 +74,9 @@ def test_replace_then_undo_puts_the_original_back(qtbot, edit_setup) -> None:
     assert card.result.toPlainText() == ENGLISH and card.original.text() == ORIGINAL
     assert target.text() == ORIGINAL  # nothing changes before Replace
     choose(qtbot, card, "replace", "replaced")
-    assert target.text() == ENGLISH
+    assert target.wait_text(ENGLISH) == ENGLISH
     choose(qtbot, card, "undo", "undone")
-    assert target.text() == ORIGINAL
+    assert target.wait_text(ORIGINAL) == ORIGINAL
     skills = [(e.skill, e.status) for e in app.history.list(10)]
     assert ("edit", "needs_confirmation") in skills and ("edit", "ok") in skills
     assert [e.output_text for e in app.history.search("meeting")][-1] == ENGLISH
