@@ -436,9 +436,10 @@ class SpeechRecognizer:
                 except BaseException as exc:  # kept and re-raised by wait_warm/first use
                     self._warm_error = exc
                     return
-                if self.chooser is not None and "zh" in self.candidate_languages:
+                if self.chooser and self.compare_live and "zh" in self.candidate_languages:
                     # the first Mandarin sentence then does not wait for the model
-                    # (or, on a new machine, for its weights to be joined)
+                    # (or, on a new machine, for its weights to be joined); without
+                    # compare_live nothing warmed here compares, so it is not loaded
                     self.chooser.available  # noqa: B018 (loads it; logs what failed)
 
             self._warm_thread = threading.Thread(target=run, name="ting-asr-warm", daemon=True)
