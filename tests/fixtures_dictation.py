@@ -25,6 +25,7 @@ import pytest
 from fixtures_core import ROOT, TING, Ran, require_service
 
 GUARD_S = 60.0  # a guard against a hang only
+WAIT_S = GUARD_S - 10  # the target window's own wait for a text (answered within GUARD_S)
 
 
 def x11_display() -> str:
@@ -97,15 +98,10 @@ class TextTarget:
         return self.ask("text")["text"]
 
     def wait_text(self, expected: str) -> str:
-        """The field's text once it is ``expected`` (or what it is after GUARD_S): keys
+        """The field's text once it is ``expected`` (or what it is after WAIT_S): keys
         and pastes reach the window as X events, which Qt may handle after a question
         on stdin that was sent later (a run read '' a moment after Ting had typed)."""
-        deadline = time.monotonic() + GUARD_S
-        while True:
-            text = self.text()
-            if text == expected or time.monotonic() > deadline:
-                return text
-            time.sleep(0.05)
+        return self.ask(f"wait-text {WAIT_S} {json.dumps(expected)}")["text"]
 
     def set(self, value: str) -> None:
         self.ask("set " + json.dumps(value))
@@ -114,12 +110,7 @@ class TextTarget:
         """Select the field's text as a person does, with Ctrl+A on the keyboard (which
         also makes it the PRIMARY selection); returns what is selected."""
         subprocess.run(["xdotool", "key", "ctrl+a"], env=env, check=True, timeout=10)
-        deadline = time.monotonic() + GUARD_S
-        while True:
-            answer = self.ask("text")
-            if answer["selected"] == answer["text"] or time.monotonic() > deadline:
-                return answer["selected"]
-            time.sleep(0.05)
+        return self.ask(f"wait-selected {WAIT_S}")["selected"]
 
     def close(self) -> None:
         if self.proc.poll() is None:

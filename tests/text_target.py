@@ -3,7 +3,10 @@ multi-line QPlainTextEdit with --multiline), run as its own process on the test 
 
 It reports on stdout, one JSON line each: ``{"ready": true}`` once it is shown and has
 the keyboard focus, and ``{"text": ...}`` (with the selection) whenever it is asked by a
-line on stdin: ``text`` prints the field's text, ``select-all`` selects all of it,
+line on stdin: ``text`` prints the field's text, ``wait-text <seconds> <json string>``
+prints it once it is that string (on the field's own change signal; after the seconds,
+whatever it is), ``wait-selected <seconds>`` once all of it is selected, ``select-all``
+selects all of it,
 ``set <json string>`` replaces it, ``copy-rich`` puts text, HTML and a PNG image on the
 clipboard (as a word processor or browser does), ``quit`` ends. With ``--stamps`` it
 also prints ``{"changed": text, "t": time.monotonic()}`` each time the text changes (the
@@ -16,6 +19,7 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
@@ -46,10 +50,41 @@ def main() -> int:
             return field.textCursor().selectedText().replace("\u2029", "\n")
         return field.selectedText()
 
+    def answer_when(done: Callable[[], bool], seconds: float) -> None:
+        """Answer ``text`` as soon as ``done()`` holds: now, or on the field's next text
+        or selection change that makes it so (keys typed into it arrive as X events,
+        maybe after this question), or after ``seconds`` as it is then."""
+        if done():
+            say({"text": text(), "selected": selected()})
+            return
+        timer = QTimer(field)  # the field keeps it alive
+        timer.setSingleShot(True)
+
+        def finish() -> None:
+            timer.stop()
+            field.textChanged.disconnect(check)
+            field.selectionChanged.disconnect(check)
+            say({"text": text(), "selected": selected()})
+
+        def check(*_: object) -> None:
+            if done():
+                finish()
+
+        field.textChanged.connect(check)
+        field.selectionChanged.connect(check)
+        timer.timeout.connect(finish)
+        timer.start(int(seconds * 1000))
+
     def handle(line: str) -> None:
         command, _, rest = line.strip().partition(" ")
         if command == "text":
             say({"text": text(), "selected": selected()})
+        elif command == "wait-text":
+            seconds, _, value = rest.partition(" ")
+            expected = json.loads(value)
+            answer_when(lambda: text() == expected, float(seconds))
+        elif command == "wait-selected":
+            answer_when(lambda: selected() == text(), float(rest))
         elif command == "select-all":
             field.selectAll()
             say({"text": text(), "selected": selected()})
