@@ -1,5 +1,6 @@
 """How close a transcript is to what was said: used by ``ting --smoke`` (is the model
-hearing?), and by the speech tests and benches (word error rate against known prompts)."""
+hearing?), and by the speech tests and benches (word error rate against known prompts);
+``without_punctuation`` also by the recognizer, to compare decodes by their words."""
 
 from __future__ import annotations
 
@@ -54,17 +55,25 @@ def _numerals_as_digits(text: str) -> str:
     return re.sub(f"[{NUMERAL_CHARS}]+", value, text)
 
 
+def without_punctuation(text: str) -> str:
+    """``text`` with punctuation, symbols and spaces dropped."""
+    import unicodedata
+
+    return "".join(
+        ch
+        for ch in text
+        if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S"))
+    )
+
+
 def characters_for_cer(text: str) -> list[str]:
     """The characters a character error rate counts: punctuation, symbols and spaces
     dropped, Latin letters lower-cased, Chinese numerals as digits."""
     import unicodedata
 
-    text = _numerals_as_digits(unicodedata.normalize("NFKC", text).lower())
-    return [
-        ch
-        for ch in text
-        if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S"))
-    ]
+    return list(
+        without_punctuation(_numerals_as_digits(unicodedata.normalize("NFKC", text).lower()))
+    )
 
 
 def edit_distance(ref: list[str], hyp: list[str]) -> int:

@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ModelFilesError, UsageError
+from assistant.textmatch import without_punctuation
 from voice.audio_files import SAMPLE_RATE, read_audio_file
 from voice.model_files import resolve_model_folder
 
@@ -103,11 +103,7 @@ class Transcript:
 
 
 def _normalized(text: str) -> str:
-    return "".join(
-        ch
-        for ch in text.lower()
-        if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S"))
-    )
+    return without_punctuation(text.lower())
 
 
 # Whisper sometimes says the whole sentence again after its end, in the silence the
@@ -550,7 +546,7 @@ class SpeechRecognizer:
             and self.chooser is not None
             and (self.compare_live or not profile.waited_for)
         ):
-            segments = self._choose_decode(audio, lang, profile, segments)
+            segments = self._choose_decode(audio, lang, profile, segments, self.chooser)
         words = self.vocabulary_words() if lang == "zh" else []
         if words and profile.vocabulary_decode:
             segments = self._decode_with_vocabulary(
@@ -599,7 +595,12 @@ class SpeechRecognizer:
         return best[2]
 
     def _choose_decode(
-        self, audio: np.ndarray, lang: str, profile: DecodeProfile, segments: list[Segment]
+        self,
+        audio: np.ndarray,
+        lang: str,
+        profile: DecodeProfile,
+        segments: list[Segment],
+        chooser: DecodeChooser,
     ) -> list[Segment]:
         """``segments`` or a decode of the whole ``audio`` as plain faster-whisper makes
         it (30 s windows, no prompt; ``profile.compare_decodes``), whichever the built-in
@@ -623,7 +624,7 @@ class SpeechRecognizer:
             for beam in profile.compare_decodes
         ]
         texts = [join_segment_texts([s.text for s in d]) for d in decodes]
-        return decodes[self.chooser.choose(texts)] if self.chooser else segments
+        return decodes[chooser.choose(texts)]
 
     def _decode_with_vocabulary(
         self,

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from assistant.textmatch import without_punctuation
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,7 @@ def scoring_text(text: str) -> str:
     """The characters the model scores: punctuation, symbols and spaces dropped, since
     decodes differ in them for reasons that say nothing of the words (a prompt gives
     full-width commas, none ASCII ones)."""
-    return "".join(
-        ch
-        for ch in text
-        if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S"))
-    )
+    return without_punctuation(text)
 
 
 class DecodeChooser:

@@ -150,10 +150,9 @@ class DiffSkill:
             if len(text.encode("utf-8")) > MAX_PROMPT_FILE_BYTES:
                 raise UsageError(f"{name} is too large to send to the model")
             files.append((name, text))
-        literal = (
-            literal_edit(instruction, files) if request.options.get("text_edits", True) else None
-        )
-        if literal is None and request.options.get("text_edits", True):
+        text_edits = request.options.get("text_edits", True)
+        literal = literal_edit(instruction, files) if text_edits else None
+        if literal is None and text_edits:
             missing = missing_names(instruction, files)
             if missing:  # a model asked to rename what is not there invents an edit
                 where = ", ".join(name for name, _ in files)
