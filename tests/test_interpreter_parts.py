@@ -124,6 +124,16 @@ def _frames(seconds: float, value: float) -> list[float]:
         (_frames(1, 0.9) + _frames(1, 0.4) + _frames(1, 0.3), [(0.0, 1.98, False)]),
         # speech running into the end of the stream is flushed
         (_frames(1, 0.0) + _frames(1, 0.9), [(0.99, 1.98, False)]),
+        # a lone syllable and a 0.6 s pause do not end a sentence: it goes with the next
+        (
+            _frames(0.5, 0.0) + _frames(0.4, 0.9) + _frames(0.6, 0.0) + _frames(2, 0.9),
+            [(0.51, 3.49, False)],
+        ),
+        # ... a longer pause does (1 s for one with less than 1 s of speech)
+        (
+            _frames(0.5, 0.0) + _frames(0.4, 0.9) + _frames(1.2, 0.0) + _frames(2, 0.9),
+            [(0.51, 0.9, False), (2.11, 4.1, False)],
+        ),
     ],
 )
 def test_segmenter_table(probabilities: list[float], expected: list) -> None:
@@ -135,6 +145,63 @@ def test_run_on_speech_is_cut_at_its_quietest_frame() -> None:
     cut = _run_segmenter(probabilities, max_sentence_s=5.0)
     assert cut[0] == (0.0, 3.01, True)  # cut at the quiet (0.55) frame, 94 frames in
     assert cut[1][0] == 3.01 and not cut[1][2]
+
+
+ZH_CLIPS = Path(__file__).parent / "data" / "audio" / "zh"
+
+
+def _stream_sentences(audio: np.ndarray) -> list:
+    """The sentences the streaming segmenter reports, fed 100 ms blocks as capture does."""
+    detector, segmenter = StreamingSpeechDetector(), SentenceSegmenter()
+    ended = []
+    for start in range(0, audio.size, 1600):
+        for probability in detector.feed(audio[start : start + 1600]):
+            if (sentence := segmenter.push(probability)) is not None:
+                ended.append(sentence)
+    if (last := segmenter.flush()) is not None:
+        ended.append(last)
+    return ended
+
+
+@pytest.mark.parametrize("clip", sorted(p.name for p in ZH_CLIPS.glob("*.flac")))
+def test_a_sentence_starts_before_its_first_syllable_on_real_mandarin(clip: str) -> None:
+    """Silero passes its threshold a frame or three after a soft onset; the lead-in pad
+    covers that: the first sentence starts at or before the first frame whose level is
+    20 dB over the clip's quietest frames and within 30 dB of its loudest (a click in
+    the silence is not an onset)."""
+    from voice.audio_files import read_audio_file
+
+    audio = read_audio_file(ZH_CLIPS / clip)
+    frames = audio[: audio.size // FRAME_SAMPLES * FRAME_SAMPLES].reshape(-1, FRAME_SAMPLES)
+    level = 20 * np.log10(np.sqrt((frames**2).mean(axis=1)) + 1e-9)
+    voiced = level > max(np.sort(level)[:5].mean() + 20, level.max() - 30)
+    onset = int(np.argmax(voiced)) * FRAME_SAMPLES
+    first = _stream_sentences(audio)[0]
+    assert first.start <= onset
+
+
+@pytest.mark.slow
+def test_a_one_syllable_answer_stays_with_its_sentence(recognizer) -> None:
+    """f5-taiyi: "对，这就是我，万人敬仰的太乙真人。" has a 0.55 s pause after 对; cut there,
+    Whisper heard the lone 对 as English "Tui!" (or nothing) and the sentence lost it."""
+    from skills.translation.interpreter.audio_sources import FileReplay
+    from skills.translation.interpreter.events import SourceText
+    from skills.translation.interpreter.pipeline import InterpreterSession
+    from voice.audio_files import read_audio_file
+
+    audio = read_audio_file(ZH_CLIPS / "f5-taiyi.flac")
+    assert len(_stream_sentences(audio)) == 1
+    events: list = []
+    InterpreterSession(
+        source=FileReplay(audio, fast=True),
+        recognizer=recognizer,
+        pair=("zh", "en"),
+        emit=events.append,
+        fast=True,
+    ).run(CancelToken())
+    sources = [e for e in events if isinstance(e, SourceText)]
+    assert [(s.lang, s.text[0]) for s in sources] == [("zh", "对")]
+    assert "这就是我" in sources[0].text
 
 
 # -- translation worker, against the scripted provider ------------------------------------

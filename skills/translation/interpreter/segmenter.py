@@ -7,7 +7,8 @@ Two parts:
   frame gets the same speech probability it would get in a whole-file pass.
 * ``SentenceSegmenter`` is the pure state machine over those probabilities: speech
   starts above ``threshold``; a sentence ends after ``end_silence_s`` below
-  ``threshold - 0.15``; a sentence longer than ``max_sentence_s`` is cut at its
+  ``threshold - 0.15`` (``short_end_silence_s`` when it holds less than
+  ``short_speech_s`` of speech); a sentence longer than ``max_sentence_s`` is cut at its
   quietest recent frame. It reports ``SentenceEnded`` with sample positions (padded by
   ``pad_s``) and says while speech is going on (``in_speech``) so partial transcripts
   can be made.
@@ -71,6 +72,11 @@ class SegmenterSettings:
     min_speech_s: float = 0.25  # shorter bursts are noise
     pad_s: float = 0.2  # audio kept before the start and after the end
     max_sentence_s: float = 12.0  # a longer sentence is cut at a quiet frame
+    # A lone syllable (对, 嗯, yes) is not ended by a pause of end_silence_s: decoded on
+    # its own Whisper mishears it or hears nothing ("对，这就是我…" lost its 对), while
+    # with the sentence that follows it is kept. Only such short ones wait longer.
+    short_speech_s: float = 1.0
+    short_end_silence_s: float = 1.0
 
     @property
     def neg_threshold(self) -> float:
@@ -122,7 +128,15 @@ class SentenceSegmenter:
 
     def frames_to_end(self) -> int:
         """Frames of silence still needed to end the current sentence."""
-        return max(0, self._frames(self.settings.end_silence_s) - self.silent_frames)
+        return max(0, self._end_frames() - self.silent_frames)
+
+    def _end_frames(self) -> int:
+        """The pause, in frames, that ends the current sentence."""
+        s = self.settings
+        speech = self._last_speech_frame - (self.speech_start or 0)
+        if speech < self._frames(s.short_speech_s):
+            return max(self._frames(s.end_silence_s), self._frames(s.short_end_silence_s))
+        return self._frames(s.end_silence_s)
 
     def _frames(self, seconds: float) -> int:
         return max(1, round(seconds * SAMPLE_RATE / FRAME_SAMPLES))
@@ -152,7 +166,7 @@ class SentenceSegmenter:
             probability >= s.neg_threshold and self._last_speech_frame == i
         ):
             self._last_speech_frame = i + 1
-        if self.frame_index - self._last_speech_frame >= self._frames(s.end_silence_s):
+        if self.frame_index - self._last_speech_frame >= self._end_frames():
             start, end = self.speech_start, self._last_speech_frame
             self.speech_start = None
             return self._sentence(start, end, forced=False)
