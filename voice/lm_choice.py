@@ -14,6 +14,7 @@ and the first decode stands.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -95,11 +96,17 @@ class DecodeChooser:
 
     def score(self, text: str) -> float:
         """Mean log-probability per character of ``scoring_text(text)``."""
-        import numpy as np
+        return self.scores([text])[scoring_text(text)]
 
-        chars = scoring_text(text)
-        if not chars:
-            return float("-inf")
+    def scores(self, texts: list[str]) -> dict[str, float]:
+        """``score`` of each of ``texts``, by their ``scoring_text``. The start they all
+        share is read once (decodes of one sentence mostly differ in a word or two, and
+        reading is what costs: ~40 tokens a second on two cores)."""
+        keys = list(dict.fromkeys(scoring_text(t) for t in texts))
+        out = {key: float("-inf") for key in keys if not key}
+        keys = [key for key in keys if key]
+        if not keys:
+            return out
         with self._lock:
             llm = self._load()
             if llm is None:
@@ -109,20 +116,44 @@ class DecodeChooser:
                 llm.reset()
                 llm.eval(prefix)
                 self._after_prefix = llm.save_state()
-            tokens = llm.tokenize(chars.encode(), add_bos=False, special=False)
-            total = 0.0
-            for start in range(0, len(tokens), WINDOW_TOKENS):
-                window = tokens[start : start + WINDOW_TOKENS]
-                llm.load_state(self._after_prefix)  # PREFIX is read once, not per text
-                llm.eval(window)
-                # logits at position i predict token i + 1
-                rows = np.asarray(
-                    llm.scores[len(prefix) - 1 : len(prefix) + len(window) - 1], dtype=np.float64
-                )
-                top = rows.max(axis=1, keepdims=True)
-                log_norm = (top + np.log(np.exp(rows - top).sum(axis=1, keepdims=True)))[:, 0]
-                total += float((rows[np.arange(len(window)), window] - log_norm).sum())
-        return total / len(chars)
+            head = os.path.commonprefix(keys) if len(keys) > 1 else ""
+            head_tokens = self._tokens(llm, head)
+            rests = {key: self._tokens(llm, key[len(head) :]) for key in keys}
+            if head_tokens and len(head_tokens) + max(map(len, rests.values())) <= WINDOW_TOKENS:
+                llm.load_state(self._after_prefix)
+                shared = self._read(llm, head_tokens)
+                after_head = llm.n_tokens
+                for key in keys:
+                    llm.n_tokens = after_head  # the next eval drops what came after it
+                    out[key] = (shared + self._read(llm, rests[key])) / len(key)
+                return out
+            for key in keys:
+                tokens = self._tokens(llm, key)
+                total = 0.0
+                for start in range(0, len(tokens), WINDOW_TOKENS):
+                    llm.load_state(self._after_prefix)  # PREFIX is read once, not per text
+                    total += self._read(llm, tokens[start : start + WINDOW_TOKENS])
+                out[key] = total / len(key)
+        return out
+
+    @staticmethod
+    def _tokens(llm: Any, text: str) -> list[int]:
+        return llm.tokenize(text.encode(), add_bos=False, special=False) if text else []
+
+    @staticmethod
+    def _read(llm: Any, tokens: list[int]) -> float:
+        """The log-probability of ``tokens`` read after what the model has read so far."""
+        import numpy as np
+
+        if not tokens:
+            return 0.0
+        start = llm.n_tokens
+        llm.eval(tokens)
+        # logits at position i predict token i + 1
+        rows = np.asarray(llm.scores[start - 1 : start + len(tokens) - 1], dtype=np.float64)
+        top = rows.max(axis=1, keepdims=True)
+        log_norm = (top + np.log(np.exp(rows - top).sum(axis=1, keepdims=True)))[:, 0]
+        return float((rows[np.arange(len(tokens)), tokens] - log_norm).sum())
 
     def choose(self, texts: list[str]) -> int:
         """The index of the likeliest of ``texts`` (decodes of the same speech; the
@@ -142,7 +173,7 @@ class DecodeChooser:
         if len(candidates) < 2:
             return 0
         try:
-            scores = {key: self.score(key) for key in candidates}
+            scores = self.scores(list(candidates))
         except Exception as exc:  # a scoring failure must not cost the user the text
             log.warning("Mandarin decodes could not be compared: %s", exc)
             return 0
