@@ -22,8 +22,8 @@ its domain words; where each came from is in tests/data/audio/SOURCES.md). Compa
   goes (``ting interpret --input FILE --fast``), the source sentences joined.
 
 Ting's recognizer compares its Mandarin decodes with the built-in language model
-(voice.lm_choice) where the app does by default (``--compare files``: files of up to
-15 s; meetings never); ``--compare all`` also in the live path and the interpreter (the setting
+(voice.lm_choice) where the app does by default (``--compare files``: files);
+``--compare all`` also in the live path, the interpreter and meetings (the setting
 asr_compare_decodes = all), ``--compare off`` nowhere (the figures before it). ``--isa`` forces CTranslate2's CPU kernels (CT2_FORCE_CPU_ISA): Whisper's output
 moves with them, so a change is checked under more than the machine's own.
 
@@ -127,7 +127,7 @@ class Contenders:
         if compare != "off":
             from voice.lm_choice import DecodeChooser
 
-            self.recognizer.compare_live = compare == "all"
+            self.recognizer.compare_everywhere = compare == "all"
             self.recognizer.chooser = DecodeChooser.for_built_in_model(
                 "1.5b", self.recognizer.cpu_threads, cache
             )

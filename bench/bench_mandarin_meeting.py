@@ -1,14 +1,16 @@
-"""Mandarin meeting notes: what comparing decodes (voice.lm_choice) would cost and buy
-on a longer recording. The app does not compare meeting chunks (MEETING_DECODING); this
-bench is why: "on" compares each chunk whose recording is at most ``--window`` seconds,
-as ``ting transcribe`` does a short file. The real clips of tests/data/audio/zh, repeated ``--rounds``
-times in a shuffled order with pauses between them (``--pause MIN MAX`` seconds), make
-one recording; the
-meeting path (``ChunkedTranscriber``, what ``ting meeting notes`` runs) transcribes it
-with the comparison and without, alternately, and its wall time, real-time factor and
-CER are printed.
+"""Mandarin on a longer recording: what comparing decodes (voice.lm_choice) costs and
+buys, sentence by sentence, in the meeting path (``--path meeting``: what
+``ting meeting notes`` runs, compared only with ``asr_compare_decodes = all``) or the
+recording as one file (``--path file``: ``ting transcribe``, compared by default). The
+real clips of tests/data/audio/zh (``--set``), repeated ``--rounds`` times in a shuffled
+order with pauses between them (``--pause MIN MAX`` seconds), make one recording; it is
+transcribed without the comparison and with it (``--decodes``: the beam sizes of the
+decodes compared with Ting's own, ``--temperatures`` their fallback), alternately, with
+CTranslate2's sampling seeded alike for both, and the wall time, real-time factor and CER
+are printed.
 
-    python bench/bench_mandarin_meeting.py [--rounds 3] [--pause 1.5 2.5] [--isa GENERIC]
+    python bench/bench_mandarin_meeting.py [--path meeting|file] [--rounds 3]
+        [--pause 1.5 2.5] [--decodes 1] [--temperatures 0] [--isa GENERIC]
 
 With 1.5-2.5 s pauses most chunks' recordings run past 30 s, with 0.3-0.6 s they fit.
 """
@@ -32,7 +34,7 @@ from assistant.textmatch import character_errors  # noqa: E402
 
 
 def recording(
-    rounds: int, folder: Path, pause: tuple[float, float] = (1.5, 2.5)
+    rounds: int, folder: Path, pause: tuple[float, float] = (1.5, 2.5), which: str = "all"
 ) -> tuple[Path, str, float]:
     import wave
 
@@ -41,7 +43,7 @@ def recording(
     from voice.audio_files import read_audio_file
 
     rng = random.Random(7)
-    order = [c for _ in range(rounds) for c in load_clips("all")]
+    order = [c for _ in range(rounds) for c in load_clips(which)]
     rng.shuffle(order)
     pieces, text = [], ""
     for clip in order:
@@ -58,9 +60,14 @@ def recording(
     return path, text, audio.size / SR
 
 
-def transcribe(recognizer, path: Path, home: Path, name: str) -> tuple[str, float]:
+def transcribe(
+    recognizer, path: Path, home: Path, name: str, how: str = "meeting"
+) -> tuple[str, float]:
     started = time.perf_counter()
-    text = meeting_text(recognizer, path, home / f"{name}.db")
+    if how == "file":
+        text = recognizer.transcribe_file(path, "zh").text
+    else:
+        text = meeting_text(recognizer, path, home / f"{name}.db")
     return text, time.perf_counter() - started
 
 
@@ -69,12 +76,29 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runs", type=int, default=2, help="runs of each, alternating")
     parser.add_argument("--pause", type=float, nargs=2, default=[1.5, 2.5])
-    parser.add_argument("--window", type=float, default=60.0, help="longest chunk compared")
+    parser.add_argument(
+        "--path",
+        default="meeting",
+        choices=["meeting", "file"],
+        help="the meeting path, or the recording as one file (ting transcribe)",
+    )
+    parser.add_argument("--set", default="all", choices=["all", "dev", "heldout", "test"])
+    parser.add_argument(
+        "--decodes", type=int, nargs="+", help="beam sizes of the compared decodes (the app's)"
+    )
+    parser.add_argument(
+        "--temperatures",
+        type=float,
+        nargs="+",
+        help="fallback temperatures of the compared decodes (the app's)",
+    )
     parser.add_argument("--isa", choices=["GENERIC", "AVX", "AVX2", "AVX512"])
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "ting-bench-cache"))
     args = parser.parse_args()
     if args.isa:
         os.environ["CT2_FORCE_CPU_ISA"] = args.isa
+    import ctranslate2
+
     import voice.asr as asr
     from voice.asr import SpeechRecognizer
     from voice.lm_choice import DecodeChooser
@@ -86,11 +110,18 @@ def main() -> int:
     prepare_bundled_model(cache)
     recognizer = SpeechRecognizer("base", cache_dir=cache)
     chooser = DecodeChooser.for_built_in_model("1.5b", recognizer.cpu_threads, cache)
-    path, reference, seconds = recording(args.rounds, home, tuple(args.pause))
+    path, reference, seconds = recording(args.rounds, home, tuple(args.pause), args.set)
     recognizer.prime()
-    # what "on" means: meeting chunks decoded and compared as a short file is
-    asr.MEETING_DECODING = asr.FILE_DECODING
-    asr.COMPARED_AUDIO_S = args.window
+    from dataclasses import replace
+
+    name = "FILE_DECODING" if args.path == "file" else "MEETING_DECODING"
+    off = replace(getattr(asr, name), compare_decodes=())
+    base = getattr(asr, name)
+    on = replace(
+        base,
+        compare_decodes=tuple(args.decodes or base.compare_decodes),
+        compare_temperatures=tuple(args.temperatures or base.compare_temperatures),
+    )
     assert chooser.available, "the built-in model's weights are needed"
     print(f"recording: {seconds:.1f} s, {len(reference)} characters of reference text")
     print("| run | comparison | wall time | RTF | CER | load before |")
@@ -98,8 +129,13 @@ def main() -> int:
     for run in range(args.runs):
         for compare in (False, True):
             recognizer.chooser = chooser if compare else None
+            recognizer.compare_everywhere = compare
+            setattr(asr, name, on if compare else off)
+            # the same samples at each temperature fallback, so "off" and "on" differ
+            # only by the comparison
+            ctranslate2.set_random_seed(run + 1)
             load = os.getloadavg()[0]
-            text, spent = transcribe(recognizer, path, home, f"r{run}-{compare}")
+            text, spent = transcribe(recognizer, path, home, f"r{run}-{compare}", args.path)
             edits, chars = character_errors(reference, text)
             print(
                 f"| {run + 1} | {'on' if compare else 'off'} | {spent:.1f} s | "

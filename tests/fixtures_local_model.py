@@ -68,3 +68,14 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.fixture(scope="session")
+def built_in_chooser(local_model_run: LocalModelRun):
+    """The decode chooser over the session's built-in model weights (voice.lm_choice), as
+    ``ting transcribe`` has it by default (asr_compare_decodes = files)."""
+    from assistant.local_model.weights import DEFAULT_MODEL, MODELS
+    from voice.lm_choice import DecodeChooser
+
+    weights = local_model_run.models / MODELS[DEFAULT_MODEL].file_name
+    return DecodeChooser(lambda: weights)

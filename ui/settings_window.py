@@ -82,8 +82,8 @@ _LANGUAGE_MODEL_CHOICES = (
     ("Remote provider (OpenAI-compatible, below)", "remote"),
 )
 _COMPARE_CHOICES = (
-    ("Short recordings (ting transcribe)", "files"),
-    ("Everywhere (talk, dictation, interpreter: 2-3 s slower)", "all"),
+    ("Recordings (ting transcribe)", "files"),
+    ("Everywhere (talk, dictation, interpreter: 2-3 s slower; meetings)", "all"),
     ("Off", "off"),
 )
 

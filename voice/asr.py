@@ -88,6 +88,11 @@ class Transcript:
     # the homophone pass's replacements ({"heard", "word"}), and the text before them
     corrections: list[dict[str, Any]] = field(default_factory=list)
     raw_text: str | None = None
+    # what the audio after this should be prompted with, when not ``text``: Whisper's own
+    # decode, where the comparison (voice.lm_choice) kept another one. A prompt in the
+    # decoder's own style keeps the next piece decoding as it would have; an unpunctuated
+    # one made it drop sentences.
+    prompt_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -187,6 +192,44 @@ def join_segment_texts(texts: list[str]) -> str:
     return out
 
 
+# How far a segment may reach past a cut and still count as ending before it: Whisper
+# puts a sentence's edges up to a second apart in two decodes of the same audio (more
+# where the window holds silence).
+PIECE_EDGE_S = 1.0
+
+
+def compared_pieces(
+    decodes: list[list[Segment]], pauses: list[float] = ()
+) -> list[list[list[Segment]]]:
+    """Decodes of the same audio cut where all of them agree a sentence ends: at a pause
+    (``pauses``: times between speech regions) or a segment's end, where no segment of
+    any decode runs on more than ``PIECE_EDGE_S`` to either side. Each piece holds every
+    decode's segments for that stretch (``[piece][decode] -> segments``, a segment in
+    the piece that holds its middle), so one decode's words can be weighed against
+    another's for the same sentences, even when a decode dropped or split them. Every
+    piece holds some of the first decode's segments."""
+    times = sorted({round(t, 2) for t in pauses} | {round(s.end, 2) for d in decodes for s in d})
+    cuts: list[float] = []
+    for t in times:
+        across = any(s.start + PIECE_EDGE_S < t < s.end - PIECE_EDGE_S for d in decodes for s in d)
+        if not across and (not cuts or t - cuts[-1] >= PIECE_EDGE_S):
+            cuts.append(t)
+    pieces: list[list[list[Segment]]] = [[[] for _ in decodes] for _ in range(len(cuts) + 1)]
+    for i, decode in enumerate(decodes):
+        for seg in decode:
+            middle = (seg.start + seg.end) / 2
+            pieces[sum(1 for t in cuts if t < middle)][i].append(seg)
+    # a stretch the first decode has nothing in goes with the stretch before it (or the
+    # one after): another decode's sentence edge, not a sentence of its own
+    merged: list[list[list[Segment]]] = []
+    for piece in pieces:
+        if merged and (not piece[0] or not merged[-1][0]):
+            merged[-1] = [a + b for a, b in zip(merged[-1], piece, strict=True)]
+        else:
+            merged.append(piece)
+    return [p for p in merged if any(p)]
+
+
 @dataclass(frozen=True)
 class VadSettings:
     """Silero VAD parameters used to gate speech before Whisper sees it."""
@@ -241,11 +284,16 @@ class DecodeProfile:
     english_windows_s: tuple[float, ...] = ()
     # Mandarin of one window or less is also decoded the way plain faster-whisper does
     # (the whole audio, 30 s window, no prompt) with each of these beam sizes, and the
-    # built-in language model keeps the likeliest decode (voice.lm_choice); empty: not
+    # built-in language model keeps the likeliest decode (voice.lm_choice); longer
+    # Mandarin is decoded so without the prompt and judged sentence by sentence
+    # (SpeechRecognizer._choose_decode); empty: not
     compare_decodes: tuple[int, ...] = ()
-    # a person waits for this decode (push-to-talk, dictation, the interpreter's
-    # sentences): compared only when the user chose to (SpeechRecognizer.compare_live)
-    waited_for: bool = False
+    # their fallback temperatures (plain faster-whisper's by default)
+    compare_temperatures: tuple[float, ...] = (0.0, 0.4, 0.8)
+    # comparing costs more than the path may spend (a person waits for push-to-talk,
+    # dictation and the interpreter's sentences; a meeting has a real-time factor to
+    # keep): compared only when the user chose to (SpeechRecognizer.compare_everywhere)
+    compare_when_asked: bool = False
 
     @property
     def min_window_frames(self) -> int:
@@ -262,8 +310,15 @@ class DecodeProfile:
 FILE_DECODING = DecodeProfile(
     beam_size=5, min_window_s=10.0, english_windows_s=(10.0, 20.0, 30.0), compare_decodes=(5, 1)
 )
-# A meeting's chunks: up to 28 s of speech, several sentences (see COMPARED_AUDIO_S).
-MEETING_DECODING = replace(FILE_DECODING, compare_decodes=())
+# A meeting's chunks: up to 28 s of speech, several sentences, judged sentence by
+# sentence. Comparing them raised the real-time factor from ~0.2 to ~0.3-0.37 with one
+# greedy decode (bench/README.md), over the 0.25 meetings are held to: only when asked.
+MEETING_DECODING = replace(
+    FILE_DECODING,
+    compare_decodes=(1,),
+    compare_temperatures=(0.0,),
+    compare_when_asked=True,
+)
 # One thread: on a window of a few seconds a second OpenMP thread buys nothing, and when
 # another process keeps a core busy it makes every step wait for that core (a 30 s file
 # window does gain from more: files keep them all). No temperature fallback: on whole
@@ -274,15 +329,16 @@ MEETING_DECODING = replace(FILE_DECODING, compare_decodes=())
 LIVE_DECODING = DecodeProfile(
     beam_size=1, min_window_s=5.0, temperatures=(0.0,), threads=1, workers=2
 )
-# The longest audio whose Mandarin decodes are compared (_choose_decode): a sentence or
-# two. Over several sentences the decodes differ in which sentences they kept, not only
-# in words, and the model cannot judge that (meetings came out worse: bench/README.md).
+# The longest audio whose Mandarin decodes are judged as one text (_choose_decode): a
+# sentence or two. Over several sentences the decodes differ in which sentences they
+# kept, not only in words, and the model cannot judge that (meetings came out worse
+# compared whole: bench/README.md), so longer audio is judged piece by piece.
 COMPARED_AUDIO_S = 15
 # The live decodes whose text is kept (the draft made in a pause, the tail decoded at
 # release, the interpreter's sentences), not the partial text shown while speaking.
 # Comparing costs 2-3 s on two cores (bench/README.md), far over the key-release target
 # and the interpreter's lag, so only when asked.
-LIVE_FINAL_DECODING = replace(LIVE_DECODING, compare_decodes=(5, 1), waited_for=True)
+LIVE_FINAL_DECODING = replace(LIVE_DECODING, compare_decodes=(5, 1), compare_when_asked=True)
 
 
 class SpeechRecognizer:
@@ -311,9 +367,9 @@ class SpeechRecognizer:
         # the personal vocabulary (voice.vocabulary): a callable giving the words
         self.vocabulary: Callable[[], list[str]] | None = None
         # compares Mandarin decodes (voice.lm_choice; DecodeProfile.compare_decodes),
-        # in the decodes a person waits for on key release too when compare_live
+        # in meetings and the decodes a person waits for too when compare_everywhere
         self.chooser: DecodeChooser | None = None
-        self.compare_live = False
+        self.compare_everywhere = False
 
     @classmethod
     def from_settings(
@@ -333,7 +389,7 @@ class SpeechRecognizer:
             recognizer.chooser = DecodeChooser.for_built_in_model(
                 settings.local_model, recognizer.cpu_threads
             )
-            recognizer.compare_live = settings.asr_compare_decodes == "all"
+            recognizer.compare_everywhere = settings.asr_compare_decodes == "all"
         return recognizer
 
     def set_vocabulary(self, words: list[str] | None) -> None:
@@ -432,10 +488,10 @@ class SpeechRecognizer:
                 except BaseException as exc:  # kept and re-raised by wait_warm/first use
                     self._warm_error = exc
                     return
-                if self.chooser and self.compare_live and "zh" in self.candidate_languages:
+                if self.chooser and self.compare_everywhere and "zh" in self.candidate_languages:
                     # the first Mandarin sentence then does not wait for the model
                     # (or, on a new machine, for its weights to be joined); without
-                    # compare_live nothing warmed here compares, so it is not loaded
+                    # compare_everywhere nothing warmed here compares, so it is not loaded
                     self.chooser.available  # noqa: B018 (loads it; logs what failed)
 
             self._warm_thread = threading.Thread(target=run, name="ting-asr-warm", daemon=True)
@@ -540,13 +596,19 @@ class SpeechRecognizer:
             again = self._decode_speech(speech, lang, None, profile, timeline)
             if _chinese_count(again) > _chinese_count(segments):
                 segments = again
+        prompt_text = None
         if (
             lang == "zh"
             and profile.compare_decodes
             and self.chooser is not None
-            and (self.compare_live or not profile.waited_for)
+            and (self.compare_everywhere or not profile.compare_when_asked)
         ):
-            segments = self._choose_decode(audio, lang, profile, segments, self.chooser)
+            own = segments
+            segments = self._choose_decode(
+                audio, lang, profile, segments, self.chooser, (speech, timeline, chunks)
+            )
+            if segments != own:
+                prompt_text = join_segment_texts([s.text for s in _written_chinese(own, [])[0]])
         words = self.vocabulary_words() if lang == "zh" else []
         if words and profile.vocabulary_decode:
             segments = self._decode_with_vocabulary(
@@ -559,7 +621,13 @@ class SpeechRecognizer:
             segments, corrections = _written_chinese(segments, words)
         text = join_segment_texts([s.text for s in segments])
         return Transcript(
-            text, lang, duration, segments, corrections, raw_text if corrections else None
+            text,
+            lang,
+            duration,
+            segments,
+            corrections,
+            raw_text if corrections else None,
+            prompt_text,
         )
 
     def _decode_by_agreement(
@@ -601,30 +669,47 @@ class SpeechRecognizer:
         profile: DecodeProfile,
         segments: list[Segment],
         chooser: DecodeChooser,
+        speech: tuple[np.ndarray, Any, list[dict[str, int]]],
     ) -> list[Segment]:
-        """``segments`` or a decode of the whole ``audio`` as plain faster-whisper makes
-        it (30 s windows, no prompt; ``profile.compare_decodes``), whichever the built-in
-        language model finds likeliest (voice.lm_choice). Only for audio up to
-        ``COMPARED_AUDIO_S``."""
+        """``segments`` or another decode without a prompt (``profile.compare_decodes``),
+        whichever the built-in language model finds likeliest (voice.lm_choice). Audio
+        up to ``COMPARED_AUDIO_S``: decoded whole as plain faster-whisper does it (30 s
+        window) and judged as one text. Longer audio (a meeting's chunk, a long file):
+        ``speech`` (the regions joined, their timeline, the regions) decoded again on
+        the encoder pass Ting's own decode made, and judged piece by piece
+        (``compared_pieces``)."""
         from faster_whisper.vad import SpeechTimestampsMap
 
-        if audio.size > COMPARED_AUDIO_S * SAMPLE_RATE:
-            return segments
-        whole = SpeechTimestampsMap([{"start": 0, "end": audio.size}], SAMPLE_RATE)
-        # all at the 30 s floor: one encoder pass serves them (trimmed_encoder)
+        joined, timeline, regions = speech
+        short = audio.size <= COMPARED_AUDIO_S * SAMPLE_RATE
+        if short:
+            timeline = SpeechTimestampsMap([{"start": 0, "end": audio.size}], SAMPLE_RATE)
         decodes = [segments] + [
             self._decode_speech(
-                audio,
+                audio if short else joined,
                 lang,
                 None,
-                replace(profile, beam_size=beam, temperatures=FILE_DECODING.temperatures),
-                whole,
-                30.0,
+                replace(profile, beam_size=beam, temperatures=profile.compare_temperatures),
+                timeline,
+                30.0 if short else None,  # one 30 s encoder pass serves all (trimmed_encoder)
             )
             for beam in profile.compare_decodes
         ]
-        texts = [join_segment_texts([s.text for s in d]) for d in decodes]
-        return decodes[chooser.choose(texts)]
+        if short:
+            texts = [join_segment_texts([s.text for s in d]) for d in decodes]
+            return decodes[chooser.choose(texts)]
+        pauses = [
+            (a["end"] + b["start"]) / 2 / SAMPLE_RATE
+            for a, b in zip(regions[:-1], regions[1:], strict=True)
+        ]
+        chosen: list[Segment] = []
+        for piece in compared_pieces(decodes, pauses):
+            texts = [join_segment_texts([s.text for s in d]) for d in piece]
+            seconds = max((s.end for d in piece for s in d), default=0.0) - min(
+                (s.start for d in piece for s in d), default=0.0
+            )
+            chosen += piece[chooser.choose(texts) if seconds <= COMPARED_AUDIO_S else 0]
+        return chosen
 
     def _decode_with_vocabulary(
         self,
@@ -807,6 +892,18 @@ def chinese_punctuation(text: str) -> str:
     return re.sub(r"(?<=[\u3400-\u9fff])[,?!:;]", lambda m: _HALF_WIDTH[m.group()], text)
 
 
+# A full-width letter between two Chinese characters is a byte slip: Whisper
+# writes Chinese in byte-level tokens, and a full-width comma (EF BC 8C) ended on the
+# wrong last byte comes out as another character of its block ("椰汁屋Ｇ本节目"; digits too,
+# "好用６豆奶", but a full-width digit may be meant and is left); a
+# character it left unfinished decodes to U+FFFD.
+_BYTE_SLIP = re.compile(r"(?<=[\u3400-\u9fff])[\uff21-\uff3a\uff41-\uff5a](?=[\u3400-\u9fff])")
+
+
+def mend_byte_slips(text: str) -> str:
+    return _BYTE_SLIP.sub("，", text.replace("\ufffd", ""))
+
+
 def _written_chinese(
     segments: list[Segment], words: list[str]
 ) -> tuple[list[Segment], list[dict[str, Any]]]:
@@ -824,7 +921,7 @@ def _written_chinese(
         if words:
             text, made = correct_homophones(text, words)
             corrections += [c.to_dict() for c in made]
-        text = to_simplified(chinese_punctuation(digits_for_numbers(text)))
+        text = to_simplified(chinese_punctuation(digits_for_numbers(mend_byte_slips(text))))
         out.append(Segment(seg.start, seg.end, text))
     return out, corrections
 

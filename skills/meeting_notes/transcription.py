@@ -396,7 +396,7 @@ class ChunkedTranscriber:
             yield self._progress("transcribing", f"{message} · {format_eta(eta)}", done, total)
             chunk_started = time.monotonic()
             lang_for_chunk = language or "auto"
-            found_language, segments = yield from _run_with_heartbeats(
+            found_language, segments, prompt = yield from _run_with_heartbeats(
                 lambda a=audio, c=chunk, lang=lang_for_chunk, ctx=context: self._transcribe_chunk(
                     a, c, lang, ctx
                 ),
@@ -421,7 +421,7 @@ class ChunkedTranscriber:
             done += 1
             speech_done += chunk.speech_samples
             if segments:
-                context = " ".join(s["text"] for s in segments)
+                context = prompt or " ".join(s["text"] for s in segments)
             yield self._progress(
                 "transcribed_part",
                 f"part {chunk.index + 1} of {total} done · {percent:.0f}%",
@@ -432,9 +432,11 @@ class ChunkedTranscriber:
 
     def _transcribe_chunk(
         self, audio: np.ndarray, chunk: PlannedChunk, language: str, context: str
-    ) -> tuple[str, list[dict[str, Any]]]:
+    ) -> tuple[str, list[dict[str, Any]], str | None]:
+        """The chunk's language, its sentences, and what the next chunk is to be
+        prompted with when not their text (``Transcript.prompt_text``)."""
         if not chunk.speech:
-            return language, []
+            return language, [], None
         from voice.asr import MEETING_DECODING
 
         # the chunk as recorded, with its speech regions (decoded joined); times come
@@ -461,7 +463,7 @@ class ChunkedTranscriber:
                 if speaker:
                     item["speaker"] = speaker
             segments.append(item)
-        return transcript.language, segments
+        return transcript.language, segments, transcript.prompt_text
 
     @staticmethod
     def _lines(
