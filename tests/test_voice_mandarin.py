@@ -159,3 +159,27 @@ def test_three_recordings_in_a_row_are_all_transcribed(with_vocabulary) -> None:
         text = with_vocabulary(words).transcribe(audio, "zh").text
         for key in ("交易", "大家来体验", "海洋馆", "礼物"):
             assert key in text, (words is not None, text)
+
+
+def test_a_long_recording_of_every_clip_is_read_to_the_end(with_vocabulary, tmp_path: Path) -> None:
+    """The nine clips with 1.5 s pauses (54 s, two windows) as one 16-bit WAV file: each
+    sentence is in the text. The prompted decode once wrote the first sentence as one
+    segment over the whole first window (40 s) and lost the next six."""
+    from fixtures_voice import write_wav
+
+    pause = np.zeros(24_000, dtype=np.float32)
+    audio = np.concatenate([part for n in NAMES for part in (pause, read_audio_file(ZH / n))])
+    path = write_wav(tmp_path / "nine.wav", audio)
+    text = with_vocabulary(None).transcribe_file(path, "zh").text
+    for key in (
+        "交易",
+        "26年",
+        "豆本豆",
+        "处于调整",
+        "真人",
+        "今天我",
+        "欢迎大家",
+        "海洋馆",
+        "以后能够",
+    ):
+        assert key in text, (key, text)

@@ -817,6 +817,9 @@ class SpeechRecognizer:
 # Far slower than anyone speaks once VAD has taken the pauses out (read Mandarin runs
 # 3-5 characters a second).
 MIN_CHINESE_PER_SECOND = 1.5
+# A segment this long is held to a third less than that, since its times are on the
+# recording's clock, pauses included.
+LONG_SEGMENT_S = 10.0
 
 
 def _chinese_count(segments: list[Segment]) -> int:
@@ -827,8 +830,16 @@ def _too_little_chinese(segments: list[Segment], speech_s: float) -> bool:
     """Whether a Mandarin decode left most of the speech unread. With the Simplified
     prompt and an encoder window trimmed to the audio, Whisper can write the first
     sentence as one segment spanning the whole window and stop: three sentences (13 s)
-    came back as the first one alone."""
-    return speech_s >= 6.0 and _chinese_count(segments) < MIN_CHINESE_PER_SECOND * speech_s
+    came back as the first one alone. In audio of more than one window the next window
+    is read, so the loss shows in that one segment only: the first of nine sentences
+    (14 characters) stood for 40 s of a 54 s file."""
+    if speech_s >= 6.0 and _chinese_count(segments) < MIN_CHINESE_PER_SECOND * speech_s:
+        return True
+    return any(
+        s.end - s.start >= LONG_SEGMENT_S
+        and _chinese_count([s]) < (s.end - s.start) * MIN_CHINESE_PER_SECOND / 1.5
+        for s in segments
+    )
 
 
 def max_new_tokens(seconds: float, *, prompted: bool = False) -> int:
