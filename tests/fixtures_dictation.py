@@ -125,42 +125,59 @@ class TextTarget:
 
 
 class TerminalTarget:
-    """A terminal emulator whose program records what the terminal sends it."""
+    """A terminal emulator whose program records what the terminal sends it: the
+    program streams every byte back over a socket, and a thread here keeps them."""
 
     def __init__(self, command: list[str], env: dict[str, str], folder: Path) -> None:
-        self.out = folder / "terminal.out"
-        ready = folder / "terminal.ready"
-        reader = [
-            sys.executable,
-            str(ROOT / "tests" / "terminal_reader.py"),
-            str(self.out),
-            str(ready),
-        ]
+        import socket
+
+        # abstract (a leading NUL, which the program adds): no path to outgrow a socket
+        # address or to need rights on
+        name = f"ting-terminal-{os.getpid()}-{id(self)}"
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind("\0" + name)
+        self._listener.listen(1)
+        self._listener.settimeout(GUARD_S)
+        self._bytes = b""
+        self._arrived = threading.Condition()
+        reader = [sys.executable, str(ROOT / "tests" / "terminal_reader.py"), name]
         self.proc = subprocess.Popen(
             [*command, *reader],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + GUARD_S
-        while not ready.exists():
-            assert self.proc.poll() is None, f"{command[0]} ended before its program started"
-            assert time.monotonic() < deadline, f"{command[0]} did not start its program"
-            time.sleep(0.05)
+        try:
+            self._connection, _ = self._listener.accept()  # the program is running
+        except TimeoutError:
+            ended = self.proc.poll() is not None
+            self.close()
+            raise AssertionError(
+                f"{command[0]} {'ended before' if ended else 'did not start'} its program"
+            ) from None
+        self._thread = threading.Thread(target=self._keep, daemon=True)
+        self._thread.start()
+
+    def _keep(self) -> None:
+        while chunk := self._connection.recv(65536):
+            with self._arrived:
+                self._bytes += chunk
+                self._arrived.notify_all()
 
     def received(self) -> bytes:
-        return self.out.read_bytes() if self.out.exists() else b""
+        with self._arrived:
+            return self._bytes
 
     def wait_for(self, size: int) -> str:
         """What arrived, once at least ``size`` bytes did (terminals send a pasted line
         end as CR)."""
-        deadline = time.monotonic() + GUARD_S
-        while len(self.received()) < size and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.received().decode("utf-8", errors="replace").replace("\r", "\n")
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self._bytes) >= size, timeout=GUARD_S)
+            return self._bytes.decode("utf-8", errors="replace").replace("\r", "\n")
 
     def clear(self) -> None:
-        self.out.write_bytes(b"")
+        with self._arrived:
+            self._bytes = b""
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -170,6 +187,9 @@ class TerminalTarget:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._listener.close()
+        if hasattr(self, "_connection"):
+            self._connection.close()
 
 
 # -- a headless Wayland compositor -------------------------------------------------------
