@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -212,8 +213,14 @@ class SwaySession:
         self.folder = folder
         self.runtime = folder / "xdg"
         self.runtime.mkdir(mode=0o700)
+        # sway runs its config's exec once it is up, with SWAYSOCK and WAYLAND_DISPLAY
+        # set: that command says so through a FIFO
+        started = folder / "started"
+        os.mkfifo(started)
         config = folder / "sway.conf"
-        config.write_text(SWAY_CONFIG)
+        config.write_text(
+            SWAY_CONFIG + f'exec printf \'%s %s\' "$SWAYSOCK" "$WAYLAND_DISPLAY" > {started}\n'
+        )
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "XDG_RUNTIME_DIR": str(self.runtime),
@@ -226,23 +233,21 @@ class SwaySession:
         if os.geteuid() == 0:  # sway refuses to run as root
             os.chown(self.runtime, 65534, 65534)
             os.chown(folder, 65534, 65534)
+            os.chown(started, 65534, 65534)
             command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
         self.log = folder / "sway.log"
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
-        deadline = time.monotonic() + GUARD_S
-        while True:
-            sockets = sorted(self.runtime.glob("sway-ipc.*.sock"))
-            displays = sorted(
-                p.name for p in self.runtime.glob("wayland-*") if not p.name.endswith(".lock")
-            )
-            if sockets and displays:
-                break
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"sway did not start:\n{self.log.read_text()[-2000:]}")
-            time.sleep(0.05)
-        self.swaysock = str(sockets[0])
-        self.wayland_display = displays[0]
+        said: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: said.put(started.read_text()), daemon=True).start()
+        try:
+            self.swaysock, self.wayland_display = said.get(timeout=GUARD_S).split()
+        except (queue.Empty, ValueError):
+            log_tail = self.log.read_text()[-2000:]
+            with contextlib.suppress(OSError):  # lets the reading thread end, if it waits
+                os.close(os.open(started, os.O_WRONLY | os.O_NONBLOCK))
+            self.close()
+            raise AssertionError(f"sway did not start:\n{log_tail}") from None
 
     def env(self, home: Path) -> dict[str, str]:
         env = dict(os.environ)
