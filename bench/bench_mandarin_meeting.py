@@ -115,8 +115,8 @@ def main() -> int:
     from dataclasses import replace
 
     name = "FILE_DECODING" if args.path == "file" else "MEETING_DECODING"
-    off = replace(getattr(asr, name), compare_decodes=())
     base = getattr(asr, name)
+    off = replace(base, compare_decodes=())
     on = replace(
         base,
         compare_decodes=tuple(args.decodes or base.compare_decodes),
