@@ -45,9 +45,10 @@ class Settings:
     asr_model: str = "base"  # "base" (bundled) or a path to a CTranslate2 Whisper folder
     asr_language: str = "auto"
     # Mandarin decodes compared by the built-in language model (voice.lm_choice): in
-    # files ("files"), also where a person waits for the text (push-to-talk, dictation,
-    # the interpreter: 2-3 s more per sentence) and in meetings (~1.5-1.8x the time)
-    # ("all"), or not ("off")
+    # files, and in meetings as far as their real-time factor of 0.25 allows ("files");
+    # also where a person waits for the text (push-to-talk, dictation, the interpreter:
+    # 2-3 s more per sentence) and in every part of a meeting (~1.5-1.8x the time)
+    # ("all"); or not ("off")
     asr_compare_decodes: str = "files"
     tts_voice: str = "auto"
     start_at_login: bool = False

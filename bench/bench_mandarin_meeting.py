@@ -1,16 +1,18 @@
 """Mandarin on a longer recording: what comparing decodes (voice.lm_choice) costs and
 buys, sentence by sentence, in the meeting path (``--path meeting``: what
-``ting meeting notes`` runs, compared only with ``asr_compare_decodes = all``) or the
-recording as one file (``--path file``: ``ting transcribe``, compared by default). The
-real clips of tests/data/audio/zh (``--set``), repeated ``--rounds`` times in a shuffled
-order with pauses between them (``--pause MIN MAX`` seconds), make one recording; it is
-transcribed without the comparison and with it (``--decodes``: the beam sizes of the
-decodes compared with Ting's own, ``--temperatures`` their fallback), alternately, with
-CTranslate2's sampling seeded alike for both, and the wall time, real-time factor and CER
-are printed.
+``ting meeting notes`` runs, whose chunks are compared as its time budget allows, every
+one with ``asr_compare_decodes = all``) or the recording as one file (``--path file``:
+``ting transcribe``, compared by default). The real clips of tests/data/audio/zh
+(``--set``), repeated ``--rounds`` times in a shuffled order with pauses between them
+(``--pause MIN MAX`` seconds), make one recording; it is transcribed in each of
+``--modes`` (comparison off, the app's default, ``all``; ``--decodes``: the beam sizes of
+the decodes compared with Ting's own, ``--temperatures`` their fallback) and by plain
+faster-whisper, in turn, with CTranslate2's sampling seeded alike for each, and the wall
+time, real-time factor and CER are printed.
 
     python bench/bench_mandarin_meeting.py [--path meeting|file] [--rounds 3]
-        [--pause 1.5 2.5] [--decodes 1] [--temperatures 0] [--isa GENERIC]
+        [--pause 1.5 2.5] [--modes off default all plain] [--decodes 1]
+        [--temperatures 0] [--isa GENERIC]
 
 With 1.5-2.5 s pauses most chunks' recordings run past 30 s, with 0.3-0.6 s they fit.
 """
@@ -92,6 +94,14 @@ def main() -> int:
         nargs="+",
         help="fallback temperatures of the compared decodes (the app's)",
     )
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        default=["off", "default", "all", "plain"],
+        choices=["off", "default", "all", "plain"],
+        help="comparison off, the app's default (meetings: as the time budget allows), "
+        "asr_compare_decodes = all, and plain faster-whisper (beam 5, → Simplified)",
+    )
     parser.add_argument("--isa", choices=["GENERIC", "AVX", "AVX2", "AVX512"])
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "ting-bench-cache"))
     args = parser.parse_args()
@@ -126,19 +136,37 @@ def main() -> int:
     print(f"recording: {seconds:.1f} s, {len(reference)} characters of reference text")
     print("| run | comparison | wall time | RTF | CER | load before |")
     print("|---|---|---|---|---|---|")
+    plain = None
     for run in range(args.runs):
-        for compare in (False, True):
-            recognizer.chooser = chooser if compare else None
-            recognizer.compare_everywhere = compare
-            setattr(asr, name, on if compare else off)
-            # the same samples at each temperature fallback, so "off" and "on" differ
-            # only by the comparison
+        for mode in args.modes:
+            # the same samples at each temperature fallback, so the modes differ only by
+            # the comparison
             ctranslate2.set_random_seed(run + 1)
             load = os.getloadavg()[0]
-            text, spent = transcribe(recognizer, path, home, f"r{run}-{compare}", args.path)
+            if mode == "plain":
+                from faster_whisper import WhisperModel
+
+                from voice.asr import to_simplified
+
+                plain = plain or WhisperModel(
+                    str(recognizer.model_folder()),
+                    device="cpu",
+                    compute_type="int8",
+                    local_files_only=True,
+                )
+                started = time.perf_counter()
+                text = to_simplified(
+                    "".join(s.text.strip() for s in plain.transcribe(str(path))[0])
+                )
+                spent = time.perf_counter() - started
+            else:
+                recognizer.chooser = None if mode == "off" else chooser
+                recognizer.compare_everywhere = mode == "all"
+                setattr(asr, name, off if mode == "off" else on)
+                text, spent = transcribe(recognizer, path, home, f"r{run}-{mode}", args.path)
             edits, chars = character_errors(reference, text)
             print(
-                f"| {run + 1} | {'on' if compare else 'off'} | {spent:.1f} s | "
+                f"| {run + 1} | {mode} | {spent:.1f} s | "
                 f"{spent / seconds:.3f} | {100 * edits / chars:.1f}% ({edits}/{chars}) | "
                 f"{load:.1f} |",
                 flush=True,

@@ -115,6 +115,30 @@ def test_planner_resumes_from_an_offset():
 # -- extractive summary -----------------------------------------------------------------
 
 
+def test_a_meeting_compares_its_chunks_only_while_it_stays_within_its_time():
+    """The comparison budget: a recording of a sentence or two is compared (a few seconds
+    in all); an hour's chunks while the run, with Ting's own decode of what is left, is
+    expected to end within 0.25 x real time, each kind of chunk's cost as measured so
+    far in the run."""
+    from skills.meeting_notes.transcription import CompareBudget
+
+    short = CompareBudget()
+    # guessed 0.3 s and 0.9 s per second of speech: 4.5 s of max(0.25 x 6 s, 10 s)
+    assert short.allows(spent_s=0.0, audio_s=6.0, speech_s=5.0, after_s=0.0)
+    # 175 s of audio (five chunks of 28 s of speech): 43.75 s to spend
+    meeting = CompareBudget()
+    assert not meeting.allows(0.0, 175.0, 28.0, 112.0)  # 25.2 s + 33.6 s guessed after
+    meeting.record(28.0, seconds=5.6, compared=False)  # 0.2 s per second of speech
+    assert meeting.allows(5.6, 175.0, 28.0, 84.0)  # 5.6 + 16.8 + 16.8 = 39.2
+    assert not meeting.allows(11.0, 175.0, 28.0, 84.0)  # a busier machine: 44.6
+    meeting.record(28.0, seconds=12.0, compared=True)  # measured: 12 s a chunk
+    assert meeting.allows(17.6, 175.0, 28.0, 56.0)  # 17.6 + 12 + 11.2 = 40.8
+    meeting.record(28.0, seconds=12.0, compared=True)
+    assert not meeting.allows(29.6, 175.0, 28.0, 28.0)  # 47.2: the rest decoded once
+    never = CompareBudget(rtf=0.0, floor_s=0.0)
+    assert not never.allows(0.0, 6.0, 5.0, 0.0)
+
+
 def test_sentence_splitting_and_tokens():
     assert split_sentences("我们开会。预算够吗？够了！OK. Next item.") == [
         "我们开会。",

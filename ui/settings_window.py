@@ -82,8 +82,8 @@ _LANGUAGE_MODEL_CHOICES = (
     ("Remote provider (OpenAI-compatible, below)", "remote"),
 )
 _COMPARE_CHOICES = (
-    ("Recordings (ting transcribe)", "files"),
-    ("Everywhere (talk, dictation, interpreter: 2-3 s slower; meetings)", "all"),
+    ("Recordings (ting transcribe; meetings as time allows)", "files"),
+    ("Everywhere (talk, dictation, interpreter: 2-3 s slower; every meeting part)", "all"),
     ("Off", "off"),
 )
 

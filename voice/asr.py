@@ -559,6 +559,7 @@ class SpeechRecognizer:
         gate: bool = True,
         context: str = "",
         chunks: list[dict[str, int]] | None = None,
+        compare: bool | None = None,
     ) -> Transcript:
         """Text for 16 kHz mono float32 ``audio``; empty text when there is no speech.
 
@@ -566,6 +567,8 @@ class SpeechRecognizer:
         empty text, Whisper not called). ``context`` is text heard just before this
         audio (used as the prompt, for continuity when decoding in pieces). ``chunks``
         are VAD regions already found for this audio (saves running VAD twice).
+        ``compare``: whether Mandarin decodes are compared (``profile.compare_decodes``,
+        with a chooser); None: as the profile and ``compare_everywhere`` say.
         """
         import numpy as np
         from faster_whisper.vad import SpeechTimestampsMap, collect_chunks
@@ -601,7 +604,11 @@ class SpeechRecognizer:
             lang == "zh"
             and profile.compare_decodes
             and self.chooser is not None
-            and (self.compare_everywhere or not profile.compare_when_asked)
+            and (
+                compare
+                if compare is not None
+                else self.compare_everywhere or not profile.compare_when_asked
+            )
         ):
             own = segments
             segments = self._choose_decode(

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 # Part of the resume key: raised when decoding changes what a chunk comes out as, so a
 # transcript saved by an older Ting is made again rather than resumed.
-PLAN_VERSION = "2"
+PLAN_VERSION = "3"
 HEARTBEAT_S = 1.0
 # One short-lived daemon thread per chunk runs Whisper, so that a cancel returns at once
 # (CTranslate2 cannot be interrupted mid-call) and nothing holds the process open: a
@@ -65,6 +65,15 @@ HEARTBEAT_S = 1.0
 # chunk abandoned by a cancel makes the process leave at exit without finalizing
 # (``_abandon``).
 WORKER_THREAD_NAME = "ting-meeting-asr"
+# A meeting's transcription is held to this real-time factor (bench/README.md). Comparing
+# Mandarin decodes (voice.lm_choice) costs up to twice the decode again on two cores, so
+# a chunk is compared only while the run is expected to stay within it (CompareBudget).
+MEETING_RTF = 0.25
+# ... or within this many seconds in all: a recording of a sentence or two takes a few
+# seconds either way, and nobody waits on a real-time factor there.
+SHORT_WAIT_S = 10.0
+# seconds of work per second of speech before this run has measured its own
+OWN_RATE_GUESS = 0.3
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,37 @@ def split_segment_sentences(segments: Sequence[Any]) -> list[tuple[float, float,
     return out
 
 
+@dataclass
+class CompareBudget:
+    """Whether the next chunk of a meeting may be compared too: only while this run,
+    with that chunk's comparison and Ting's own decode of the speech after it, is
+    expected to end within ``rtf`` × the audio it transcribes (or ``floor_s``). What
+    each kind of chunk costs per second of speech is measured as the run goes (a guess
+    until then), so a fast machine compares every chunk and a slow or busy one the
+    first few, and the time it was given is not left unspent."""
+
+    rtf: float = MEETING_RTF
+    floor_s: float = SHORT_WAIT_S
+    # [seconds of work, seconds of speech] of the chunks decoded once / compared
+    own: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    compared: list[float] = field(default_factory=lambda: [0.0, 0.0])
+
+    def allows(self, spent_s: float, audio_s: float, speech_s: float, after_s: float) -> bool:
+        """``spent_s``: the run so far; ``audio_s``: all the audio it transcribes;
+        ``speech_s``: the next chunk's speech; ``after_s``: the speech after it."""
+        own = self.own[0] / self.own[1] if self.own[1] else OWN_RATE_GUESS
+        # a second decode and the model's reading: up to twice as much again, seen on
+        # two cores (bench/README.md); a guess too low would overrun the meeting's time
+        compared = self.compared[0] / self.compared[1] if self.compared[1] else 3 * own
+        expected = spent_s + compared * speech_s + own * after_s
+        return expected <= max(self.rtf * audio_s, self.floor_s)
+
+    def record(self, speech_s: float, seconds: float, compared: bool) -> None:
+        kind = self.compared if compared else self.own
+        kind[0] += seconds
+        kind[1] += speech_s
+
+
 class ChunkedTranscriber:
     """One file's chunked, checkpointed transcription (see the module docstring)."""
 
@@ -201,6 +241,7 @@ class ChunkedTranscriber:
         max_speech: int = DEFAULT_MAX_SPEECH,
         window: int = DEFAULT_WINDOW,
         on_chunk_done: Callable[[int], None] | None = None,
+        compare_budget: CompareBudget | None = None,
     ) -> None:
         self.path = path
         self.store = store
@@ -211,6 +252,9 @@ class ChunkedTranscriber:
         self.max_speech = max_speech
         self.window = window
         self.on_chunk_done = on_chunk_done
+        # Mandarin chunks compared as the budget allows (asr_compare_decodes "files",
+        # the default); "all" compares every one, "off" none (no chooser)
+        self.compare_budget = compare_budget or CompareBudget()
         self.started = time.monotonic()
 
     # -- the whole run -----------------------------------------------------------------
@@ -345,7 +389,9 @@ class ChunkedTranscriber:
         speech_left = sum(c.speech_samples for c in plan if c.index not in finished)
         speech_done = 0
         run_started = time.monotonic()
-        first_todo = next(c.index for c in plan if c.index not in finished)
+        first = next(c for c in plan if c.index not in finished)
+        first_todo = first.index
+        audio_s = duration - first.start / SAMPLE_RATE  # what this run transcribes
         previous = finished.get(first_todo - 1)
         context = (
             " ".join(s["text"] for s in json.loads(previous["segments_json"])) if previous else ""
@@ -396,13 +442,25 @@ class ChunkedTranscriber:
             yield self._progress("transcribing", f"{message} · {format_eta(eta)}", done, total)
             chunk_started = time.monotonic()
             lang_for_chunk = language or "auto"
+            speech_s = chunk.speech_samples / SAMPLE_RATE
+            compare = self.recognizer.chooser is not None and (
+                self.recognizer.compare_everywhere
+                or self.compare_budget.allows(
+                    time.monotonic() - self.started,
+                    audio_s,
+                    speech_s,
+                    (speech_left - speech_done - chunk.speech_samples) / SAMPLE_RATE,
+                )
+            )
             found_language, segments, prompt = yield from _run_with_heartbeats(
-                lambda a=audio, c=chunk, lang=lang_for_chunk, ctx=context: self._transcribe_chunk(
-                    a, c, lang, ctx
+                lambda a=audio, c=chunk, lang=lang_for_chunk, ctx=context, cmp=compare: (
+                    self._transcribe_chunk(a, c, lang, ctx, cmp)
                 ),
                 self.cancel,
                 heartbeat,
             )
+            taken = time.monotonic() - chunk_started
+            self.compare_budget.record(speech_s, taken, compare and found_language == "zh")
             if language is None and segments:
                 language = found_language
                 self.store.set_job_language(job_key, language)
@@ -413,7 +471,7 @@ class ChunkedTranscriber:
                 end_s=chunk.end / SAMPLE_RATE,
                 language=found_language,
                 segments=segments,
-                seconds_taken=time.monotonic() - chunk_started,
+                seconds_taken=taken,
             )
             if self.on_chunk_done is not None:
                 self.on_chunk_done(chunk.index)
@@ -431,20 +489,34 @@ class ChunkedTranscriber:
         return transcribed, language
 
     def _transcribe_chunk(
-        self, audio: np.ndarray, chunk: PlannedChunk, language: str, context: str
+        self,
+        audio: np.ndarray,
+        chunk: PlannedChunk,
+        language: str,
+        context: str,
+        compare: bool = False,
     ) -> tuple[str, list[dict[str, Any]], str | None]:
         """The chunk's language, its sentences, and what the next chunk is to be
-        prompted with when not their text (``Transcript.prompt_text``)."""
+        prompted with when not their text (``Transcript.prompt_text``). ``compare``:
+        Mandarin decodes compared (voice.lm_choice)."""
         if not chunk.speech:
             return language, [], None
-        from voice.asr import MEETING_DECODING
+        from voice.asr import COMPARED_AUDIO_S, FILE_DECODING, MEETING_DECODING
 
         # the chunk as recorded, with its speech regions (decoded joined); times come
         # back on the chunk's clock
         regions = [{"start": s - chunk.start, "end": e - chunk.start} for s, e in chunk.speech]
         recorded = mono(audio[: regions[-1]["end"]])
+        # a recording of a sentence or two is decoded as `ting transcribe` decodes it
+        # (its comparison has a beam-5 decode too, which a meeting's long chunks skip)
+        short = recorded.size <= COMPARED_AUDIO_S * SAMPLE_RATE
         transcript = self.recognizer.transcribe(
-            recorded, language, profile=MEETING_DECODING, context=context, chunks=regions
+            recorded,
+            language,
+            profile=FILE_DECODING if short else MEETING_DECODING,
+            context=context,
+            chunks=regions,
+            compare=compare,
         )
         offset = chunk.start / SAMPLE_RATE
         segments: list[dict[str, Any]] = []
