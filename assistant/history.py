@@ -260,7 +260,7 @@ class HistoryStore:
             conn.execute("pragma synchronous=full")
             conn.execute("pragma foreign_keys=on")
             self.db = sqlite_utils.Database(conn)
-            MIGRATIONS.apply(self.db)
+            self.migrate(MIGRATIONS)
             self._close_orphans()
         except sqlite3.DatabaseError as exc:
             raise _storage_error(self.path, exc) from None
@@ -291,6 +291,12 @@ class HistoryStore:
                 )
         except StorageError:
             pass  # another process holds the write lock: it will be done next time
+
+    def migrate(self, migrations: Migrations) -> list[str]:
+        """Apply a table owner's migrations under the write lock: the connection is shared
+        by threads, and a migration's BEGIN inside another thread's transaction fails."""
+        with self.write_lock:
+            return migrations.apply(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -109,6 +109,42 @@ def test_migrations_run_once(tmp_path: Path):
     assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_store_opened_while_another_thread_writes_waits_for_it(store: HistoryStore):
+    """A skill's store opened on a worker thread (the chat window's Correct button)
+    while the exchange is being written must wait, not fail with "cannot start a
+    transaction within a transaction"."""
+    import threading
+
+    from voice.vocabulary import VocabularyStore
+
+    inside, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        with store.transaction() as conn:
+            conn.execute("select 1")
+            inside.set()
+            release.wait(10)
+
+    def open_vocabulary() -> None:
+        try:
+            VocabularyStore(store).add("燕之屋")
+        except BaseException as exc:
+            errors.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert inside.wait(10)
+    opener = threading.Thread(target=open_vocabulary)
+    opener.start()
+    opener.join(1.0)  # long enough for the opener to reach BEGIN while the writer holds it
+    release.set()
+    writer.join(10)
+    opener.join(10)
+    assert errors == []
+    assert [w.word for w in VocabularyStore(store).all_words()] == ["燕之屋"]
+
+
 def test_corrupt_database_is_a_clear_error(tmp_path: Path):
     path = tmp_path / "bad.db"
     path.write_bytes(b"this is not a database at all" * 100)

@@ -99,7 +99,7 @@ class VocabularyStore:
     def __init__(self, history: HistoryStore) -> None:
         self.history = history
         self.db = history.db
-        MIGRATIONS.apply(self.db)
+        history.migrate(MIGRATIONS)
 
     def add(self, raw: str, source: str = "user") -> tuple[VocabularyWord, bool]:
         """Add a word; returns it and whether it is new."""

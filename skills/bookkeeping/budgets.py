@@ -119,8 +119,8 @@ class BudgetBook:
 
         self.ledger = ledger
         self.db = ledger.db
-        BILL_MIGRATIONS.apply(self.db)  # refunds are netted through the bill links
-        MIGRATIONS.apply(self.db)
+        ledger.store.migrate(BILL_MIGRATIONS)  # refunds are netted through the bill links
+        ledger.store.migrate(MIGRATIONS)
 
     def set(self, category: str, amount: Decimal, currency: str) -> tuple[Budget, Budget | None]:
         """Set (or change) a monthly budget; returns it and the one it replaced."""

@@ -181,7 +181,7 @@ class Ledger:
     def __init__(self, store: HistoryStore) -> None:
         self.store = store
         self.db = store.db
-        MIGRATIONS.apply(self.db)
+        store.migrate(MIGRATIONS)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -78,7 +78,7 @@ class RecurringBook:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.db = ledger.db
-        MIGRATIONS.apply(self.db)
+        ledger.store.migrate(MIGRATIONS)
 
     def add(self, entry: ParsedEntry, day: int, utterance: str = "") -> Recurring:
         if not 1 <= day <= 31:

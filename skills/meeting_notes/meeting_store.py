@@ -158,7 +158,7 @@ class MeetingStore:
     def __init__(self, history: HistoryStore) -> None:
         self.history = history
         self.db = history.db
-        MIGRATIONS.apply(self.db)
+        history.migrate(MIGRATIONS)
 
     # -- checkpoints -------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ class GlossaryStore:
 
     def __init__(self, history: HistoryStore) -> None:
         self.history = history
-        MIGRATIONS.apply(history.db)
+        history.migrate(MIGRATIONS)
 
     def add(self, term: str, translation: str, target_lang: str = "") -> GlossaryEntry:
         term, translation = term.strip(), translation.strip()

@@ -120,7 +120,7 @@ class BillStore:
         self.ledger = ledger
         self.db = ledger.db
         self._prefetched: dict[tuple[str, str], Link | None] = {}
-        MIGRATIONS.apply(self.db)
+        ledger.store.migrate(MIGRATIONS)
 
     def _one(self, sql: str, params: Iterable[Any]) -> Any:
         rows = list(self.db.query(sql, list(params)))
