@@ -40,7 +40,7 @@ def word_error_rate(expected: str, heard: str) -> float:
     return row[-1] / max(1, len(ref))
 
 
-def _numerals_as_digits(text: str) -> str:
+def numerals_as_digits(text: str) -> str:
     """Each run of Chinese numeral characters that reads as a number, as Arabic digits
     (二十六 → 26, 一二 → 12), so that "26年" and "二十六年" compare equal. Applied to both
     sides of a comparison, a run that is not a number (一二线 → 12线) changes both alike."""
@@ -66,14 +66,18 @@ def without_punctuation(text: str) -> str:
     )
 
 
+def said_forms(text: str) -> str:
+    """``text`` as compared with what someone said: NFKC, lower-cased, Chinese numerals
+    as digits."""
+    import unicodedata
+
+    return numerals_as_digits(unicodedata.normalize("NFKC", text).lower())
+
+
 def characters_for_cer(text: str) -> list[str]:
     """The characters a character error rate counts: punctuation, symbols and spaces
     dropped, Latin letters lower-cased, Chinese numerals as digits."""
-    import unicodedata
-
-    return list(
-        without_punctuation(_numerals_as_digits(unicodedata.normalize("NFKC", text).lower()))
-    )
+    return list(without_punctuation(said_forms(text)))
 
 
 def edit_distance(ref: list[str], hyp: list[str]) -> int:

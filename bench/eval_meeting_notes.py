@@ -38,8 +38,20 @@ def as_predicted(notes) -> dict:
 def model_notes(llm, lines, language: str) -> tuple[dict, dict]:
     from assistant.errors import ProviderError
     from assistant.skill import CancelToken
+    from skills.meeting_notes import summarizer as summarizer_module
     from skills.meeting_notes.offline_notes import offline_notes
     from skills.meeting_notes.summarizer import ModelSummarizer
+
+    # the model's own owners and due dates, before the ones nobody said are dropped, are
+    # scored beside the notes Ting writes ("ting, as the model wrote")
+    unfiltered: list = []
+    keep = summarizer_module.keep_what_was_said
+
+    def recording(notes, said_lines):
+        unfiltered.append(notes)
+        return keep(notes, said_lines)
+
+    summarizer_module.keep_what_was_said = recording
 
     summarizer = ModelSummarizer(llm, cancel=CancelToken(), language=language)
     gen = summarizer.summarize(lines)
@@ -48,14 +60,34 @@ def model_notes(llm, lines, language: str) -> tuple[dict, dict]:
             next(gen)
     except StopIteration as stop:
         outcome = stop.value
+        raw = [
+            (a.owner, a.due, k.owner, k.due)
+            for a, k in zip(unfiltered[-1].action_items, outcome.notes.action_items, strict=True)
+        ]
         return as_predicted(outcome.notes), {
             "fallback": False,
             "problems": outcome.problems,
             "steps": outcome.model_steps,
+            "unfiltered": as_predicted(unfiltered[-1]),
+            "owners_dropped": [o for o, _, ko, _ in raw if o and not ko],
+            "dues_dropped": [d for _, d, _, kd in raw if d and not kd],
+            "owners_kept": sum(1 for *_, ko, _ in raw if ko),
+            "dues_kept": sum(1 for *_, kd in raw if kd),
         }
     except ProviderError as exc:
         notes = offline_notes(lines, language=language, title="")
         return as_predicted(notes), {"fallback": True, "problems": [exc.user_message()]}
+    finally:
+        summarizer_module.keep_what_was_said = keep
+
+
+def _dropped(info: dict) -> str:
+    if "owners_dropped" not in info:
+        return ""
+    return (
+        f"owners kept {info['owners_kept']} dropped {info['owners_dropped']}"
+        f" dues kept {info['dues_kept']} dropped {info['dues_dropped']}"
+    )
 
 
 def main() -> None:
@@ -92,6 +124,8 @@ def main() -> None:
             predicted, info = model_notes(llm, lines, language)
             info["seconds"] = round(time.monotonic() - started, 1)
             systems["ting"] = (predicted, info)
+            if "unfiltered" in info:
+                systems["ting-raw"] = (info.pop("unfiltered"), {})
         for system, (predicted, info) in systems.items():
             score = score_meeting(expected, predicted)
             row = {"meeting": name, "system": system, **info, "predicted": predicted}
@@ -113,6 +147,7 @@ def main() -> None:
                 f"  actions {a['matched']}/{a['expected']} of {a['predicted']}"
                 f"  stale {row['superseded_reported']} {info.get('seconds', '')} "
                 f"{'FALLBACK' if info.get('fallback') else ''} {info.get('problems', '')}",
+                f" {_dropped(info)}",
                 flush=True,
             )
     for system, kinds in totals.items():

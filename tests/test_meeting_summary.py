@@ -153,6 +153,75 @@ def test_one_part_is_one_call_in_the_meetings_language(tmp_path, provider_env):
     assert "- [ ] 整理会议纪要 (负责人: 张伟; 截止: 下周五前)" in result.text
 
 
+def test_an_owner_or_due_date_nobody_said_is_not_written(tmp_path, provider_env):
+    """What the built-in 1.5B model did with a Mandarin recording: a due time read off a
+    line's stamp and an owner for a meeting nobody chairs. The item stays; the owner and
+    date the transcript does not hold go."""
+    lines = [
+        "[00:13] 那等我们到海洋馆之后，给妈妈买个礼物，好不好呀？",
+        "[00:20] 张伟：我来整理会议纪要，下周五前发给大家。",
+        "[00:28] 李娜：预算表三月十五号之前交。",
+    ]
+    provider_env.queue_reply(
+        json.dumps(
+            {
+                "title": "安排",
+                "summary": ["海洋馆之后买礼物"],
+                "decisions": [],
+                "action_items": [
+                    {"what": "给妈妈买礼物", "owner": "主持人", "due": "20:20"},
+                    {"what": "整理会议纪要", "owner": "张伟", "due": "下周五前"},
+                    {"what": "交预算表", "owner": "李娜", "due": "3月15日前"},
+                    {"what": "订场地", "owner": None, "due": "明天"},
+                    # the 1.5B's answer for an English meeting's only item
+                    {"what": "[null]", "owner": "[null]", "due": "[null]"},
+                ],
+                "open_questions": [],
+            },
+            ensure_ascii=False,
+        )
+    )
+    _, events = _run(_write_transcript(tmp_path, lines))
+    result = next(e for e in events if isinstance(e, Result))
+    assert "- [ ] 给妈妈买礼物\n" in result.text + "\n", result.text
+    assert "主持人" not in result.text and "20:20" not in result.text
+    assert "- [ ] 整理会议纪要 (负责人: 张伟; 截止: 下周五前)" in result.text
+    assert "- [ ] 交预算表 (负责人: 李娜; 截止: 3月15日前)" in result.text
+    assert "明天" not in result.text  # said by nobody
+    assert "null" not in result.text
+
+
+@pytest.mark.parametrize(
+    "said, owner, due, kept",
+    [
+        # a due date as a note-taker writes what was said
+        ("小吴：我下周五之前出终稿 十月二十四号", "小吴", "10月24日（下周五）前", True),
+        ("马丽：好 我这周内整理出来。", "马丽", "本周内", True),
+        (
+            "Ana: if you can do it before Thursday that'd help",
+            "Ana",
+            "before Thursday, ideally",
+            True,
+        ),
+        ("李娜：预算表三月十五号之前交。", "李娜", "3月15日", True),
+        # a number nobody said, a day nobody said
+        ("李娜：预算表三月十五号之前交。", "李娜", "3月25日", False),
+        ("Ana: I'll send it in 2026.", "Ana", "20:26", False),
+        ("马丽：好 我这周内整理出来。", "马丽", "下周一", False),
+    ],
+)
+def test_a_due_date_is_kept_when_the_transcript_says_it(said, owner, due, kept):
+    from skills.meeting_notes.notes_model import ActionItem, TranscriptLine
+    from skills.meeting_notes.summarizer import PartNotes, keep_what_was_said
+
+    speaker, _, text = said.partition("：" if "：" in said else ": ")
+    line = TranscriptLine(start=0.0, text=text, speaker=speaker)
+    notes = PartNotes(action_items=[ActionItem("do it", owner, due)])
+    [item] = keep_what_was_said(notes, [line]).action_items
+    assert item.owner == owner
+    assert (item.due == due) is kept and (item.due is None) is not kept
+
+
 def test_cancel_while_the_model_thinks_stores_nothing(tmp_path, provider_env):
     provider_env.queue_reply(_notes_json(["never"]), delay_before_first_token=60)
     cancel = CancelToken()

@@ -20,7 +20,7 @@ import json
 import re
 import time
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import Cancelled, ProviderAuthError, ProviderError, ProviderNotConfigured
@@ -164,6 +164,14 @@ def split_for_summary(
     return parts
 
 
+_NOTHING = {"", "null", "none", "nil", "n/a", "na", "unknown", "无", "未知", "暂无"}
+
+
+def _says_nothing(text: str) -> bool:
+    """A placeholder a model writes for an empty field: "null", "[null]", "（无）"."""
+    return text.strip(" \t[]()（）【】\"'“”「」-—…").lower() in _NOTHING
+
+
 def _strings(value: Any) -> list[str]:
     if value is None:
         return []
@@ -171,14 +179,14 @@ def _strings(value: Any) -> list[str]:
         value = [value]
     if not isinstance(value, list):
         raise ValueError("expected a list of strings")
-    return [str(v).strip() for v in value if str(v).strip()]
+    return [str(v).strip() for v in value if not _says_nothing(str(v))]
 
 
 def _owner_or_due(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
-    return None if text.lower() in ("", "null", "none", "n/a", "unknown", "无", "未知") else text
+    return None if _says_nothing(text) else text
 
 
 def parse_notes_json(text: str) -> PartNotes:
@@ -200,7 +208,7 @@ def parse_notes_json(text: str) -> PartNotes:
     for raw in raw_items:
         if isinstance(raw, str):
             raw = {"what": raw}
-        if not isinstance(raw, dict) or not str(raw.get("what") or "").strip():
+        if not isinstance(raw, dict) or _says_nothing(str(raw.get("what") or "")):
             continue
         items.append(
             ActionItem(
@@ -218,6 +226,76 @@ def parse_notes_json(text: str) -> PartNotes:
         open_questions=_strings(data.get("open_questions")),
         title=str(data.get("title") or "").strip(),
     )
+
+
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+# said around a due date without being part of it ("by Friday", "下周五前")
+_DUE_FILLER = {"by", "before", "until", "till", "on", "at", "the", "no", "later", "than"}
+_DUE_AFFIX = re.compile(r"^(?:截止到?|到|在|于)|(?:之前|以前|前|为止|截止)$")
+
+
+def _said(text: str) -> str:
+    """``said_forms``, with the spoken and written names of a day made one (三月十五号
+    and 3月15日, 星期五 and 周五, 这周 and 本周)."""
+    from assistant.textmatch import said_forms
+
+    text = re.sub(r"星期|礼拜", "周", said_forms(text)).replace("号", "日")
+    return re.sub(r"这个?周", "本周", text)
+
+
+def _is_said(value: str, source: str, source_words: set[str], *, due: bool) -> bool:
+    """Whether the transcript (``source``: its said forms without punctuation or spaces)
+    holds ``value``: whole, or one of its words and runs of Chinese; for a due date also
+    every number in it. A note in brackets ("10月20日（到岗时）") is not looked for."""
+    from assistant.textmatch import without_punctuation
+
+    value = re.sub(r"[(（][^)）]*[)）]", "", value).strip() or value
+    said = _said(value)
+    whole = without_punctuation(said)
+    if not whole:
+        return False
+    pieces = [
+        core
+        for piece in re.findall(r"\d+|[a-z]{2,}|[\u3400-\u9fff]+", said)
+        if piece not in _DUE_FILLER and (core := _DUE_AFFIX.sub("", piece))
+    ]
+    numbers = [piece for piece in pieces if piece.isdigit()]
+    words = [piece for piece in pieces if not piece.isdigit()]
+    digits = set(re.findall(r"\d+", source))
+    if not all(n in digits for n in numbers):  # "20:26" is not said by "2026"
+        return False
+    stripped = _DUE_AFFIX.sub("", whole)
+    if whole in source or (stripped and stripped in source):
+        return True
+    if due and numbers and not words:
+        return True
+    return any(w in source_words if w.isascii() else w in source for w in words)
+
+
+def keep_what_was_said(notes: PartNotes, lines: Sequence[TranscriptLine]) -> PartNotes:
+    """``notes`` with each action item's owner and due date kept only when the
+    transcript says them: a small model fills them in from nowhere ("截止: 20:20" from a
+    line stamped [00:20], "负责人: 主持人" in a recording nobody chairs). The item
+    itself stays."""
+    from assistant.textmatch import without_punctuation
+
+    said = " ".join([line.text for line in lines] + [line.speaker or "" for line in lines])
+    forms = _said(said)
+    source = without_punctuation(forms)
+    words = set(_LATIN_WORD.findall(forms))
+    labels = {(line.speaker or "").lower() for line in lines} - {""}
+    items = [
+        replace(
+            item,
+            owner=item.owner
+            if item.owner
+            and (item.owner.lower() in labels or _is_said(item.owner, source, words, due=False))
+            else None,
+            due=item.due if item.due and _is_said(item.due, source, words, due=True) else None,
+        )
+        for item in notes.action_items
+    ]
+    return replace(notes, action_items=items)
 
 
 def merge_parts(parts: Sequence[PartNotes]) -> PartNotes:
@@ -270,7 +348,7 @@ class ModelSummarizer:
                 )
             except _StepFailed as failed:
                 raise ProviderError(failed.reason) from None
-            return SummaryOutcome(notes, problems, 1)
+            return SummaryOutcome(keep_what_was_said(notes, lines), problems, 1)
         total = len(parts) + 1
         mapped: list[PartNotes] = []
         answered = 0
@@ -336,7 +414,7 @@ class ModelSummarizer:
                 listed.title = final.title
                 listed.summary = final.summary or listed.summary
                 final = listed
-        return SummaryOutcome(final, problems, answered)
+        return SummaryOutcome(keep_what_was_said(final, lines), problems, answered)
 
     def _step(
         self, index: int, total: int, system: str, user: str, message: str
