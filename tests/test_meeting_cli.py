@@ -14,6 +14,7 @@ def _make_bad_files(folder):
     (folder / "corrupt.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(256)) * 8)
     (folder / "noise.mp3").write_bytes(bytes((i * 7919) % 256 for i in range(6000)) + b"\x00")
     (folder / "folder.wav").mkdir()
+    (folder / "renamed.wav").write_text("hello this is not audio\n" * 50, encoding="utf-8")
     (folder / "empty.txt").write_text("", encoding="utf-8")
     (folder / "blank.txt").write_text("\n\n# only a comment\n", encoding="utf-8")
     return folder
@@ -26,6 +27,7 @@ def _make_bad_files(folder):
         ("empty.wav", 1, "is empty"),
         ("corrupt.wav", 1, "not a readable audio file"),
         ("noise.mp3", 1, "not a readable audio file"),
+        ("renamed.wav", 1, "not a readable audio file"),  # text is not taken for a transcript
         ("folder.wav", 2, "is a folder"),
         ("empty.txt", 1, "is empty"),
         ("blank.txt", 1, "holds no transcript text"),
@@ -36,6 +38,7 @@ def test_bad_files_give_one_clear_line(tmp_path, ting, name, code, mentions):
     ran = ting("meeting", "notes", str(folder / name))
     assert_clean_failure(ran, code=code, mentions=mentions)
     assert ran.out == ""
+    assert ting("meeting", "list", "--json").json_lines() == [{"meetings": []}]  # none stored
 
 
 def test_bad_options_and_ids(tmp_path, ting):

@@ -33,9 +33,16 @@ if TYPE_CHECKING:
 LANGUAGE_CHOICES = ("auto", "zh", "en")
 
 
+# a file named as audio is read as audio, whatever it holds: a text file renamed .wav
+# is a mistake to report, not a transcript to make notes of
+AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".flac", ".webm", ".mp4", ".aac")
+
+
 def looks_like_text(path: Path) -> bool:
     if path.suffix.lower() in TEXT_SUFFIXES:
         return True
+    if path.suffix.lower() in AUDIO_SUFFIXES:
+        return False
     with path.open("rb") as fh:
         head = fh.read(4096)
     if not head or b"\x00" in head:
