@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from fixtures_core import assert_clean_failure
 
 from voice.pinyin_match import correct_homophones, relevant_words, sounds_like_span
 from voice.spoken_correction import spoken_correction
@@ -172,6 +173,31 @@ def test_the_store_gathers_ledger_glossary_and_meeting_words(ting_home: Path) ->
     # the recognizer's own reader (read-only, another connection) sees the same
     assert set(VocabularySource(ting_home / "ting.db").words()) == set(words)
     assert store.remove("滨海新区") and not store.remove("滨海新区")
+
+
+def test_ting_vocab_refuses_words_that_could_never_be_heard(ting, ting_home: Path) -> None:
+    """Control characters, symbols, emoji or digits alone: one line each, nothing stored."""
+    from assistant.errors import UsageError
+    from assistant.history import HistoryStore
+    from voice.vocabulary import VocabularyStore
+
+    for word, mention in [
+        ("ab\x01cd", "control characters"),
+        ("@@", "needs letters"),
+        ("😀😀", "needs letters"),
+        ("1234", "needs letters"),
+        ("\u200b\u200b", "cannot be empty"),  # zero-width spaces only
+    ]:
+        assert_clean_failure(ting("vocab", "add", "滨海新区", word), code=2, mentions=mention)
+    assert ting("vocab", "list", "--json").json_lines() == [{"words": []}]
+    with pytest.raises(UsageError, match="control characters"):  # the settings window's way
+        VocabularyStore(HistoryStore(ting_home / "ting.db")).add("滨海\x00新区")
+    # a word given twice is added once; one pasted with a zero-width space is the word
+    added = ting("vocab", "add", "滨海新区", "滨海\u200b新区", "--json")
+    assert added.json_lines() == [{"added": ["滨海新区"], "known": []}]
+    # removed as it was given to add
+    assert ting("vocab", "remove", "“滨海 新区”").code == 0
+    assert ting("vocab", "list", "--json").json_lines() == [{"words": []}]
 
 
 def ledger_probe(ledger, history):

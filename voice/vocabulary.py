@@ -25,6 +25,7 @@ import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,11 +67,21 @@ def m001_vocabulary_words(db: sqlite_utils.Database) -> None:
 def clean_word(raw: str) -> str:
     """A vocabulary word as stored: trimmed, inner spaces kept for Latin names only;
     a bad one raises ``UsageError`` with the reason."""
+    # Whisper never writes invisible or control characters, so a word holding one could
+    # never be heard: zero-width spaces and marks pasted along are dropped, the rest refused
+    raw = "".join(ch for ch in raw if unicodedata.category(ch) != "Cf")
     word = " ".join(raw.split()).strip(" ，。、,.!?！？;；:：\"'“”‘’「」『』()（）")
     if _CJK.search(word):
         word = word.replace(" ", "")
     if not word:
         raise UsageError("a vocabulary word cannot be empty")
+    if any(unicodedata.category(ch) == "Cc" for ch in word):
+        raise UsageError(f"a vocabulary word cannot hold control characters: {word[:30]!r}")
+    if not any(unicodedata.category(ch).startswith("L") for ch in word):
+        raise UsageError(
+            f"a vocabulary word needs letters or Chinese characters, not only digits or "
+            f"symbols: {word[:30]!r}"
+        )
     if len(word) > MAX_WORD_CHARS:
         raise UsageError(
             f"a vocabulary word is at most {MAX_WORD_CHARS} characters "
@@ -115,8 +126,12 @@ class VocabularyStore:
 
     def remove(self, raw: str) -> bool:
         word = " ".join(raw.split()).strip()
+        try:  # also the word as ``add`` stored it ("滨海 新区" was added as 滨海新区)
+            stored = clean_word(raw)
+        except UsageError:
+            stored = word
         with self.history.transaction() as conn:
-            cur = conn.execute("delete from vocabulary_words where word = ?", (word,))
+            cur = conn.execute("delete from vocabulary_words where word in (?, ?)", (word, stored))
         return cur.rowcount > 0
 
     def own_words(self) -> list[VocabularyWord]:

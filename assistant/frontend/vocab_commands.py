@@ -31,6 +31,8 @@ def vocab_add(words: tuple[str, ...], as_json: bool) -> None:
     from voice.vocabulary import clean_word
 
     cleaned = [clean_word(w) for w in words]  # every word checked before any is stored
+    # a word given twice is added once and reported once, not as "added" and "known"
+    cleaned = list(dict.fromkeys(cleaned))
     store = _store()
     results = [store.add(w) for w in cleaned]
     if as_json:
