@@ -200,6 +200,25 @@ def test_ting_vocab_refuses_words_that_could_never_be_heard(ting, ting_home: Pat
     assert ting("vocab", "list", "--json").json_lines() == [{"words": []}]
 
 
+def test_past_max_words_the_newest_are_used_and_ting_vocab_says_so(ting, ting_home: Path) -> None:
+    from assistant.history import HistoryStore
+    from voice.vocabulary import MAX_WORDS, VocabularySource, VocabularyStore
+
+    history = HistoryStore(ting_home / "ting.db")
+    VocabularyStore(history)  # its table
+    old = [
+        (f"词{chr(0x4E00 + i)}{chr(0x4E00 + i // 7)}", "2026-01-01T00:00:00+00:00")
+        for i in range(MAX_WORDS)
+    ]
+    with history.transaction() as conn:
+        conn.executemany("insert into vocabulary_words (word, added_at) values (?, ?)", old)
+    added = ting("vocab", "add", "滨海新区")
+    assert added.code == 0 and f"the recognizer uses the newest {MAX_WORDS}" in added.err
+    words = VocabularySource(ting_home / "ting.db").words()
+    assert len(words) == MAX_WORDS and words[0] == "滨海新区"
+    assert len(ting("vocab", "list").out.splitlines()) == MAX_WORDS + 1  # all still kept
+
+
 def ledger_probe(ledger, history):
     """Two real ledger entries written through the bookkeeping skill's own proposal path."""
     from skills.bookkeeping.parser import ExpenseParser

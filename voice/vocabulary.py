@@ -167,8 +167,10 @@ _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*\b|\b[A-Z][a-z
 
 
 def collect_words(conn: sqlite3.Connection, own: list[VocabularyWord]) -> list[VocabularyWord]:
-    found: list[VocabularyWord] = list(own)
-    seen = {w.word.lower() for w in own}
+    # the newest of the user's own words when there are more than MAX_WORDS: each one
+    # costs pinyin matching on every utterance (20,000 words were seconds per request)
+    found: list[VocabularyWord] = list(own[:MAX_WORDS])
+    seen = {w.word.lower() for w in found}
 
     def offer(text: str, source: str) -> None:
         for word in _candidates(text):

@@ -44,9 +44,22 @@ def vocab_add(words: tuple[str, ...], as_json: bool) -> None:
                 "known": [w.word for w, new in results if not new],
             }
         )
+        _note_words_past_the_limit(store)
         return
     for word, new in results:
         click.echo(f"added: {word.word}" if new else f"already there: {word.word}")
+    _note_words_past_the_limit(store)
+
+
+def _note_words_past_the_limit(store) -> None:
+    from voice.vocabulary import MAX_WORDS
+
+    count = len(store.own_words())
+    if count > MAX_WORDS:  # kept, but the recognizer would skip the oldest without a word
+        click.echo(
+            f"note: you have {count} words; the recognizer uses the newest {MAX_WORDS}",
+            err=True,
+        )
 
 
 @vocab_group.command("list")
