@@ -19,6 +19,7 @@ from voice.asr import (
     is_prompt_echo,
     join_segment_texts,
     mend_byte_slips,
+    question_marks_where_asked,
     to_simplified,
 )
 
@@ -293,6 +294,31 @@ def test_a_full_width_letter_whisper_slipped_into_chinese_is_the_comma_it_meant(
     assert mend_byte_slips("老鸣以后\ufffd能够做的") == "老鸣以后能够做的"
     for kept in ("我买了ＩＰＨＯＮＥ手机", "第１章", "Ａ股", "用Word写"):
         assert mend_byte_slips(kept) == kept
+
+
+@pytest.mark.parametrize(
+    "heard, written",
+    [
+        # statements Whisper ended with a question mark in a meeting of the real clips
+        ("一二线城市虽然也处于调整中？", "一二线城市虽然也处于调整中。"),
+        (
+            "豆奶牛奶换着喝营养更均衡？本节目由豆本豆豆奶特约播出。",
+            "豆奶牛奶换着喝营养更均衡。本节目由豆本豆豆奶特约播出。",
+        ),
+        ("甚至出现交易几乎停滞的情况？", "甚至出现交易几乎停滞的情况。"),
+        # questions say so in words, and keep their mark
+        ("给妈妈买个礼物，好不好呀？", None),
+        ("你有没有收到邮件？", None),
+        ("去东京的往返机票多少钱？", None),
+        ("我上周五发的邮件你收到了吗？", None),
+        ("是周三还是周四？", None),
+        ("对吧？明天再说。", None),
+        ("OK？", None),
+        ("这是真的？？", None),
+    ],
+)
+def test_a_chinese_question_mark_stays_only_where_something_asks(heard, written) -> None:
+    assert question_marks_where_asked(heard) == (written or heard)
 
 
 def test_a_prompted_decode_that_says_its_last_phrase_twice_is_decoded_without_it(

@@ -910,6 +910,25 @@ def chinese_punctuation(text: str) -> str:
     return re.sub(r"(?<=[\u3400-\u9fff])[,?!:;]", lambda m: _HALF_WIDTH[m.group()], text)
 
 
+# Whisper base ends many Mandarin statements with "?" ("一二线城市虽然也处于调整中？"),
+# and meeting notes then list them as open questions. A Mandarin question nearly always
+# says so in words: a particle, a question word, "A不A" or "还是".
+_ASKING = re.compile(
+    r"[吗嘛呢吧谁啥哪咋岂]|几(?!乎)|什么|怎|为何|如何|何时|多少|多久|多大|多长|多远|多高"
+    r"|是否|能否|可否|难道|还是|([\u3400-\u9fff])[不没]\1|有没有"
+)
+
+
+def question_marks_where_asked(text: str) -> str:
+    """A Chinese sentence's "？" as "。" when nothing in the sentence asks."""
+
+    def sentence(m: re.Match[str]) -> str:
+        said = m.group(1)
+        return m.group() if _ASKING.search(said) else said + "。"
+
+    return re.sub(r"([^。！？!?]*[\u3400-\u9fff])？(?!？)", sentence, text)
+
+
 # A full-width letter between two Chinese characters is a byte slip: Whisper
 # writes Chinese in byte-level tokens, and a full-width comma (EF BC 8C) ended on the
 # wrong last byte comes out as another character of its block ("椰汁屋Ｇ本节目"; digits too,
@@ -927,8 +946,8 @@ def _written_chinese(
 ) -> tuple[list[Segment], list[dict[str, Any]]]:
     """Each segment as it is written: the homophone pass over the vocabulary (its
     replacements returned), numbers in digits where people write them so, full-width
-    punctuation, Simplified characters (a vocabulary word may have been added in
-    Traditional ones)."""
+    punctuation and a question mark only on a question, Simplified characters (a
+    vocabulary word may have been added in Traditional ones)."""
     from voice.pinyin_match import correct_homophones
     from voice.zh_numbers import digits_for_numbers
 
@@ -939,7 +958,8 @@ def _written_chinese(
         if words:
             text, made = correct_homophones(text, words)
             corrections += [c.to_dict() for c in made]
-        text = to_simplified(chinese_punctuation(digits_for_numbers(mend_byte_slips(text))))
+        text = chinese_punctuation(digits_for_numbers(mend_byte_slips(text)))
+        text = question_marks_where_asked(to_simplified(text))
         out.append(Segment(seg.start, seg.end, text))
     return out, corrections
 
