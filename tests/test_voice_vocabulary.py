@@ -141,6 +141,14 @@ def test_a_spoken_correction_names_the_word_that_was_meant() -> None:
     assert sounds_like_span("交易几乎停滞", "停滞") is None  # written right already
 
 
+def test_a_typed_over_phrase_longer_than_a_word_is_not_learned() -> None:
+    from voice.spoken_correction import typed_corrections
+
+    heard = "我明天去冰台新区开会，" + "冰台" * 15
+    typed = "我明天去滨海新区开会，" + "滨海" * 15  # 30 characters typed over: not a word
+    assert typed_corrections(heard, typed) == ["滨海"]
+
+
 def test_the_amount_correction_still_goes_to_bookkeeping() -> None:
     from assistant.router import Router
 

@@ -81,6 +81,7 @@ def typed_corrections(heard: str, typed: str) -> list[str]:
     from difflib import SequenceMatcher
 
     from voice.pinyin_match import is_chinese_word, near_form, syllables
+    from voice.vocabulary import MAX_WORD_CHARS
 
     words: list[str] = []
     for op, a0, a1, b0, b1 in SequenceMatcher(None, heard, typed, autojunk=False).get_opcodes():
@@ -94,6 +95,8 @@ def typed_corrections(heard: str, typed: str) -> list[str]:
         old, new = heard[a0:a1], typed[b0:b1]
         if len(new) < 2 or not is_chinese_word(new) or not is_chinese_word(old):
             continue
+        if len(new) > MAX_WORD_CHARS:  # a rewritten phrase, not a word: the store refuses
+            continue  # it, and with it every other word of this correction
         alike = sum(
             near_form(x) == near_form(y)
             for x, y in zip(syllables(old), syllables(new), strict=True)
