@@ -134,6 +134,8 @@ def test_a_spoken_correction_names_the_word_that_was_meant() -> None:
     )
     assert spoken_correction("我说的是燕之屋", "吃燕窝就选燕植物") is None  # no 不对
     assert spoken_correction("不对，是燕之屋。", "吃燕窝就选燕植物").word == "燕之屋"
+    # Whisper writing a space inside the word
+    assert spoken_correction("不对，是滨海 新区", "我明天去冰台新区开会").word == "滨海新区"
     # the bookkeeping corrections stay theirs
     assert spoken_correction("不对，是四十五", "午饭花了三十五块") is None
     assert spoken_correction("不对，是交通", "打车花了三十五块") is None

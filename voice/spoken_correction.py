@@ -45,6 +45,8 @@ def spoken_correction(text: str, last_heard: str | None) -> HeardCorrection | No
     if match is None:
         return None
     word = match.group("word").strip()
+    if re.search(r"[\u3400-\u4dbf\u4e00-\u9fff]", word):
+        word = "".join(word.split())  # Whisper may write "滨海 新区": a Chinese word has no spaces
     if _NUMERAL_ONLY.match(word):
         return None
     span = sounds_like_span(last_heard, word)
