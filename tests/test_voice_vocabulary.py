@@ -229,6 +229,24 @@ def test_past_max_words_the_newest_are_used_and_ting_vocab_says_so(ting, ting_ho
     assert len(ting("vocab", "list").out.splitlines()) == MAX_WORDS + 1  # all still kept
 
 
+def test_ting_vocab_add_writes_all_its_words_or_none(ting, ting_home: Path) -> None:
+    """A write the database refuses half-way (here a trigger; in life a lock held too
+    long or a full disk) leaves none of the words, not an unreported first half."""
+    from assistant.history import HistoryStore
+    from voice.vocabulary import VocabularyStore
+
+    history = HistoryStore(ting_home / "ting.db")
+    VocabularyStore(history)  # its table
+    with history.transaction() as conn:
+        conn.execute(
+            "create trigger refuse before insert on vocabulary_words"
+            " when new.word = '燕窝' begin select raise(abort, 'disk full'); end"
+        )
+    ran = ting("vocab", "add", "滨海新区", "燕之屋", "燕窝", "豆本豆")
+    assert ran.code != 0 and "Traceback" not in ran.err
+    assert ting("vocab", "list", "--json").json_lines() == [{"words": []}]
+
+
 def ledger_probe(ledger, history):
     """Two real ledger entries written through the bookkeeping skill's own proposal path."""
     from skills.bookkeeping.parser import ExpenseParser

@@ -114,15 +114,23 @@ class VocabularyStore:
 
     def add(self, raw: str, source: str = "user") -> tuple[VocabularyWord, bool]:
         """Add a word; returns it and whether it is new."""
-        word = clean_word(raw)
+        return self.add_many([raw], source)[0]
+
+    def add_many(self, raws: list[str], source: str = "user") -> list[tuple[VocabularyWord, bool]]:
+        """Add words in one transaction: all of them or, when the database fails (locked,
+        full), none, so a failed ``ting vocab add`` leaves no unreported half."""
+        words = [clean_word(raw) for raw in raws]
         now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+        results: list[tuple[VocabularyWord, bool]] = []
         with self.history.transaction() as conn:
-            cur = conn.execute(
-                "insert or ignore into vocabulary_words (word, source, added_at) values (?, ?, ?)",
-                (word, source, now),
-            )
-            added = cur.rowcount == 1
-        return VocabularyWord(word, source, now), added
+            for word in words:
+                cur = conn.execute(
+                    "insert or ignore into vocabulary_words (word, source, added_at)"
+                    " values (?, ?, ?)",
+                    (word, source, now),
+                )
+                results.append((VocabularyWord(word, source, now), cur.rowcount == 1))
+        return results
 
     def remove(self, raw: str) -> bool:
         word = " ".join(raw.split()).strip()

@@ -34,7 +34,7 @@ def vocab_add(words: tuple[str, ...], as_json: bool) -> None:
     # a word given twice is added once and reported once, not as "added" and "known"
     cleaned = list(dict.fromkeys(cleaned))
     store = _store()
-    results = [store.add(w) for w in cleaned]
+    results = store.add_many(cleaned)
     if as_json:
         from assistant.cli_kit import emit_json
 
