@@ -47,9 +47,9 @@ def model_notes(llm, lines, language: str) -> tuple[dict, dict]:
     unfiltered: list = []
     keep = summarizer_module.keep_what_was_said
 
-    def recording(notes, said_lines):
+    def recording(notes, said_lines, **how):
         unfiltered.append(notes)
-        return keep(notes, said_lines)
+        return keep(notes, said_lines, **how)
 
     summarizer_module.keep_what_was_said = recording
 

@@ -197,17 +197,26 @@ def test_an_owner_or_due_date_nobody_said_is_not_written(tmp_path, provider_env)
         # a due date as a note-taker writes what was said
         ("小吴：我下周五之前出终稿 十月二十四号", "小吴", "10月24日（下周五）前", True),
         ("马丽：好 我这周内整理出来。", "马丽", "本周内", True),
-        (
-            "Ana: if you can do it before Thursday that'd help",
-            "Ana",
-            "before Thursday, ideally",
-            True,
-        ),
+        ("Ana: if you can do it before Thursday that'd help", "Ana", "before Thursday", True),
+        ("马丽：最晚十九号要上传。十月二十一号开始预售。", "马丽", "10月19日前", True),
         ("李娜：预算表三月十五号之前交。", "李娜", "3月15日", True),
         # a number nobody said, a day nobody said
         ("李娜：预算表三月十五号之前交。", "李娜", "3月25日", False),
         ("Ana: I'll send it in 2026.", "Ana", "20:26", False),
         ("马丽：好 我这周内整理出来。", "马丽", "下周一", False),
+        # what a review found: times and dates as written, 下个星期, a weekday's numeral
+        # said elsewhere, a clock time from a number said elsewhere
+        ("Ana: I'll have the deck ready by 15:00.", "Ana", "15:00", True),
+        ("Ana: the launch is on 2026-12-15, so the deck by 3/15.", "Ana", "3/15", True),
+        ("张伟：我下午3:30之前发出来。", "张伟", "下午3:30前", True),
+        ("张伟：我下午三点半之前发出来。", "张伟", "15:00", False),
+        ("小吴：我下个星期五之前出终稿。", "小吴", "下周五前", True),
+        ("小吴：我们这个月底之前交。", "小吴", "本月底", True),
+        ("小吴：先看一下终稿。", "小吴", "周一", False),
+        ("小吴：二十个人参加。", "小吴", "20:20", False),
+        ("Ana: next time we plan, it is Friday.", "Ana", "next Friday", True),
+        ("Ana: we meet next week, the end of it maybe.", "Ana", "end of month", False),
+        ("小吴：我下周五之前出终稿。", "小吴", "下周五（12月20日）", False),
     ],
 )
 def test_a_due_date_is_kept_when_the_transcript_says_it(said, owner, due, kept):
@@ -220,6 +229,49 @@ def test_a_due_date_is_kept_when_the_transcript_says_it(said, owner, due, kept):
     [item] = keep_what_was_said(notes, [line]).action_items
     assert item.owner == owner
     assert (item.due == due) is kept and (item.due is None) is not kept
+
+
+@pytest.mark.parametrize(
+    "said, owner, kept",
+    [
+        ("王总：这个我来跟进。", "王总", True),
+        ("Ana: Dr. Lee will check the numbers tomorrow.", "Dr. Lee", True),
+        ("李娜：我做。张伟：我也一起。", "李娜和张伟", True),
+        ("Ana: we should plan it tomorrow, all of us.", "Tom", False),
+        ("Ana: the planning is for all of us.", "Ann", False),
+        ("小吴：我们到海洋馆之后再说。", "于洋", False),
+        ("Bob: we need someone for the budget.", "Project Manager", False),
+    ],
+)
+def test_an_owner_is_kept_when_the_transcript_names_them(said, owner, kept):
+    from skills.meeting_notes.notes_model import ActionItem, TranscriptLine
+    from skills.meeting_notes.summarizer import PartNotes, keep_what_was_said
+
+    speaker, _, text = said.partition("：" if "：" in said else ": ")
+    line = TranscriptLine(start=0.0, text=text, speaker=speaker)
+    notes = PartNotes(action_items=[ActionItem("do it", owner, None)])
+    [item] = keep_what_was_said(notes, [line]).action_items
+    assert (item.owner == owner) is kept and (item.owner is None) is not kept
+
+
+def test_notes_in_another_language_are_checked_on_their_numbers():
+    from skills.meeting_notes.notes_model import ActionItem, TranscriptLine
+    from skills.meeting_notes.summarizer import PartNotes, keep_what_was_said
+
+    line = TranscriptLine(start=0.0, text="我下周五之前交，三月十五号上线。", speaker="张伟")
+    notes = PartNotes(
+        action_items=[
+            ActionItem("hand it in", "Zhang Wei", "next Friday"),
+            ActionItem("launch", None, "by March 15"),
+            ActionItem("review", None, "March 25"),
+        ]
+    )
+    kept = keep_what_was_said(notes, [line], same_language=False).action_items
+    assert [(i.owner, i.due) for i in kept] == [
+        ("Zhang Wei", "next Friday"),
+        (None, "by March 15"),
+        (None, None),
+    ]
 
 
 def test_cancel_while_the_model_thinks_stores_nothing(tmp_path, provider_env):

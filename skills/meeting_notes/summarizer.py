@@ -164,12 +164,12 @@ def split_for_summary(
     return parts
 
 
-_NOTHING = {"", "null", "none", "nil", "n/a", "na", "unknown", "无", "未知", "暂无"}
+_NOTHING = {"", "null", "none", "n/a", "unknown", "无", "未知", "暂无", "未提及", "未指定"}
 
 
 def _says_nothing(text: str) -> bool:
     """A placeholder a model writes for an empty field: "null", "[null]", "（无）"."""
-    return text.strip(" \t[]()（）【】\"'“”「」-—…").lower() in _NOTHING
+    return text.strip(" \t[]()（）【】\"'“”「」-—….。").lower() in _NOTHING
 
 
 def _strings(value: Any) -> list[str]:
@@ -228,70 +228,107 @@ def parse_notes_json(text: str) -> PartNotes:
     )
 
 
-_LATIN_WORD = re.compile(r"[a-z]{2,}")
-# said around a due date without being part of it ("by Friday", "下周五前")
-_DUE_FILLER = {"by", "before", "until", "till", "on", "at", "the", "no", "later", "than"}
+# said around a due date or a name without being part of it ("by Friday", "下周五前",
+# "Dr. Lee")
+_FILLER = {"by", "before", "until", "till", "on", "at", "the", "of", "no", "later", "than", "and"}
+_TITLES = {"mr", "mrs", "ms", "dr", "prof"}
 _DUE_AFFIX = re.compile(r"^(?:截止到?|到|在|于)|(?:之前|以前|前|为止|截止)$")
+# a time or a date written with separators ("15:00", "2026-12-15", "3/15")
+_CLOCK_OR_DATE = re.compile(r"\d+(?:[:/.\-]\d+)+")
 
 
 def _said(text: str) -> str:
     """``said_forms``, with the spoken and written names of a day made one (三月十五号
-    and 3月15日, 星期五 and 周五, 这周 and 本周)."""
+    and 3月15日, 下个星期五 and 下周五, 这个月底 and 本月底)."""
     from assistant.textmatch import said_forms
 
     text = re.sub(r"星期|礼拜", "周", said_forms(text)).replace("号", "日")
-    return re.sub(r"这个?周", "本周", text)
+    return re.sub(r"([上下这本])个?([周月])", lambda m: m[1].replace("这", "本") + m[2], text)
 
 
-def _is_said(value: str, source: str, source_words: set[str], *, due: bool) -> bool:
-    """Whether the transcript (``source``: its said forms without punctuation or spaces)
-    holds ``value``: whole, or one of its words and runs of Chinese; for a due date also
-    every number in it. A note in brackets ("10月20日（到岗时）") is not looked for."""
-    from assistant.textmatch import without_punctuation
+@dataclass(frozen=True)
+class _Transcript:
+    """What was said, in the forms ``_is_said`` looks for."""
 
+    forms: str  # said forms, punctuation kept
+    source: str  # without punctuation or spaces
+    words: frozenset[str]  # its Latin words
+    numbers: frozenset[str]  # its digit runs, as said ("15:00" is 15 and 00)
+
+    @classmethod
+    def of(cls, text: str) -> _Transcript:
+        from assistant.textmatch import without_punctuation
+
+        forms = _said(text)
+        return cls(
+            forms,
+            without_punctuation(forms),
+            frozenset(re.findall(r"[a-z]+", forms)),
+            frozenset(re.findall(r"\d+", forms)),
+        )
+
+
+def _is_said(value: str, said: _Transcript, *, due: bool, same_language: bool) -> bool:
+    """Whether the transcript holds ``value``: every one of its Latin words, runs of
+    Chinese and numbers (a time or date with separators as written or said: 15:00 or
+    15点00). Notes written in another language are checked on their numbers only. A note
+    in brackets ("10月20日（到岗时）") is not looked for unless it holds a number."""
+    noted = re.findall(r"[(（]([^)）]*)[)）]", value)
     value = re.sub(r"[(（][^)）]*[)）]", "", value).strip() or value
-    said = _said(value)
-    whole = without_punctuation(said)
-    if not whole:
-        return False
-    pieces = [
-        core
-        for piece in re.findall(r"\d+|[a-z]{2,}|[\u3400-\u9fff]+", said)
-        if piece not in _DUE_FILLER and (core := _DUE_AFFIX.sub("", piece))
-    ]
-    numbers = [piece for piece in pieces if piece.isdigit()]
-    words = [piece for piece in pieces if not piece.isdigit()]
-    digits = set(re.findall(r"\d+", source))
-    if not all(n in digits for n in numbers):  # "20:26" is not said by "2026"
-        return False
-    stripped = _DUE_AFFIX.sub("", whole)
-    if whole in source or (stripped and stripped in source):
-        return True
-    if due and numbers and not words:
-        return True
-    return any(w in source_words if w.isascii() else w in source for w in words)
+    value = " ".join([value] + [n for n in noted if re.search(r"\d|[〇一二三四五六七八九十]", n)])
+    forms = _said(value)
+    checked = unchecked = 0
+    for written in _CLOCK_OR_DATE.findall(forms):
+        spoken = re.sub(r"[:/.\-]", "[点时年月日]", written)  # 15点00, 3月15
+        if written not in said.forms and not re.search(spoken, said.source):
+            return False
+        forms = forms.replace(written, " ")
+        checked += 1
+    if not due:  # several owners: 李娜和张伟
+        forms = re.sub(r"[和与及跟、]", " ", forms)
+    for piece in re.findall(r"[\d\u3400-\u9fff]+|[a-z]+", forms):
+        core = _DUE_AFFIX.sub("", piece) if due else piece
+        if not core or core in _FILLER or core in _TITLES or len(core) == 1 and core.isascii():
+            continue
+        if core.isdigit():
+            found = core in said.numbers
+        elif not same_language:
+            unchecked += 1
+            continue
+        elif core.isascii():
+            found = core in said.words
+        else:  # a month said apart from its day: 十九号 … 十月 for 10月19日
+            found = all(part in said.source for part in re.split(r"(?<=月)(?=\d)", core))
+        if not found:
+            return False
+        checked += 1
+    return checked + unchecked > 0
 
 
-def keep_what_was_said(notes: PartNotes, lines: Sequence[TranscriptLine]) -> PartNotes:
+def keep_what_was_said(
+    notes: PartNotes, lines: Sequence[TranscriptLine], *, same_language: bool = True
+) -> PartNotes:
     """``notes`` with each action item's owner and due date kept only when the
     transcript says them: a small model fills them in from nowhere ("截止: 20:20" from a
     line stamped [00:20], "负责人: 主持人" in a recording nobody chairs). The item
-    itself stays."""
-    from assistant.textmatch import without_punctuation
-
-    said = " ".join([line.text for line in lines] + [line.speaker or "" for line in lines])
-    forms = _said(said)
-    source = without_punctuation(forms)
-    words = set(_LATIN_WORD.findall(forms))
+    itself stays. ``same_language``: the notes are in the transcript's language."""
+    said = _Transcript.of(
+        " ".join([line.text for line in lines] + [line.speaker or "" for line in lines])
+    )
     labels = {(line.speaker or "").lower() for line in lines} - {""}
+
+    def owner_said(owner: str) -> bool:
+        return owner.lower() in labels or _is_said(
+            owner, said, due=False, same_language=same_language
+        )
+
     items = [
         replace(
             item,
-            owner=item.owner
-            if item.owner
-            and (item.owner.lower() in labels or _is_said(item.owner, source, words, due=False))
+            owner=item.owner if item.owner and owner_said(item.owner) else None,
+            due=item.due
+            if item.due and _is_said(item.due, said, due=True, same_language=same_language)
             else None,
-            due=item.due if item.due and _is_said(item.due, source, words, due=True) else None,
         )
         for item in notes.action_items
     ]
@@ -320,14 +357,21 @@ class ModelSummarizer:
         store: MeetingStore | None = None,
         job_key: str | None = None,
         part_chars: int = PART_CHARS,
+        spoken_language: str | None = None,
     ) -> None:
         self.llm = llm
         self.cancel = cancel
         self.language = language
+        # the transcript's language, when the notes are written in another
+        self.spoken_language = spoken_language or language
         self.store = store
         self.job_key = job_key
         self.part_chars = part_chars
         self.started = time.monotonic()
+
+    def _said_only(self, notes: PartNotes, lines: Sequence[TranscriptLine]) -> PartNotes:
+        same = self.spoken_language[:2].lower() == self.language[:2].lower()
+        return keep_what_was_said(notes, lines, same_language=same)
 
     @property
     def language_name(self) -> str:
@@ -348,7 +392,7 @@ class ModelSummarizer:
                 )
             except _StepFailed as failed:
                 raise ProviderError(failed.reason) from None
-            return SummaryOutcome(keep_what_was_said(notes, lines), problems, 1)
+            return SummaryOutcome(self._said_only(notes, lines), problems, 1)
         total = len(parts) + 1
         mapped: list[PartNotes] = []
         answered = 0
@@ -414,7 +458,7 @@ class ModelSummarizer:
                 listed.title = final.title
                 listed.summary = final.summary or listed.summary
                 final = listed
-        return SummaryOutcome(keep_what_was_said(final, lines), problems, answered)
+        return SummaryOutcome(self._said_only(final, lines), problems, answered)
 
     def _step(
         self, index: int, total: int, system: str, user: str, message: str
