@@ -315,10 +315,35 @@ def test_a_full_width_letter_whisper_slipped_into_chinese_is_the_comma_it_meant(
         ("对吧？明天再说。", None),
         ("OK？", None),
         ("这是真的？？", None),
+        ("真的？！", None),
+        # spoken question forms a review found
+        ("你吃饭了没？", None),
+        ("明天一起去，行不？", None),
+        ("你知道么？", None),
+        ("要不我们明天再说？", None),
+        ("这个箱子多重？", None),
+        # question words inside ordinary phrases
+        ("这几年房价一直在涨？", "这几年房价一直在涨。"),
+        ("很多大公司都在裁员？", "很多大公司都在裁员。"),
+        ("没什么大问题？", "没什么大问题。"),
+        ("无论如何都要按时完成？", "无论如何都要按时完成。"),
+        ("我们去酒吧？", "我们去酒吧。"),
     ],
 )
 def test_a_chinese_question_mark_stays_only_where_something_asks(heard, written) -> None:
     assert question_marks_where_asked(heard) == (written or heard)
+
+
+def test_a_question_whisper_cut_between_segments_keeps_its_mark() -> None:
+    from voice.asr import Segment, _written_chinese
+
+    segments = [
+        Segment(0.0, 1.0, "你为什么"),
+        Segment(1.0, 2.0, "不早点说?"),
+        Segment(2.0, 3.0, "我们明天开会?"),
+    ]
+    written, _ = _written_chinese(segments, [])
+    assert [s.text for s in written] == ["你为什么", "不早点说？", "我们明天开会。"]
 
 
 def test_a_prompted_decode_that_says_its_last_phrase_twice_is_decoded_without_it(

@@ -914,19 +914,28 @@ def chinese_punctuation(text: str) -> str:
 # and meeting notes then list them as open questions. A Mandarin question nearly always
 # says so in words: a particle, a question word, "A不A" or "还是".
 _ASKING = re.compile(
-    r"[吗嘛呢吧谁啥哪咋岂]|几(?!乎)|什么|怎|为何|如何|何时|多少|多久|多大|多长|多远|多高"
-    r"|是否|能否|可否|难道|还是|([\u3400-\u9fff])[不没]\1|有没有"
+    r"[吗嘛呢啥咋岂]|(?<!酒)吧|谁(?!都)|哪(?!怕)|(?<![这那好十])几(?!乎)|(?<!没)什么|(?<!不)怎"
+    r"|为何|(?<!无论)如何|何时|(?<![很许好差])多[少久大长远高重贵宽深快厚]|是否|能否|可否"
+    r"|难道|还是|^要不|([\u3400-\u9fff])[不没]\1|[不没]有?$|么$"
 )
 
 
-def question_marks_where_asked(text: str) -> str:
-    """A Chinese sentence's "？" as "。" when nothing in the sentence asks."""
+def question_marks_where_asked(text: str, before: str = "") -> str:
+    """A Chinese sentence's "？" as "。" when nothing in the sentence asks. ``before``: the
+    start of the sentence in the segments before this one (Whisper may cut a question
+    between segments: "你为什么" + "不早点说？")."""
 
     def sentence(m: re.Match[str]) -> str:
         said = m.group(1)
-        return m.group() if _ASKING.search(said) else said + "。"
+        whole = (before if m.start() == 0 else "") + said
+        return m.group() if _ASKING.search(whole.strip()) else said + "。"
 
-    return re.sub(r"([^。！？!?]*[\u3400-\u9fff])？(?!？)", sentence, text)
+    return re.sub(r"([^。！？!?]*[\u3400-\u9fff])？(?![？！!?])", sentence, text)
+
+
+def unfinished_sentence(text: str) -> str:
+    """What ``text`` ends with after its last sentence end."""
+    return re.split(r"[。！？!?]", text)[-1]
 
 
 # A full-width letter between two Chinese characters is a byte slip: Whisper
@@ -953,13 +962,15 @@ def _written_chinese(
 
     out: list[Segment] = []
     corrections: list[dict[str, Any]] = []
+    before = ""  # the sentence the segments before this one left unfinished
     for seg in segments:
         text = seg.text
         if words:
             text, made = correct_homophones(text, words)
             corrections += [c.to_dict() for c in made]
         text = chinese_punctuation(digits_for_numbers(mend_byte_slips(text)))
-        text = question_marks_where_asked(to_simplified(text))
+        text = question_marks_where_asked(to_simplified(text), before)
+        before = unfinished_sentence(before + text)
         out.append(Segment(seg.start, seg.end, text))
     return out, corrections
 
