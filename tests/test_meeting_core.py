@@ -421,3 +421,26 @@ def test_clock_formats(seconds, short, srt):
 )
 def test_progress_bar_line(event, line):
     assert progress_bar_line(event) == line
+
+
+def test_a_damaged_float_wav_s_nan_and_infinite_samples_are_read_as_silence(tmp_path):
+    """One NaN reached Whisper as it was and the part's whole spectrogram with it:
+    "你好，我是小明" came out of the meeting path as ")"."""
+    import struct
+
+    from skills.meeting_notes.audio_stream import iter_audio_blocks
+
+    samples = (0.3 * np.sin(np.arange(SAMPLE_RATE) / 5)).astype("<f4")
+    samples[1000:1100] = np.nan
+    samples[2000:2010] = np.inf
+    data = samples.tobytes()
+    fmt = struct.pack("<HHIIHH", 3, 1, SAMPLE_RATE, SAMPLE_RATE * 4, 4, 32)  # IEEE float
+    wav = tmp_path / "damaged.wav"
+    wav.write_bytes(
+        b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE"
+        + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    )  # fmt: skip
+    read = np.concatenate(list(iter_audio_blocks(wav)))
+    assert len(read) == SAMPLE_RATE and np.isfinite(read).all()
+    assert not read[1000:1100].any() and not read[2000:2010].any()
+    np.testing.assert_allclose(read[:1000], samples[:1000], atol=1e-6)

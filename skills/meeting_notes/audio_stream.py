@@ -112,7 +112,7 @@ def iter_audio_blocks(
                 if frame is not None:
                     frame.pts = None
                 for out in resampler.resample(frame):
-                    array = out.to_ndarray()  # packed float: shape (1, n * channels)
+                    array = _finite(out.to_ndarray())  # packed float: shape (1, n * channels)
                     samples = array.reshape(-1, 2) if stereo else array.reshape(-1)
                     pending.append(samples)
                     pending_samples += len(samples)
@@ -135,6 +135,16 @@ def iter_audio_blocks(
         produced += pending_samples
     if produced == 0:
         raise AudioError(f"{path} holds no audio samples")
+
+
+def _finite(samples: np.ndarray) -> np.ndarray:
+    """NaN and infinite samples (a damaged float WAV) made silence: one of them poisons
+    the whole spectrogram of its part, and Whisper then hears nothing or another language."""
+    import numpy as np
+
+    if not np.isfinite(samples).all():
+        samples = np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0)
+    return samples
 
 
 def mono(block: np.ndarray) -> np.ndarray:
