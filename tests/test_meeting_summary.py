@@ -191,6 +191,18 @@ def test_an_owner_or_due_date_nobody_said_is_not_written(tmp_path, provider_env)
     assert "null" not in result.text
 
 
+def _kept(said: str, owner: str | None, due: str | None):
+    """The one action item as the notes keep it, from a line "Speaker: text"."""
+    from skills.meeting_notes.notes_model import ActionItem, TranscriptLine
+    from skills.meeting_notes.summarizer import PartNotes, keep_what_was_said
+
+    speaker, _, text = said.partition("：" if "：" in said else ": ")
+    line = TranscriptLine(start=0.0, text=text, speaker=speaker)
+    notes = PartNotes(action_items=[ActionItem("do it", owner, due)])
+    [item] = keep_what_was_said(notes, [line]).action_items
+    return item
+
+
 @pytest.mark.parametrize(
     "said, owner, due, kept",
     [
@@ -220,13 +232,7 @@ def test_an_owner_or_due_date_nobody_said_is_not_written(tmp_path, provider_env)
     ],
 )
 def test_a_due_date_is_kept_when_the_transcript_says_it(said, owner, due, kept):
-    from skills.meeting_notes.notes_model import ActionItem, TranscriptLine
-    from skills.meeting_notes.summarizer import PartNotes, keep_what_was_said
-
-    speaker, _, text = said.partition("：" if "：" in said else ": ")
-    line = TranscriptLine(start=0.0, text=text, speaker=speaker)
-    notes = PartNotes(action_items=[ActionItem("do it", owner, due)])
-    [item] = keep_what_was_said(notes, [line]).action_items
+    item = _kept(said, owner, due)
     assert item.owner == owner
     assert (item.due == due) is kept and (item.due is None) is not kept
 
@@ -244,13 +250,7 @@ def test_a_due_date_is_kept_when_the_transcript_says_it(said, owner, due, kept):
     ],
 )
 def test_an_owner_is_kept_when_the_transcript_names_them(said, owner, kept):
-    from skills.meeting_notes.notes_model import ActionItem, TranscriptLine
-    from skills.meeting_notes.summarizer import PartNotes, keep_what_was_said
-
-    speaker, _, text = said.partition("：" if "：" in said else ": ")
-    line = TranscriptLine(start=0.0, text=text, speaker=speaker)
-    notes = PartNotes(action_items=[ActionItem("do it", owner, None)])
-    [item] = keep_what_was_said(notes, [line]).action_items
+    item = _kept(said, owner, None)
     assert (item.owner == owner) is kept and (item.owner is None) is not kept
 
 
