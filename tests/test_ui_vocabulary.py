@@ -65,3 +65,27 @@ def test_correcting_a_voice_request_adds_the_word(
     assert _own_words(core_app) == ["燕之屋"]
     typed = [b for b in window.findChildren(UserBubble) if b.correct_button is None]
     assert [b.label.text() for b in typed] == ["吃燕窝就选燕之屋"]
+
+
+def test_a_save_the_database_refuses_half_way_changes_no_word(
+    qtbot: Any, core_app: Any, task_runner: Any
+) -> None:
+    """Words added and removed in one save are written together or not at all (here a
+    trigger refuses one insert; in life a lock held too long or a full disk)."""
+    from ui.settings_window import SettingsWindow
+    from voice.vocabulary import VocabularyStore
+
+    VocabularyStore(core_app.history).add("燕之屋")
+    with core_app.history.transaction() as conn:
+        conn.execute(
+            "create trigger refuse before insert on vocabulary_words"
+            " when new.word = '燕窝' begin select raise(abort, 'disk full'); end"
+        )
+    window = SettingsWindow(core_app, task_runner)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.vocabulary.toPlainText() == "燕之屋", timeout=10_000)
+    window.vocabulary.setPlainText("滨海新区\n燕窝")
+    with qtbot.waitSignal(window.save_failed, timeout=10_000):
+        window.save_button.click()
+    assert _own_words(core_app) == ["燕之屋"]

@@ -141,17 +141,14 @@ def _own_words(app: App) -> list[str]:
 
 def _save_words(app: App, words: list[str], stored: list[str]) -> None:
     """The vocabulary box saved: every word checked first (a bad one fails the save with
-    its reason, nothing written), then the new ones added and the deleted ones removed."""
+    its reason, nothing written), then the new ones added and the deleted ones removed,
+    together or not at all."""
     from voice.vocabulary import VocabularyStore, clean_word
 
     cleaned = [clean_word(w) for w in words]
-    store = VocabularyStore(app.history)
-    for word in cleaned:
-        if word not in stored:
-            store.add(word)
-    for word in stored:
-        if word not in cleaned:
-            store.remove(word)
+    VocabularyStore(app.history).change(
+        [w for w in cleaned if w not in stored], [w for w in stored if w not in cleaned]
+    )
 
 
 def _test_connection(settings: Settings, typed_key: str) -> str:

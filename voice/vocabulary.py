@@ -132,6 +132,18 @@ class VocabularyStore:
                 results.append((VocabularyWord(word, source, now), cur.rowcount == 1))
         return results
 
+    def change(self, added: list[str], removed: list[str]) -> None:
+        """The settings window's save: words added and removed in one transaction, so a
+        database failure leaves the list as it was, not half changed."""
+        words = [clean_word(raw) for raw in added]
+        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+        with self.history.transaction() as conn:
+            conn.executemany(
+                "insert or ignore into vocabulary_words (word, source, added_at) values (?, ?, ?)",
+                [(word, "user", now) for word in words],
+            )
+            conn.executemany("delete from vocabulary_words where word = ?", [(w,) for w in removed])
+
     def remove(self, raw: str) -> bool:
         word = " ".join(raw.split()).strip()
         try:  # also the word as ``add`` stored it ("滨海 新区" was added as 滨海新区)
