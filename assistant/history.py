@@ -532,4 +532,10 @@ def _storage_error(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
         )
     if "readonly" in text:
         return StorageError(f"the database {path} is read-only")
+    if "unable to open" in text and not os.access(path.parent, os.W_OK):
+        # SQLite needs to write its journal beside the file, not only the file itself
+        return StorageError(
+            f"cannot write to the folder {path.parent}",
+            hint="check its permissions, or point TING_HOME at a folder you can write",
+        )
     return StorageError(f"database error in {path}: {text}")

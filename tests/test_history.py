@@ -167,6 +167,33 @@ def test_locked_database_is_a_clear_error(tmp_path: Path):
         holder.execute("ROLLBACK")
 
 
+def test_a_read_only_data_folder_is_a_clear_error(tmp_path: Path):
+    """A read-only mount (root ignores file modes, so a bind mount stands in for one)."""
+    import shutil
+
+    if not shutil.which("unshare"):
+        pytest.skip("no unshare here")
+    HistoryStore(tmp_path / "h.db").close()
+    script = (
+        "import sys; from assistant.errors import StorageError\n"
+        "from assistant.history import HistoryStore\n"
+        "try:\n    HistoryStore(sys.argv[1]).start('x')\n"
+        "except StorageError as exc:\n    print(exc.message)\n"
+    )
+    ran = subprocess.run(
+        [
+            "unshare", "-m", "sh", "-c",
+            'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 77\n'
+            'exec "$2" -c "$3" "$1/h.db"',
+            "sh", str(tmp_path), sys.executable, script,
+        ],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    if ran.returncode == 77 or "Operation not permitted" in ran.stderr:
+        pytest.skip("cannot make a read-only mount here")
+    assert ran.stdout.strip() == f"cannot write to the folder {tmp_path}", ran.stderr
+
+
 WRITER = r"""
 import sys
 from assistant.history import HistoryStore
