@@ -242,3 +242,16 @@ def test_without_a_provider_chinese_is_put_into_english_offline_by_whisper(
     assert [(t["sentence"], t["lang"]) for t in translations] == [(1, "en")]
     assert re.search(r"[A-Za-z]{2}", translations[0]["text"]), translations
     assert (events[-1]["sentences"], events[-1]["translated"]) == (2, 1)
+
+
+def test_a_file_with_nobody_in_it_is_one_line_and_a_failed_session(
+    ting, provider, ting_uses_test_model, tmp_path: Path
+) -> None:
+    silence = write_wav(tmp_path / "silence.wav", np.zeros(3 * 16_000, dtype=np.float32))
+    assert_clean_failure(
+        ting("interpret", "--input", str(silence), "--fast", env=provider.env, timeout=300),
+        code=1,
+        mentions="no speech was found in",
+    )
+    listed = ting("interpret", "list", "--json").json_lines()[0]["sessions"]
+    assert [(s["status"], s["sentences"]) for s in listed] == [("error", 0)]

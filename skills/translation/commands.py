@@ -327,6 +327,14 @@ def interpret_live(pair, input_file, fast, speak, speak_to, device, drain_timeou
         signal.signal(signal.SIGINT, previous)
         finish()
     recorder = session.recorder
+    if input_file and not transcript.sentences and not cancel.cancelled:
+        from assistant.errors import AudioError
+
+        # as `translate --audio` and `meeting notes` say of a file with nobody in it
+        message = f"no speech was found in {input_file}"
+        if recorder is not None:
+            recorder.save(status="error", error=message)
+        raise AudioError(message)
     summary = {
         "type": "session",
         "id": recorder.exchange_id if recorder else None,
