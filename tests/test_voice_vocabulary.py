@@ -52,6 +52,19 @@ def test_weak_evidence_changes_nothing(heard: str) -> None:
     assert correct_homophones(heard, DOMAIN) == (heard, [])
 
 
+@pytest.mark.parametrize(
+    ("heard", "word"),
+    [
+        ("我们下周去北京开会", "背景"),  # the same syllables, but 北京 is a word people say
+        ("甚至出现交易几乎停滞", "初现"),
+        ("这是实时数据", "事实"),  # 是实 would cut 实时 in two
+    ],
+)
+def test_a_common_word_or_a_word_boundary_is_not_overwritten(heard: str, word: str) -> None:
+    """What a new user found: `ting vocab add 初现` turned every 出现 into 初现."""
+    assert correct_homophones(heard, [word]) == (heard, [])
+
+
 def _correct_chinese_sentences() -> list[str]:
     texts = []
     for examples in sorted((ROOT / "skills").glob("*/routing_examples.tsv")):

@@ -10,7 +10,9 @@ transcript whose syllables are those of a word is the evidence:
   gets, and that decode is kept only if it takes one of the words up (``voice.asr``).
 * ``correct_homophones`` — the replacement itself, strong evidence only: a span with
   the word's syllables (toneless), all of them the same or at most one a near sound
-  (zh/z, in/ing …), and never a two-character span that differs by a near sound alone.
+  (zh/z, in/ing …), and never a two-character span that differs by a near sound alone;
+  nor a span that is itself a common word (北京 for a vocabulary word 背景, 出现 for 初现)
+  or that cuts through one (是实 of 这是实时 for 事实): words as ``jieba`` segments them.
 
 Pure functions over strings; pinyin from ``pypinyin`` (its phrase dictionary picks the
 reading of a character in context).
@@ -22,6 +24,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+# A span jieba's dictionary counts this often is a word people say (北京 34,488, 出现
+# 25,633), not a mishearing of a vocabulary word (停制 3, 冰台 2, 烟锅 41).
+COMMON_WORD_COUNT = 100
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _HAS_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -142,6 +147,7 @@ def correct_homophones(text: str, words: list[str]) -> tuple[str, list[Correctio
     sounds = syllables(text)
     taken = [False] * len(text)
     found: list[Correction] = []
+    segmented: _Segmented | None = None  # only once a span sounds like a word
     chinese = sorted(
         (w for w in words if is_chinese_word(w) and len(w) >= 2), key=len, reverse=True
     )
@@ -160,6 +166,10 @@ def correct_homophones(text: str, words: list[str]) -> tuple[str, list[Correctio
                 continue  # two characters, one only near: too easily another real word
             if _inside_longer_word(text, start, end, words):
                 continue
+            if segmented is None:
+                segmented = _Segmented.of(text)
+            if not segmented.may_replace(start, end):
+                continue
             found.append(Correction(start, end, heard, word))
             for i in range(start, end):
                 taken[i] = True
@@ -173,6 +183,38 @@ def correct_homophones(text: str, words: list[str]) -> tuple[str, list[Correctio
         at = c.end
     out.append(text[at:])
     return "".join(out), found
+
+
+@dataclass(frozen=True)
+class _Segmented:
+    """``text`` cut into words by jieba's dictionary (no HMM guesses)."""
+
+    text: str
+    cuts: frozenset[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Segmented:
+        at, cuts = 0, {0}
+        for token in _jieba().lcut(text, HMM=False):
+            at += len(token)
+            cuts.add(at)
+        return cls(text, frozenset(cuts))
+
+    def may_replace(self, start: int, end: int) -> bool:
+        if start not in self.cuts or end not in self.cuts:
+            return False  # the span would cut a word in two
+        return (_jieba().get_FREQ(self.text[start:end]) or 0) < COMMON_WORD_COUNT
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # the module, loaded and its dictionary read once
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on stderr
+    jieba.initialize()
+    return jieba
 
 
 def _inside_longer_word(text: str, start: int, end: int, words: list[str]) -> bool:
