@@ -296,7 +296,10 @@ class HistoryStore:
         """Apply a table owner's migrations under the write lock: the connection is shared
         by threads, and a migration's BEGIN inside another thread's transaction fails."""
         with self.write_lock:
-            return migrations.apply(self.db)
+            try:
+                return migrations.apply(self.db)
+            except sqlite3.DatabaseError as exc:
+                raise _storage_error(self.path, exc) from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -194,6 +194,24 @@ def test_a_read_only_data_folder_is_a_clear_error(tmp_path: Path):
     assert ran.stdout.strip() == f"cannot write to the folder {tmp_path}", ran.stderr
 
 
+def test_a_store_opened_while_another_process_holds_the_lock_is_a_clear_error(tmp_path: Path):
+    """A skill's tables made on first use, while another Ting holds the write lock past
+    the busy timeout: one StorageError, not sqlite3's own exception."""
+    from voice.vocabulary import VocabularyStore
+
+    path = tmp_path / "l.db"
+    store = HistoryStore(path, busy_timeout_s=0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageError) as info:
+            VocabularyStore(store)
+        assert "locked" in info.value.message
+    finally:
+        holder.execute("ROLLBACK")
+    VocabularyStore(store).add("燕之屋")  # and once it is free, the tables are made
+
+
 WRITER = r"""
 import sys
 from assistant.history import HistoryStore
