@@ -19,15 +19,22 @@ def _own_words(core_app: Any) -> list[str]:
     return sorted(w.word for w in VocabularyStore(core_app.history).own_words())
 
 
-def test_the_settings_window_edits_your_words(qtbot: Any, core_app: Any, task_runner: Any) -> None:
+def _settings_showing(qtbot: Any, core_app: Any, task_runner: Any) -> Any:
+    """The settings window, open on the stored words (燕之屋)."""
     from ui.settings_window import SettingsWindow
-    from voice.vocabulary import VocabularyStore
 
-    VocabularyStore(core_app.history).add("燕之屋")
     window = SettingsWindow(core_app, task_runner)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.vocabulary.toPlainText() == "燕之屋", timeout=10_000)
+    return window
+
+
+def test_the_settings_window_edits_your_words(qtbot: Any, core_app: Any, task_runner: Any) -> None:
+    from voice.vocabulary import VocabularyStore
+
+    VocabularyStore(core_app.history).add("燕之屋")
+    window = _settings_showing(qtbot, core_app, task_runner)
     window.vocabulary.setPlainText("滨海新区\n豆本豆，Kubernetes")
     with qtbot.waitSignal(window.saved, timeout=10_000):
         window.save_button.click()
@@ -72,7 +79,6 @@ def test_a_save_the_database_refuses_half_way_changes_no_word(
 ) -> None:
     """Words added and removed in one save are written together or not at all (here a
     trigger refuses one insert; in life a lock held too long or a full disk)."""
-    from ui.settings_window import SettingsWindow
     from voice.vocabulary import VocabularyStore
 
     VocabularyStore(core_app.history).add("燕之屋")
@@ -81,10 +87,7 @@ def test_a_save_the_database_refuses_half_way_changes_no_word(
             "create trigger refuse before insert on vocabulary_words"
             " when new.word = '燕窝' begin select raise(abort, 'disk full'); end"
         )
-    window = SettingsWindow(core_app, task_runner)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.vocabulary.toPlainText() == "燕之屋", timeout=10_000)
+    window = _settings_showing(qtbot, core_app, task_runner)
     window.vocabulary.setPlainText("滨海新区\n燕窝")
     with qtbot.waitSignal(window.save_failed, timeout=10_000):
         window.save_button.click()
