@@ -183,3 +183,17 @@ def test_a_long_recording_of_every_clip_is_read_to_the_end(with_vocabulary, tmp_
         "以后能够",
     ):
         assert key in text, (key, text)
+
+
+def test_warming_for_a_user_with_chinese_words_reads_the_word_list(whisper_cache) -> None:
+    """The homophone pass's word list (jieba's dictionary, ~1 s) is read while the model
+    warms, not after the key is released on the first sentence like one of the words."""
+    from voice.asr import SpeechRecognizer
+    from voice.pinyin_match import load_word_list
+
+    load_word_list.cache_clear()
+    engine = SpeechRecognizer("base", cache_dir=whisper_cache)
+    engine.set_vocabulary(["燕之屋"])
+    engine.warm()
+    engine.wait_warm()
+    assert load_word_list.cache_info().currsize == 1

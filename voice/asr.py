@@ -493,6 +493,13 @@ class SpeechRecognizer:
                     # (or, on a new machine, for its weights to be joined); without
                     # compare_everywhere nothing warmed here compares, so it is not loaded
                     self.chooser.available  # noqa: B018 (loads it; logs what failed)
+                if "zh" in self.candidate_languages:
+                    from voice.pinyin_match import is_chinese_word, load_word_list
+
+                    if any(is_chinese_word(w) for w in self.vocabulary_words()):
+                        # the homophone pass's word list (~1 s) is read here, not after
+                        # the key is released on the first sentence like a user's word
+                        load_word_list()
 
             self._warm_thread = threading.Thread(target=run, name="ting-asr-warm", daemon=True)
             self._warm_thread.start()

@@ -195,7 +195,7 @@ class _Segmented:
     @classmethod
     def of(cls, text: str) -> _Segmented:
         at, cuts = 0, {0}
-        for token in _jieba().lcut(text, HMM=False):
+        for token in load_word_list().lcut(text, HMM=False):
             at += len(token)
             cuts.add(at)
         return cls(text, frozenset(cuts))
@@ -203,11 +203,11 @@ class _Segmented:
     def may_replace(self, start: int, end: int) -> bool:
         if start not in self.cuts or end not in self.cuts:
             return False  # the span would cut a word in two
-        return (_jieba().get_FREQ(self.text[start:end]) or 0) < COMMON_WORD_COUNT
+        return (load_word_list().get_FREQ(self.text[start:end]) or 0) < COMMON_WORD_COUNT
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # the module, loaded and its dictionary read once
+def load_word_list():  # jieba, its dictionary read once (~1 s; SpeechRecognizer.warm)
     import logging
 
     import jieba
