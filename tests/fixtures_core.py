@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,31 @@ class Ran:
         import json
 
         return [json.loads(line) for line in self.lines]
+
+
+def read_within(read: Callable[[], str], timeout_s: float) -> str:
+    """What ``read`` returns (a blocking read of a pipe or a FIFO a process writes once
+    it is up), if it returns within ``timeout_s``; TimeoutError otherwise. The read runs
+    on a daemon thread, so a writer that never comes leaves no test hanging."""
+    import queue
+    import threading
+
+    said: queue.Queue[tuple[bool, Any]] = queue.Queue()
+
+    def run() -> None:
+        try:
+            said.put((True, read()))
+        except BaseException as exc:
+            said.put((False, exc))
+
+    threading.Thread(target=run, daemon=True).start()
+    try:
+        ok, value = said.get(timeout=timeout_s)
+    except queue.Empty:
+        raise TimeoutError(f"nothing read within {timeout_s:.0f} s") from None
+    if not ok:
+        raise value
+    return value
 
 
 def require_service(flag: str, what: str) -> None:

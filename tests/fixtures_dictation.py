@@ -18,12 +18,11 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures_core import ROOT, TING, Ran, require_service
+from fixtures_core import ROOT, TING, Ran, read_within, require_service
 
 GUARD_S = 60.0  # a guard against a hang only
 WAIT_S = GUARD_S - 10  # the target window's own wait for a text (answered within GUARD_S)
@@ -238,11 +237,9 @@ class SwaySession:
         self.log = folder / "sway.log"
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
-        said: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: said.put(started.read_text()), daemon=True).start()
         try:
-            self.swaysock, self.wayland_display = said.get(timeout=GUARD_S).split()
-        except (queue.Empty, ValueError):
+            self.swaysock, self.wayland_display = read_within(started.read_text, GUARD_S).split()
+        except (TimeoutError, ValueError):
             log_tail = self.log.read_text()[-2000:]
             with contextlib.suppress(OSError):  # lets the reading thread end, if it waits
                 os.close(os.open(started, os.O_WRONLY | os.O_NONBLOCK))
@@ -308,31 +305,49 @@ def x11_target(ting_home: Path) -> Iterator[tuple[TextTarget, dict[str, str]]]:
 def empty_desktop(tmp_path: Path):
     """A display of its own with a window manager and no window on it."""
     x11_display()  # only where the suite's display exists (the same packages)
-    display = f":{200 + os.getpid() % 200}"
+    # Xvfb picks a free display and writes its number to -displayfd once it accepts
+    # clients; openbox runs its --startup command once it manages the screen
+    read_end, write_end = os.pipe()
     xvfb = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while subprocess.run(["xdpyinfo", "-display", display], capture_output=True).returncode:
-        assert time.monotonic() < deadline and xvfb.poll() is None, "Xvfb did not start"
-        time.sleep(0.05)
-    wm = subprocess.Popen(
-        ["openbox"],
-        env={**os.environ, "DISPLAY": display},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    os.close(write_end)
+    with os.fdopen(read_end) as said:
+        try:
+            number = read_within(said.readline, GUARD_S).strip()
+        except TimeoutError:
+            xvfb.terminate()  # it hung: its end of the pipe closes, and the read ends
+            number = ""
+    if not number:  # it exited (the pipe's end) or hung
+        xvfb.terminate()
+        raise AssertionError("Xvfb did not start")
+    display = f":{number}"
     env = {**os.environ, "DISPLAY": display}
-    while (
+    managing = tmp_path / "openbox-up"
+    os.mkfifo(managing)
+    wm = subprocess.Popen(
+        ["openbox", "--startup", f"sh -c 'echo up > {managing}'"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert read_within(managing.read_text, GUARD_S).strip() == "up"
+    except TimeoutError:
+        with contextlib.suppress(OSError):  # lets the reading thread end
+            os.close(os.open(managing, os.O_WRONLY | os.O_NONBLOCK))
+        wm.terminate()
+        xvfb.terminate()
+        raise AssertionError("openbox did not start") from None
+    assert (
         "_NET_SUPPORTED"
-        not in subprocess.run(
+        in subprocess.run(
             ["xprop", "-root", "_NET_SUPPORTED"], env=env, capture_output=True, text=True
         ).stdout
-    ):
-        assert time.monotonic() < deadline and wm.poll() is None, "openbox did not start"
-        time.sleep(0.05)
+    )
     try:
         yield display
     finally:
