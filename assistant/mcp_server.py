@@ -16,6 +16,7 @@ protocol asks. Nothing but the protocol is written on standard output.
 from __future__ import annotations
 
 import logging
+import sys
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -217,13 +218,18 @@ def serve_http(server: Any, port: int) -> None:
 
     from assistant.errors import UsageError
 
-    probe = socket.socket()
+    # bound and listening here, so a busy port is one clear line and the address can be
+    # announced at once: a client that connects before uvicorn has started waits in
+    # the listen queue
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
     try:
-        probe.bind(("127.0.0.1", port))
+        sock.bind(("127.0.0.1", port))
+        sock.listen(128)
     except OSError as exc:
+        sock.close()
         raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
-    finally:
-        probe.close()
     app = server.streamable_http_app(host="127.0.0.1")
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    anyio.run(uvicorn.Server(config).serve)
+    config = uvicorn.Config(app, log_level="warning")
+    print(f"ting: serving MCP on http://127.0.0.1:{port}/mcp", file=sys.stderr, flush=True)
+    anyio.run(lambda: uvicorn.Server(config).serve(sockets=[sock]))

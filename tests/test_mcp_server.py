@@ -421,7 +421,8 @@ def test_serve_on_a_damaged_database_is_one_clear_line(tmp_path, ting_home):
 
 def test_streamable_http_on_loopback(made_by_ting):
     import socket
-    import time
+
+    from fixtures_core import read_within
 
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
@@ -446,16 +447,12 @@ def test_streamable_http_on_loopback(made_by_ting):
         cwd=str(ROOT),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:  # until uvicorn accepts connections (bounded)
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
-                time.sleep(0.1)
+        # said once the port listens: a connection from then on waits for uvicorn
+        said = read_within(proc.stderr.readline, 60)
+        assert said == f"ting: serving MCP on http://127.0.0.1:{port}/mcp\n"
 
         async def main() -> Any:
             async with Client(f"http://127.0.0.1:{port}/mcp") as client:
