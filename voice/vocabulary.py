@@ -104,6 +104,21 @@ class VocabularyWord:
         return {"word": self.word, "source": self.source, "added_at": self.added_at}
 
 
+def _insert(
+    conn: sqlite3.Connection, words: list[str], source: str
+) -> list[tuple[VocabularyWord, bool]]:
+    """Each word inserted unless there; with whether it is new."""
+    now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    results: list[tuple[VocabularyWord, bool]] = []
+    for word in words:
+        cur = conn.execute(
+            "insert or ignore into vocabulary_words (word, source, added_at) values (?, ?, ?)",
+            (word, source, now),
+        )
+        results.append((VocabularyWord(word, source, now), cur.rowcount == 1))
+    return results
+
+
 class VocabularyStore:
     """The user's own words (``ting vocab``), over the history store's database."""
 
@@ -120,28 +135,15 @@ class VocabularyStore:
         """Add words in one transaction: all of them or, when the database fails (locked,
         full), none, so a failed ``ting vocab add`` leaves no unreported half."""
         words = [clean_word(raw) for raw in raws]
-        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-        results: list[tuple[VocabularyWord, bool]] = []
         with self.history.transaction() as conn:
-            for word in words:
-                cur = conn.execute(
-                    "insert or ignore into vocabulary_words (word, source, added_at)"
-                    " values (?, ?, ?)",
-                    (word, source, now),
-                )
-                results.append((VocabularyWord(word, source, now), cur.rowcount == 1))
-        return results
+            return _insert(conn, words, source)
 
     def change(self, added: list[str], removed: list[str]) -> None:
         """The settings window's save: words added and removed in one transaction, so a
         database failure leaves the list as it was, not half changed."""
         words = [clean_word(raw) for raw in added]
-        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         with self.history.transaction() as conn:
-            conn.executemany(
-                "insert or ignore into vocabulary_words (word, source, added_at) values (?, ?, ?)",
-                [(word, "user", now) for word in words],
-            )
+            _insert(conn, words, "user")
             conn.executemany("delete from vocabulary_words where word = ?", [(w,) for w in removed])
 
     def remove(self, raw: str) -> bool:
