@@ -264,7 +264,12 @@ def test_fallback_window_when_no_tray(qtbot: Any, core_app: Any) -> None:
     qtbot.addWidget(controller.fallback)
     controller.fallback.show()
     controller.set_state("thinking")
-    assert "thinking" in controller.fallback.state_label.text()
+    assert controller.fallback.state_label.text() == "Ting is thinking"
+    controller.set_state("error", "no audio input device was found")
+    assert (
+        controller.fallback.state_label.text()
+        == "Ting ran into a problem — no audio input device was found"
+    )
     triggered: list[str] = []
     controller.actions.triggered.disconnect()
     controller.actions.triggered.connect(triggered.append)

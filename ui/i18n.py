@@ -24,11 +24,10 @@ _ZH: dict[str, str] = {
     "History": "历史记录",
     "Settings": "设置",
     "Quit": "退出",
-    "idle": "空闲",
-    "listening": "正在听",
-    "thinking": "正在思考",
-    "error": "出错了",
-    "Ting is {state}": "听：{state}",
+    "Ting is ready": "听：就绪",
+    "Ting is listening": "听：正在听",
+    "Ting is thinking": "听：正在思考",
+    "Ting ran into a problem": "听：出了问题",
     "No system tray was found; Ting runs in this small window.": (
         "没有找到系统托盘，听在这个小窗口里运行。"
     ),

@@ -44,6 +44,17 @@ _ACTION_TEXT = {
     "settings": "Settings",
     "quit": "Quit",
 }
+# A sentence per state: "Ting is error" read as broken English.
+_STATE_TEXT = {
+    "idle": "Ting is ready",
+    "listening": "Ting is listening",
+    "thinking": "Ting is thinking",
+    "error": "Ting ran into a problem",
+}
+
+
+def state_text(state: str) -> str:
+    return tr(_STATE_TEXT[state])
 
 
 class AppActions(QObject):
@@ -87,7 +98,7 @@ class TrayIcon(QObject):
     def set_state(self, state: str, detail: str = "") -> None:
         self.state = state
         self.tray.setIcon(self.icon(state))
-        tip = tr("Ting is {state}", state=tr(state))
+        tip = state_text(state)
         self.tray.setToolTip(f"{tip}\n{detail}" if detail else tip)
         self.menu_actions["talk"].setText(tr("Stop talking" if state == "listening" else "Talk"))
 
@@ -145,7 +156,7 @@ class FallbackWindow(QWidget):
     def set_state(self, state: str, detail: str = "") -> None:
         self.state = state
         self.icon_label.setPixmap(self.icons[state].pixmap(32, 32))
-        text = tr("Ting is {state}", state=tr(state))
+        text = state_text(state)
         self.state_label.setText(f"{text} — {detail}" if detail else text)
         self.setWindowIcon(self.icons[state])
         self.buttons["talk"].setText(tr("Stop talking" if state == "listening" else "Talk"))
