@@ -186,6 +186,25 @@ def test_chinese_settings_window(
     assert window.test_button.text() == "测试连接"
     assert window.windowTitle() == "听 — 设置"
     save_screenshot(window, "settings_window_zh")
+    assert not _scrolls_sideways(window)
+
+
+def _scrolls_sideways(window: Any) -> bool:
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    QApplication.processEvents()
+    return window.findChild(QScrollArea).horizontalScrollBar().isVisible()
+
+
+def test_the_window_fits_its_default_width(
+    qtbot: Any, core_app: Any, task_runner: Any
+) -> None:
+    window = open_settings(qtbot, core_app, task_runner)
+    save_screenshot(window, "settings_window_default_width")
+    assert not _scrolls_sideways(window)
+    # the long choice of the Mandarin check stays readable in its list
+    view = window.compare_decodes.view()
+    assert view.minimumWidth() >= view.sizeHintForColumn(0)
 
 
 def test_the_mandarin_check_is_a_setting(

@@ -277,6 +277,15 @@ class SettingsWindow(QWidget):
                 " likeliest text: fewer homophones, two or three seconds more per sentence."
             )
         )
+        # its longest choice would widen the window past its default and bring up a
+        # horizontal scrollbar: the box may shrink, its list still shows each choice whole
+        self.compare_decodes.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.compare_decodes.setMinimumContentsLength(24)
+        self.compare_decodes.view().setMinimumWidth(
+            self.compare_decodes.view().sizeHintForColumn(0) + 24
+        )
         vform.addRow(tr("Mandarin check"), self.compare_decodes)
         self.tts_voice = QComboBox()
         self.tts_voice.setEditable(True)
