@@ -196,9 +196,7 @@ def _scrolls_sideways(window: Any) -> bool:
     return window.findChild(QScrollArea).horizontalScrollBar().isVisible()
 
 
-def test_the_window_fits_its_default_width(
-    qtbot: Any, core_app: Any, task_runner: Any
-) -> None:
+def test_the_window_fits_its_default_width(qtbot: Any, core_app: Any, task_runner: Any) -> None:
     window = open_settings(qtbot, core_app, task_runner)
     save_screenshot(window, "settings_window_default_width")
     assert not _scrolls_sideways(window)
