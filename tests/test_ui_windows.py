@@ -239,6 +239,23 @@ def test_live_interpreter_from_the_microphone_fills_both_columns(
     assert cues.startswith("1\n00:00:") and "ZH<" in cues
 
 
+def test_a_spoken_correction_is_shown_even_when_its_word_could_not_be_kept(
+    qtbot: Any, core_app: Any
+) -> None:
+    from ui.app import DesktopController
+
+    controller = DesktopController(core_app, use_tray=False)
+    qtbot.addWidget(controller.fallback)
+    controller._voice_corrected("我明天去滨海新区开会", "滨海新区")
+    overlay = controller.overlay()
+    assert overlay.partial.text() == "我明天去滨海新区开会"
+    assert overlay.result.text() == "Added 滨海新区 to your words."
+    controller._voice_corrected("我明天去滨海新区开会", "滨海新区", "the database is locked")
+    assert overlay.result.text() == ("Could not add 滨海新区 to your words: the database is locked")
+    save_screenshot(overlay, "voice_overlay_correction_not_kept")
+    controller.runner.shutdown()
+
+
 def test_voice_overlay_shows_each_stage(qtbot: Any) -> None:
     from ui.voice_overlay import VoiceOverlay
 

@@ -156,6 +156,31 @@ def test_a_spoken_correction_names_the_word_that_was_meant() -> None:
     assert sounds_like_span("交易几乎停滞", "停滞") is None  # written right already
 
 
+def test_a_spoken_correction_stands_when_the_database_is_locked(tmp_path: Path) -> None:
+    """`ting listen` used to end its session on the database error; the correction of
+    what was heard still stands and the user is told the word was not kept."""
+    import sqlite3
+
+    from assistant.history import HistoryStore
+    from voice.spoken_correction import take_correction
+    from voice.vocabulary import VocabularyStore
+
+    path = tmp_path / "ting.db"
+    VocabularyStore(HistoryStore(path))
+    other = sqlite3.connect(path)
+    other.execute("BEGIN IMMEDIATE")  # another Ting writing past the busy timeout
+    try:
+        fixed = take_correction(
+            HistoryStore(path, busy_timeout_s=0.2), "不对，是滨海新区", "我明天去冰台新区开会"
+        )
+    finally:
+        other.rollback()
+        other.close()
+    assert fixed is not None and fixed.corrected_text == "我明天去滨海新区开会"
+    assert "locked" in fixed.not_kept
+    assert VocabularyStore(HistoryStore(path)).own_words() == []
+
+
 def test_a_typed_over_phrase_longer_than_a_word_is_not_learned() -> None:
     from voice.spoken_correction import typed_corrections
 

@@ -368,10 +368,16 @@ class DesktopController(QObject):
         heard = self.voice.last_heard_raw if self.voice is not None else None
         self.requests.submit(text, origin="voice", options={"heard": heard} if heard else None)
 
-    def _voice_corrected(self, text: str, word: str) -> None:
+    def _voice_corrected(self, text: str, word: str, not_kept: str = "") -> None:
         overlay = self.overlay()
         overlay.set_heard(text)
-        overlay.set_result(tr("Added {word} to your words.", word=word))
+        if not_kept:
+            overlay.set_result(
+                tr("Could not add {word} to your words: {reason}", word=word, reason=not_kept),
+                error=True,
+            )
+        else:
+            overlay.set_result(tr("Added {word} to your words.", word=word))
         if not self.requests.busy:
             self.set_state("idle")
 

@@ -156,6 +156,7 @@ _ZH: dict[str, str] = {
     "Transcribing…": "正在转写…",
     "Heard nothing.": "什么也没听到。",
     "Added {word} to your words.": "已把“{word}”加入你的词汇。",
+    "Could not add {word} to your words: {reason}": "没能把“{word}”加入你的词汇：{reason}",
     "Your words": "你的词汇",
     "Correct": "更正",
     "Type over what was heard; the words you fix are added to your words.": (

@@ -82,7 +82,7 @@ class VoiceSession(QObject):
     heard = Signal(str)  # the final transcript of one utterance ("" when nothing was said)
     # a spoken correction of the last transcript ("不对，是滨海新区"): the transcript
     # corrected and the word, which went into the vocabulary (voice.spoken_correction)
-    corrected = Signal(str, str)
+    corrected = Signal(str, str, str)  # the text corrected, the word, why it was not kept
     failed = Signal(str)
     listening_changed = Signal(bool)
     state_changed = Signal(str)  # idle | starting | listening | thinking
@@ -316,7 +316,7 @@ class VoiceSession(QObject):
                 log.warning("spoken correction failed: %s", exc)
             self._last_heard = correction.corrected_text if correction else transcript.text
         if correction is not None:
-            self.corrected.emit(correction.corrected_text, correction.word)
+            self.corrected.emit(correction.corrected_text, correction.word, correction.not_kept)
         else:
             self.heard.emit(transcript.text)
 

@@ -11,7 +11,7 @@ stays the bookkeeping amount correction it is (a number is never a vocabulary wo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _SAYS_WORD = re.compile(
     r"^\s*(?:(?:不对|不是|错了|说错了|听错了|你听错了)[，,。!！\s]*)+"
@@ -32,6 +32,9 @@ class HeardCorrection:
     word: str  # the word meant, for the vocabulary
     heard: str  # what was heard in its place
     corrected_text: str  # the last transcript with the word in place
+    # why the word could not go into the vocabulary (a locked or read-only database);
+    # the correction of the last transcript stands all the same
+    not_kept: str = ""
 
 
 def spoken_correction(text: str, last_heard: str | None) -> HeardCorrection | None:
@@ -65,9 +68,13 @@ def take_correction(history, text: str, last_heard: str | None) -> HeardCorrecti
     ``history``'s database (what ``ting listen`` and the app call on each voice request)."""
     correction = spoken_correction(text, last_heard)
     if correction is not None:
+        from assistant.errors import TingError
         from voice.vocabulary import VocabularyStore
 
-        VocabularyStore(history).add(correction.word)
+        try:
+            VocabularyStore(history).add(correction.word)
+        except TingError as exc:  # said, not typed: the session goes on, the user is told
+            return replace(correction, not_kept=exc.user_message())
     return correction
 
 

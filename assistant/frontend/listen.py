@@ -235,7 +235,12 @@ class ListenSession:
             correction.corrected_text,
             word=correction.word,
             heard=correction.heard,
-            message=f"added {correction.word} to the vocabulary",
+            added=not correction.not_kept,
+            message=(
+                f"could not add {correction.word} to the vocabulary: {correction.not_kept}"
+                if correction.not_kept
+                else f"added {correction.word} to the vocabulary"
+            ),
         )
         return correction.corrected_text
 
