@@ -190,6 +190,31 @@ def test_cli_bad_model_setting_fails_with_one_line(ting, ting_home: Path, tmp_pa
     assert_clean_failure(ran, code=1, mentions="does not exist")
 
 
+def test_a_damaged_float_wav_s_nan_samples_are_read_as_silence(recognizer, tmp_path) -> None:
+    """faster_whisper's reader converts to 16-bit first, where each NaN is a full-scale
+    sample: 0.06 s of NaN in this clip came out as "N-O-O-F-S-Y-O-M-N-O-F-…"."""
+    import struct
+
+    import numpy as np
+
+    from voice.audio_files import read_audio_file
+
+    samples = read_audio_file(AUDIO_DATA / "zh-nihao-xiaoming.wav").astype("<f4")
+    samples[20000:21000] = np.nan
+    samples[30000:30010] = np.inf
+    data = samples.tobytes()
+    fmt = struct.pack("<HHIIHH", 3, 1, 16_000, 16_000 * 4, 4, 32)  # IEEE float
+    wav = tmp_path / "damaged.wav"
+    wav.write_bytes(
+        b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE"
+        + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    )  # fmt: skip
+    read = read_audio_file(wav)
+    assert np.isfinite(read).all() and len(read) == len(samples)
+    assert not read[20000:21000].any() and not read[30000:30010].any()
+    assert "小明" in recognizer.transcribe_file(wav, "auto").text
+
+
 def test_a_sentence_said_again_past_the_end_of_the_audio_is_dropped(
     recognizer, asterisk_clips
 ) -> None:
