@@ -99,3 +99,153 @@ def character_errors(expected: str, heard: str) -> tuple[int, int]:
 def character_error_rate(expected: str, heard: str) -> float:
     edits, total = character_errors(expected, heard)
     return edits / max(1, total)
+
+
+# Clock times and dates as said or written, for comparing a note's "15:00" or
+# "2026-12-15" with "下午三点" or "December 15th". Both read ``said_forms`` text.
+_ZH_PERIODS = {
+    **dict.fromkeys(("上午", "早上", "早晨", "凌晨"), "am"),
+    **dict.fromkeys(("中午", "下午", "傍晚", "晚上", "夜里"), "pm"),
+}
+_HOUR_WORDS = {
+    w: i
+    for i, w in enumerate(
+        ["one", "two", "three", "four", "five", "six"]
+        + ["seven", "eight", "nine", "ten", "eleven", "twelve"],
+        1,
+    )
+}
+_MINUTE_WORDS = {"fifteen": 15, "thirty": 30}  # or forty-five
+_PERIOD = "(?P<p>" + "|".join(_ZH_PERIODS) + ")?"
+_SUFFIX = r"(?P<s>a\.?m\.?|p\.?m\.?|o[’']?clock)"
+# 三点意见 is three points, 一点五倍 a decimal: not clock times
+_NOT_A_TIME = r"(?!意见|建议|内容|原因|要求|问题|想法|理由|看法|好处|注意|\d*倍)"
+_CLOCKS = (
+    re.compile(  # 下午3点半, 10点5分, 3点1刻
+        _PERIOD
+        + r"(?<![\d.])(?P<h>\d{1,2})\s*点"
+        + _NOT_A_TIME
+        + r"(?:(?P<half>半)|(?P<q>[13])刻|(?P<m>\d{1,2})分?(?!\d))?"
+    ),
+    re.compile(  # 15:00, 3:30pm, 3 pm, 下午3:30
+        _PERIOD
+        + r"(?<![\d:.])(?P<h>\d{1,2})(?::(?P<m>\d{2}))?(?![\d:])\s*"
+        + _SUFFIX
+        + r"?(?![a-z])"
+    ),
+    re.compile(  # three o'clock, three thirty pm
+        r"\b(?P<h>" + "|".join(_HOUR_WORDS) + r")(?:[\s-](?P<w>fifteen|thirty|forty[\s-]five))?"
+        r"\s*" + _SUFFIX + r"(?![a-z])"
+    ),
+    re.compile(r"\bhalf past (?P<h>\d{1,2}|" + "|".join(_HOUR_WORDS) + r")\b"),
+    re.compile(r"\b(?P<noon>noon|midday|midnight)\b"),
+)
+
+
+def _minute(groups: dict[str, str | None], said: str) -> int:
+    if groups.get("half") or said.startswith("half"):
+        return 30
+    if groups.get("q"):  # 1刻, 3刻
+        return 15 * int(groups["q"] or 0)
+    if groups.get("w"):
+        return _MINUTE_WORDS.get(groups["w"] or "", 45)
+    return int(groups.get("m") or 0)
+
+
+def clock_times(text: str) -> list[tuple[int, int, frozenset[int], int]]:
+    """The clock times in ``text`` (``said_forms``): (start, end, the hours it can be on a
+    24-hour clock, minute). A period word decides the hour (下午三点 → 15, 上午十点 → 10,
+    3 pm → 15); without one an hour up to 12 is either (三点 → 3 or 15). A bare number is
+    not a time: it needs 点, a colon, am/pm or o'clock."""
+    found: list[tuple[int, int, frozenset[int], int]] = []
+    taken: set[int] = set()
+    for pattern in _CLOCKS:
+        for m in pattern.finditer(text):
+            if taken.intersection(range(*m.span())):
+                continue
+            groups = m.groupdict()
+            if groups.get("noon"):
+                hour, minute, period = (0 if groups["noon"] == "midnight" else 12), 0, "24h"
+            else:
+                h = groups["h"]
+                hour = int(h) if h.isdigit() else _HOUR_WORDS[h]
+                minute = _minute(groups, m[0])
+                suffix = (groups.get("s") or "").replace(".", "")
+                period = _ZH_PERIODS.get(groups.get("p") or "") or (
+                    suffix[:2] if suffix[:2] in ("am", "pm") else None
+                )
+                # "下午3个会" is not a time: a number needs a colon, am/pm or o'clock
+                plain = pattern is _CLOCKS[1] and not (groups.get("m") or suffix)
+                if plain or hour > 24 or minute > 59:
+                    continue
+            if period == "am":
+                hours = {hour % 12}
+            elif period == "pm":
+                hours = {
+                    hour + 12 if hour < 12 else 0 if groups.get("p") in ("晚上", "夜里") else 12
+                }
+            elif period is None and 0 < hour <= 12:
+                hours = {hour, (hour + 12) % 24}
+            else:
+                hours = {hour % 24}
+            found.append((m.start(), m.end(), frozenset(hours), minute))
+            taken.update(range(*m.span()))
+    return sorted(found)
+
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        1,
+    )
+    for name in names
+}
+MONTH_WORDS = {i: frozenset(n for n, j in _MONTHS.items() if j == i) for i in range(1, 13)}
+_MONTH = "(?P<mn>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
+_ORD = r"(?:st|nd|rd|th)?\b"
+_YEAR = r"(?:,?\s*(?P<y>\d{4})\b)?"
+_DATES = (
+    re.compile(  # 2026年12月15日, 12月15号, 3月15
+        r"(?:(?P<y>\d{4})\s*年\s*)?(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})(?!\d)\s*[日号]?"
+    ),
+    re.compile(  # 2026-12-15, 2026/3/15
+        r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/-]|\.\d)"
+    ),
+    re.compile(r"(?<![\d/.-])(?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?![\d/%a-z-]|\.\d)"),  # 3/15
+    re.compile(r"\b" + _MONTH + r"\s*(?:the\s+)?(?P<d>\d{1,2})" + _ORD + _YEAR),  # Dec 15th
+    re.compile(r"\b(?:the\s+)?(?P<d>\d{1,2})" + _ORD + r"\s*(?:of\s+)?" + _MONTH + _YEAR),
+)
+
+
+def dates(text: str) -> list[tuple[int, int, int | None, int, int]]:
+    """The dates in ``text`` (``said_forms``) that name a month and a day: (start, end,
+    year or None, month, day)."""
+    found: list[tuple[int, int, int | None, int, int]] = []
+    taken: set[int] = set()
+    for pattern in _DATES:
+        for m in pattern.finditer(text):
+            if taken.intersection(range(*m.span())):
+                continue
+            groups = m.groupdict()
+            month = _MONTHS[groups["mn"]] if groups.get("mn") else int(groups["m"])
+            day = int(groups["d"])
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                continue
+            year = int(groups["y"]) if groups.get("y") else None
+            found.append((m.start(), m.end(), year, month, day))
+            taken.update(range(*m.span()))
+    return sorted(found)

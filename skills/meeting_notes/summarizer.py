@@ -235,6 +235,30 @@ _TITLES = {"mr", "mrs", "ms", "dr", "prof"}
 _DUE_AFFIX = re.compile(r"^(?:截止到?|到|在|于)|(?:之前|以前|前|为止|截止)$")
 # a time or a date written with separators ("15:00", "2026-12-15", "3/15")
 _CLOCK_OR_DATE = re.compile(r"\d+(?:[:/.\-]\d+)+")
+# one deadline with many names: EOD, COB, (by) the end of the day, 今天下班前
+_EOD = re.compile(
+    r"(?:\b(?:by|before)\s+)?(?:\bthe\s+)?(?:\bend\s+of\s+(?:the\s+)?(?:business\s+|work\s+)?day"
+    r"|\bclose\s+of\s+business|\bend\s+of\s+business|\b(?:eod|cob|eob)\b)"
+    r"|(?:今天|今日)?下班(?:之|以)?前"
+)
+# a day named next to an end of day makes it that day's, not today's ("明天下班前", "EOD
+# Friday")
+_DAY_BEFORE = re.compile(
+    r"(?:明天|明日|后天|周[1-7日天]|\d日|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+    r"\s*(?:的)?\s*$"
+)
+_DAY_AFTER = re.compile(r"^\s*(?:on\s+)?(?:tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b")
+# a surname with a title or 老/小 before it (王总, 刘老师, 老郑): the same person as the
+# same surname with another title, as far as the notes can tell
+_ZH_TITLES = (
+    "总监|总经理|总裁|经理|老师|主任|主管|部长|处长|科长|局长|院长|校长|教授|博士|医生|律师|"
+    "师傅|总(?!结|共|体|部|统|额|数|计|算|量|觉|之)|工(?!作|资|具|程|业|厂|期|时|位|号|艺|序|种|地|商)|姐|哥"
+)
+_SURNAME = r"(?:欧阳|司马|诸葛|上官|东方|皇甫|令狐|慕容|司徒|夏侯|[\u3400-\u9fff])"
+_TITLED = re.compile(rf"(?:老|小)(?P<a>{_SURNAME})|(?P<b>{_SURNAME})(?:{_ZH_TITLES})")
+# words that read as 老/小 or a title next to a surname without being one (两个小时)
+_NOT_NAMES = {"小时", "老师", "老公", "老家", "老婆", "老板", "小说", "小区", "小学", "小组"}
+_NOT_NAMES |= {"施工", "分工", "加工", "开工", "完工", "上工", "化工", "美工"}
 
 
 def _said(text: str) -> str:
@@ -246,38 +270,103 @@ def _said(text: str) -> str:
     return re.sub(r"([上下这本])个?([周月])", lambda m: m[1].replace("这", "本") + m[2], text)
 
 
+def _titled_surnames(source: str) -> frozenset[str]:
+    """The surnames ``source`` says with a title or 老/小 (王总, 老郑 → 王, 郑)."""
+    found = set()
+    for i in range(len(source)):  # every start: 小李总 is 李 either way
+        m = _TITLED.match(source, i)
+        if m and m[0][:2] not in _NOT_NAMES:
+            found.add(m["a"] or m["b"])
+    return frozenset(found)
+
+
+def _end_of_day_words(forms: str) -> set[str]:
+    """The words an end of day said in ``forms`` stands for: "eod", and "eodtoday" when
+    one of them is today's (no other day named next to it). "At the end of the day" is a
+    manner of speaking, not a deadline."""
+    found = set()
+    for m in _EOD.finditer(forms):
+        before, after = forms[max(0, m.start() - 12) : m.start()], forms[m.end() :]
+        if re.search(r"\bat\s+$", before) and "end" in m[0]:
+            continue
+        found.add("eod")
+        if not _DAY_BEFORE.search(before) and not _DAY_AFTER.match(after):
+            found.add("eodtoday")
+    return found
+
+
 @dataclass(frozen=True)
 class _Transcript:
     """What was said, in the forms ``_is_said`` looks for."""
 
     forms: str  # said forms, punctuation kept
     source: str  # without punctuation or spaces
-    words: frozenset[str]  # its Latin words
+    words: frozenset[str]  # its Latin words (and "eod"/"eodtoday" for an end of day)
     numbers: frozenset[str]  # its digit runs, as said ("15:00" is 15 and 00)
+    times: frozenset[tuple[int, int]]  # (hour on a 24-hour clock, minute) it can mean
+    dates: frozenset[tuple[int | None, int, int]]  # (year or None, month, day)
+    surnames: frozenset[str]  # said with a title: 王 of 王总
 
     @classmethod
     def of(cls, text: str) -> _Transcript:
-        from assistant.textmatch import without_punctuation
+        from assistant.textmatch import clock_times, dates, without_punctuation
 
         forms = _said(text)
+        source = without_punctuation(forms)
         return cls(
             forms,
-            without_punctuation(forms),
-            frozenset(re.findall(r"[a-z]+", forms)),
+            source,
+            frozenset(re.findall(r"[a-z]+", forms)) | _end_of_day_words(forms),
             frozenset(re.findall(r"\d+", forms)),
+            frozenset((h, m) for _, _, hours, m in clock_times(forms) for h in hours),
+            frozenset((y, m, d) for _, _, y, m, d in dates(forms)),
+            _titled_surnames(source),
         )
+
+
+def _date_said(year: int | None, month: int, day: int, said: _Transcript) -> bool:
+    """A date's month and day were said, and its year, when it has one, was not said
+    otherwise (a model adds the year to "December 15th")."""
+    from assistant.textmatch import MONTH_WORDS
+
+    same_day = [y for y, m, d in said.dates if (m, d) == (month, day)]
+    if year is not None and any(y is not None and y != year for y in same_day):
+        return False
+    if same_day:
+        return True
+    # a month said apart from its day: 十九号 … 十月
+    return bool(
+        re.search(rf"(?<!\d){month}月", said.source) and re.search(rf"(?<!\d){day}日", said.source)
+    ) or bool(MONTH_WORDS[month] & said.words and str(day) in said.numbers)
 
 
 def _is_said(value: str, said: _Transcript, *, due: bool, same_language: bool) -> bool:
     """Whether the transcript holds ``value``: every one of its Latin words, runs of
-    Chinese and numbers (a time or date with separators as written or said: 15:00 or
-    15点00). Notes written in another language are checked on their numbers only. A note
-    in brackets ("10月20日（到岗时）") is not looked for unless it holds a number."""
+    Chinese and numbers; a clock time as the same time said any way (15:00: 下午三点,
+    3 pm), a date as its month and day (a year added to them is let be unless the
+    transcript says another), an end of day by any of its names, a surname with a title
+    as the same surname with any title. Notes written in another language are checked on
+    their numbers only. A note in brackets ("10月20日（到岗时）") is not looked for unless
+    it holds a number."""
+    from assistant.textmatch import clock_times, dates
+
     noted = re.findall(r"[(（]([^)）]*)[)）]", value)
     value = re.sub(r"[(（][^)）]*[)）]", "", value).strip() or value
     value = " ".join([value] + [n for n in noted if re.search(r"\d|[〇一二三四五六七八九十]", n)])
-    forms = _said(value)
+    forms = _EOD.sub(" eod ", _said(value))
+    if re.fullmatch(r"\s*(?:今天|今日|today)?\s*eod\s*(?:today\s*)?", forms):
+        forms = " eodtoday "  # an end of day with no day named is today's
     checked = unchecked = 0
+    for start, end, hours, minute in reversed(clock_times(forms)):
+        if not any((hour, minute) in said.times for hour in hours):
+            return False
+        forms = forms[:start] + " " + forms[end:]
+        checked += 1
+    for start, end, year, month, day in reversed(dates(forms)):
+        if not _date_said(year, month, day, said):
+            return False
+        forms = forms[:start] + " " + forms[end:]
+        checked += 1
     for written in _CLOCK_OR_DATE.findall(forms):
         spoken = re.sub(r"[:/.\-]", "[点时年月日]", written)  # 15点00, 3月15
         if written not in said.forms and not re.search(spoken, said.source):
@@ -299,6 +388,9 @@ def _is_said(value: str, said: _Transcript, *, due: bool, same_language: bool) -
             found = core in said.words
         else:  # a month said apart from its day: 十九号 … 十月 for 10月19日
             found = all(part in said.source for part in re.split(r"(?<=月)(?=\d)", core))
+            titled = _TITLED.fullmatch(core)
+            if not found and not due and titled:  # 王经理 for 王总
+                found = (titled["a"] or titled["b"]) in said.surnames
         if not found:
             return False
         checked += 1
