@@ -154,6 +154,35 @@ def test_killed_mid_transcription_resumes_without_redoing_chunks(
     assert third["payload"]["chunks"] == {"total": 2, "transcribed": 0, "reused": 2}
 
 
+def test_a_cut_file_gives_notes_of_what_was_read_and_says_so(
+    tmp_path, ting_home, ting_uses_test_model, ting
+):
+    """A WAV cut short reads without an error up to where it stops: its notes were made
+    as if that were the whole meeting."""
+    source = ROOT / "tests" / "data" / "audio" / "en-new-extension.flac"
+    whole = tmp_path / "whole.wav"
+    subprocess.run(["sox", str(source), "-r", "16000", str(whole)], check=True)
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(whole.read_bytes()[: 44 + 2 * 16_000 * 2])  # the first 2 s of 3.3
+    said = "the file ends early (truncated?): transcribed the first 2.0 s of 3.3 s"
+
+    ran = ting("meeting", "notes", str(cut), "--json", timeout=240)
+    assert ran.code == 0, ran.err
+    assert ran.err == f"ting: {said}\n"
+    events = ran.json_lines()
+    assert {"stage": "truncated", "message": said} in [
+        {k: e.get(k) for k in ("stage", "message")} for e in events
+    ]
+    [result] = [e for e in events if e["type"] == "result"]
+    assert result["payload"]["truncated"] == {"read_seconds": 2.0, "declared_seconds": 3.285}
+    assert said in result["payload"]["notes"]["problems"] and said in result["text"]
+    assert "please" in result["text"].lower()  # the notes of what was read
+
+    plain = ting("meeting", "notes", str(cut))  # the same again, from the stored chunks
+    assert plain.code == 0 and plain.err == f"ting: {said}\n"
+    assert said in plain.out
+
+
 def test_mandarin_meeting_in_process(tmp_path, recognizer):
     """The skill with the session's recognizer: Chinese out, Simplified, key words heard."""
     import zhconv

@@ -132,7 +132,8 @@ def test_cli_transcribes_every_container(ting, ting_uses_test_model, ext: str) -
     ran = ting("transcribe", str(AUDIO_DATA / f"en-new-extension.{ext}"), "--json")
     assert ran.code == 0, ran.err
     [result] = ran.json_lines()
-    assert set(result) == {"text", "language", "duration", "segments"}
+    assert set(result) == {"text", "language", "duration", "segments", "truncated"}
+    assert result["truncated"] is None  # the whole file was read
     assert words(result["text"]) == words("Please enter a new extension, followed by pound.")
     assert result["language"] == "en"
     assert result["duration"] == pytest.approx(3.29, abs=0.06)
@@ -180,6 +181,78 @@ def test_cli_bad_files_fail_with_one_line(ting, ting_uses_test_model, tmp_path: 
         ran = ting("transcribe", str(path), "--json")
         assert_clean_failure(ran, code=code, mentions=mention)
         assert ran.out == ""
+
+
+def _cut_copies(folder: Path) -> dict[str, Path]:
+    """The English clip (3.3 s) as a WAV made by SoX and an MP3 made by FFmpeg (with its
+    Xing header), each cut half-way as an interrupted download leaves it."""
+    import subprocess
+
+    source = AUDIO_DATA / "en-new-extension.flac"
+    whole = {"wav": folder / "whole.wav", "mp3": folder / "whole.mp3"}
+    subprocess.run(["sox", str(source), str(whole["wav"])], check=True)
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", str(source), str(whole["mp3"])], check=True
+    )
+    cut = {}
+    for ext, path in whole.items():
+        cut[ext] = folder / f"cut.{ext}"
+        data = path.read_bytes()
+        cut[ext].write_bytes(data[: len(data) // 2])
+    return cut
+
+
+def test_cli_a_cut_file_is_transcribed_as_far_as_it_goes_and_says_so(
+    ting, ting_uses_test_model, tmp_path: Path
+) -> None:
+    """A cut file decodes without an error up to where it stops: the text of that part
+    came out as if it were the whole recording."""
+    for ext, path in _cut_copies(tmp_path).items():
+        ran = ting("transcribe", str(path), "--json", "--language", "en")
+        assert ran.code == 0, ran.err
+        [notice] = ran.err.splitlines()
+        assert notice.startswith("ting: the file ends early (truncated?): transcribed the first ")
+        assert notice.endswith(" of 3.3 s"), notice
+        [result] = ran.json_lines()
+        assert result["truncated"]["declared_seconds"] == pytest.approx(3.285, abs=0.01)
+        assert result["truncated"]["read_seconds"] == pytest.approx(result["duration"], abs=0.01)
+        assert 1.0 < result["duration"] < 2.5, (ext, result)
+        assert "new" in words(result["text"]), (ext, result["text"])  # what was read
+        plain = ting("transcribe", str(path), "--language", "en")
+        assert (
+            plain.code == 0 and plain.err == ran.err and words(plain.out) == words(result["text"])
+        )
+
+
+def test_a_length_counts_only_where_the_file_declares_it(tmp_path: Path) -> None:
+    """FFmpeg's own length of a cut WAV is what is there, and of an MP3 without a Xing
+    header a guess from the bitrate (6.2 s for a 5.7 s VBR file): neither may say a
+    whole file ends early, nor miss a cut one."""
+    import subprocess
+
+    from voice.audio_files import declared_length, ends_early, read_audio_file
+
+    for clip in [*AUDIO_DATA.glob("en-new-extension.*"), *AUDIO_DATA.glob("zh/*.flac")]:
+        assert ends_early(clip, read_audio_file(clip).size / 16_000) is None, clip
+    source = AUDIO_DATA / "zh" / "funasr-damo.flac"
+    vbr = tmp_path / "vbr.mp3"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", str(source), "-q:a", "9", "-write_xing", "0"]
+        + [str(vbr)],
+        check=True,
+    )
+    assert declared_length(vbr) is None
+    assert ends_early(vbr, read_audio_file(vbr).size / 16_000) is None
+    piped = subprocess.run(  # a WAV written to a pipe: its size fields were never filled in
+        ["ffmpeg", "-loglevel", "error", "-i", str(source), "-f", "wav", "-"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    (tmp_path / "piped.wav").write_bytes(piped)
+    assert declared_length(tmp_path / "piped.wav") is None
+    cut = _cut_copies(tmp_path)
+    assert declared_length(cut["wav"]) == pytest.approx(3.285, abs=0.001)
+    assert declared_length(cut["mp3"]) == pytest.approx(3.285, abs=0.03)
 
 
 def test_cli_bad_model_setting_fails_with_one_line(ting, ting_home: Path, tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import struct
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AudioError, UsageError
 
@@ -106,3 +108,121 @@ def finite_frame(frame: av.AudioFrame) -> av.AudioFrame:
     )
     fixed.sample_rate = frame.sample_rate
     return fixed
+
+
+# Decoders end a whole file within a frame or two of what its header says (0.04 s at most
+# over every clip in tests/data/audio); more missing than this is a file cut short.
+ENDS_EARLY_SLACK_S = 0.25
+
+
+@dataclass(frozen=True)
+class EndsEarly:
+    """A file whose audio stops before the length its header declares (a truncated
+    download or copy): what was read and what the header promised, in seconds."""
+
+    read_s: float
+    declared_s: float
+
+    def message(self) -> str:
+        return (
+            f"the file ends early (truncated?): transcribed the first "
+            f"{_length(self.read_s)} of {_length(self.declared_s)}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read_seconds": round(self.read_s, 3),
+            "declared_seconds": round(self.declared_s, 3),
+        }
+
+
+def ends_early(path: str | Path, read_s: float) -> EndsEarly | None:
+    """An ``EndsEarly`` when ``read_s`` seconds fall short of the length ``path``'s header
+    declares; None when they do not, or when the file declares no length to trust."""
+    declared = declared_length(Path(path))
+    if declared is None or read_s >= declared - ENDS_EARLY_SLACK_S:
+        return None
+    return EndsEarly(read_s, declared)
+
+
+def declared_length(path: Path) -> float | None:
+    """The length in seconds the file's header states, where a header states it: a WAV's
+    data size, FLAC's sample count, an MP3's Xing/Info/VBRI frame count, an MP4's track
+    duration. None for anything else: FFmpeg's own figure for a WAV is clamped to the
+    bytes present, and for an MP3 without such a header it is a guess from the bitrate
+    (6.2 s for a 5.7 s VBR file), so neither can tell a cut file from a whole one."""
+    import av
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+            if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+                return _wav_declared_length(fh)
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                return None
+            stream = container.streams.audio[0]
+            formats = set(container.format.name.split(","))
+            if not formats & {"flac", "mp3", "mp4", "m4a"}:
+                return None
+            if "mp3" in formats and not _mp3_has_length_header(path):
+                return None
+            if stream.duration is None or stream.time_base is None:
+                return None
+            return float(stream.duration * stream.time_base) or None
+    except (OSError, av.FFmpegError, ValueError, IndexError, struct.error):
+        return None  # unreadable: the decoder says so in its own words
+
+
+# data sizes written by tools that could not seek back to fill in the real one
+# (0: not yet written; 0xFFFFFFFF: FFmpeg to a pipe; 0x7FFFF000: SoX to a pipe)
+_WAV_SIZE_UNKNOWN = (0, 0xFFFFFFFF, 0x7FFFF000)
+# PCM, IEEE float, A-law, µ-law, extensible: one block is one sample of each channel
+_WAV_PLAIN_FORMATS = (1, 3, 6, 7, 0xFFFE)
+
+
+def _wav_declared_length(fh: Any) -> float | None:
+    rate = block = 0
+    while len(header := fh.read(8)) == 8:
+        chunk, size = header[:4], struct.unpack("<I", header[4:])[0]
+        if chunk == b"fmt ":
+            fmt = fh.read(size)
+            tag, _channels, rate = struct.unpack("<HHI", fmt[:8])
+            block = struct.unpack("<H", fmt[12:14])[0]
+            if tag not in _WAV_PLAIN_FORMATS:
+                return None
+            fh.seek(size & 1, 1)
+        elif chunk == b"data":
+            if not rate or not block or size in _WAV_SIZE_UNKNOWN:
+                return None
+            return size // block / rate
+        else:
+            fh.seek(size + (size & 1), 1)
+    return None
+
+
+def _mp3_has_length_header(path: Path) -> bool:
+    """Whether the first MP3 frame is a Xing, Info or VBRI header (which counts the frames)."""
+    with path.open("rb") as fh:
+        head = fh.read(10)
+        start = 0
+        if head[:3] == b"ID3" and len(head) == 10:  # skip an ID3v2 tag (sizes are 7-bit)
+            size = 0
+            for byte in head[6:10]:
+                size = size << 7 | (byte & 0x7F)
+            start = 10 + size + (10 if head[5] & 0x10 else 0)
+        fh.seek(start)
+        data = fh.read(8192)
+    for i in range(len(data) - 1):
+        if data[i] == 0xFF and data[i + 1] & 0xE0 == 0xE0:  # the first frame's sync word
+            # the tag sits after the side information: at most 36 bytes into the frame
+            return any(tag in data[i + 4 : i + 48] for tag in (b"Xing", b"Info", b"VBRI"))
+    return False
+
+
+def _length(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

@@ -63,7 +63,7 @@ def run_notes(
     """Run the notes pipeline through the runtime (recorded in the history); exit code."""
     from assistant.cli_kit import emit_json, get_app
     from assistant.console import EventPrinter
-    from assistant.events import Failed, Result
+    from assistant.events import Failed, Progress, Result
     from assistant.skill import CancelToken, Request
     from skills.meeting_notes.audio_stream import check_readable_file
     from skills.meeting_notes.progress_view import ProgressBarView
@@ -94,7 +94,13 @@ def run_notes(
                 json_printer.show(event)
             elif view is not None:
                 view.show(event)
-            if isinstance(event, Failed):
+            if isinstance(event, Progress) and event.stage == "truncated":
+                # a progress bar is gone with the next line: this one must stay
+                if view is not None:
+                    view.close()
+                sys.stderr.write(f"ting: {event.message}\n")
+                sys.stderr.flush()
+            elif isinstance(event, Failed):
                 code = 130 if event.kind == "cancelled" else 1
                 if json_printer is not None:  # the one clear line on stderr too
                     sys.stderr.write(f"ting: {event.error}\n")

@@ -75,6 +75,7 @@ def make_notes(
     duration: float | None = None
     chunk_counts: dict[str, int] = {}
     corrections: list[dict[str, Any]] = []
+    cut = None  # the audio ended before the length its header declares
     if looks_like_text(path):
         kind = "transcript"
         lines = read_transcript_file(path)
@@ -98,6 +99,7 @@ def make_notes(
         outcome = yield from transcriber.run()
         lines, meeting_language, duration = outcome.lines, outcome.language, outcome.duration
         source_hash, job_key = outcome.source_hash, outcome.job_key
+        cut = outcome.ends_early
         chunk_counts = {
             "total": outcome.chunks_total,
             "transcribed": outcome.chunks_transcribed,
@@ -121,7 +123,9 @@ def make_notes(
         job_key=job_key,
         part_chars=part_chars,
     )
-    notes = dataclasses.replace(notes, source=str(path))
+    # the notes cover only what was read: they say so wherever they are shown or kept
+    problems = [cut.message(), *notes.problems] if cut else notes.problems
+    notes = dataclasses.replace(notes, source=str(path), problems=problems)
     markdown = render_markdown(notes)
     meeting_id = store.save_meeting(
         notes,
@@ -141,6 +145,7 @@ def make_notes(
         "source": str(path),
         "kind": kind,
         "problems": notes.problems,
+        "truncated": cut.to_dict() if cut else None,
         "notes": notes.to_dict(),
     }
     if chunk_counts:

@@ -47,6 +47,7 @@ from skills.meeting_notes.chunk_plan import (
 )
 from skills.meeting_notes.notes_model import TranscriptLine
 from skills.meeting_notes.rendering import clock
+from voice.audio_files import EndsEarly, ends_early
 
 if TYPE_CHECKING:
     import numpy as np
@@ -86,6 +87,7 @@ class TranscriptionOutcome:
     chunks_total: int
     chunks_transcribed: int  # by this run
     chunks_reused: int  # finished by an earlier run
+    ends_early: EndsEarly | None = None  # the audio stopped before its header's length
 
 
 def job_key_for(source_hash: str, language: str, model: str) -> str:
@@ -279,6 +281,9 @@ class ChunkedTranscriber:
         else:
             plan, duration = yield from self._plan(duration_hint)
             self.store.save_plan(job_key, [c.to_dict() for c in plan], duration)
+        cut = ends_early(self.path, duration)
+        if cut is not None:
+            yield self._progress("truncated", cut.message())
         finished = self.store.finished_chunks(job_key)
         reused = sum(1 for c in plan if c.index in finished)
         language = job["language"] or (None if self.language == "auto" else self.language)
@@ -304,6 +309,7 @@ class ChunkedTranscriber:
             chunks_total=len(plan),
             chunks_transcribed=transcribed,
             chunks_reused=reused,
+            ends_early=cut,
         )
 
     def _fingerprint(self) -> Generator[Progress, None, str]:
