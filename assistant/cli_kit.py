@@ -30,7 +30,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """The one line on stderr every failure ends with, and its exit code."""
     import click
 
-    click.echo(f"ting: {message}", err=True)
+    from assistant.errors import one_line
+
+    click.echo(f"ting: {one_line(message)}", err=True)
     sys.exit(code)
 
 

@@ -6,6 +6,30 @@ The CLI prints ``message`` (and ``hint`` when there is one) on stderr and exits 
 
 from __future__ import annotations
 
+import re
+
+# line breaks and other control characters (a file may be named "a\nb.wav"), Unicode's
+# line separators, and the lone surrogates that stand for bytes that were not UTF-8
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: control characters written as Python writes them
+    in a string literal (``\\n``, ``\\x1b``), a byte that was not UTF-8 as ``\\xff``.
+    Messages quote names the user chose; a newline in one split the message in two."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for the byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
 
 class TingError(Exception):
     """Base of every error Ting reports to a user."""
@@ -19,8 +43,8 @@ class TingError(Exception):
 
     def user_message(self) -> str:
         if self.hint:
-            return f"{self.message} ({self.hint})"
-        return self.message
+            return one_line(f"{self.message} ({self.hint})")
+        return one_line(self.message)
 
 
 class UsageError(TingError):

@@ -41,6 +41,17 @@ def test_bad_files_give_one_clear_line(tmp_path, ting, name, code, mentions):
     assert ting("meeting", "list", "--json").json_lines() == [{"meetings": []}]  # none stored
 
 
+def test_a_name_with_a_line_break_stays_on_one_line(tmp_path, ting):
+    folder = _make_bad_files(tmp_path)
+    odd = folder / "week\n12\x1b[2J.wav"
+    (folder / "renamed.wav").rename(odd)
+    ran = ting("meeting", "notes", str(odd))
+    assert_clean_failure(ran, code=1, mentions="week\\n12\\x1b[2J.wav is not a readable audio")
+    missing = ting("meeting", "notes", str(folder / "gone\r\n.wav"), "--json")
+    assert_clean_failure(missing, code=2, mentions="no such file: ")
+    assert missing.err.rstrip("\n").endswith("/gone\\r\\n.wav")
+
+
 def test_bad_options_and_ids(tmp_path, ting):
     transcript = tmp_path / "t.txt"
     transcript.write_text("Ana: hello there everyone.\n", encoding="utf-8")

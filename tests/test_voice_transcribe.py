@@ -177,6 +177,13 @@ def test_cli_bad_files_fail_with_one_line(ting, ting_uses_test_model, tmp_path: 
         (garbage, 1, "not a readable audio file"),
         (image, 1, "picture.m4a"),
     ]
+    # a name the user chose is shown escaped: the line stays one line, and prints
+    odd = tmp_path / "two\nlines\x1b[2J.wav"
+    odd.write_text("this is not audio\n" * 50)
+    cases += [
+        (odd, 1, "two\\nlines\\x1b[2J.wav is not a readable audio file"),
+        (tmp_path / "gone\n.wav", 2, "no such file: " + str(tmp_path) + "/gone\\n.wav"),
+    ]
     for path, code, mention in cases:
         ran = ting("transcribe", str(path), "--json")
         assert_clean_failure(ran, code=code, mentions=mention)
