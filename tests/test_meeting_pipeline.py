@@ -183,6 +183,26 @@ def test_a_cut_file_gives_notes_of_what_was_read_and_says_so(
     assert said in plain.out
 
 
+def test_a_file_named_with_bytes_that_are_not_utf8_is_read_like_any_other(
+    tmp_path, ting_home, ting_uses_test_model, ting
+):
+    """Its name reached the request text and the database as it was: "the request is
+    not valid UTF-8 text", and past that a UnicodeEncodeError storing the job."""
+    import os
+    import shutil
+
+    odd = Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff.wav"))
+    shutil.copy(ROOT / "tests" / "data" / "audio" / "zh-nihao-xiaoming.wav", odd)
+    ran = ting("meeting", "notes", str(odd), "--json", timeout=240)
+    assert ran.code == 0 and ran.err == "", ran.err
+    [result] = [e for e in ran.json_lines() if e["type"] == "result"]
+    assert result["payload"]["source"] == f"{tmp_path}/\\xff.wav"  # shown escaped
+    assert "\\xff" in result["payload"]["title"]
+    assert "小明" in " ".join(line["text"] for line in result["payload"]["notes"]["transcript"])
+    listed = ting("meeting", "list")
+    assert listed.code == 0 and "\\xff" in listed.out
+
+
 def test_mandarin_meeting_in_process(tmp_path, recognizer):
     """The skill with the session's recognizer: Chinese out, Simplified, key words heard."""
     import zhconv

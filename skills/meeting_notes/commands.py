@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from assistant.errors import Cancelled, UsageError
+from assistant.errors import Cancelled, UsageError, one_line
 
 FORMAT_CHOICES = ("md", "txt", "srt")
 
@@ -83,7 +83,9 @@ def run_notes(
         "speaker_channels": list(speaker_channels) if speaker_channels else None,
         "recording_id": recording_id,
     }
-    request = Request(text=f"meeting notes: {path.name}", skill="meeting_notes", options=options)
+    request = Request(
+        text=f"meeting notes: {one_line(path.name)}", skill="meeting_notes", options=options
+    )
     events = app.runtime.run(request, cancel=cancel)
     json_printer = EventPrinter(as_json=True) if as_json else None
     view = None if as_json else ProgressBarView()

@@ -18,6 +18,7 @@ from assistant.errors import (
     ProviderNotConfigured,
     SkillError,
     UsageError,
+    one_line,
 )
 from assistant.events import Event, Progress, Result
 from skills.meeting_notes.audio_stream import check_readable_file
@@ -70,6 +71,9 @@ def make_notes(
         raise UsageError(f"language must be one of {', '.join(LANGUAGE_CHOICES)}, not {language!r}")
     path = path.expanduser()
     check_readable_file(path)
+    # the name as notes, progress and the database show it: a file may be named with
+    # bytes that are not UTF-8 (which no text column or JSON line can hold) or a newline
+    shown = one_line(str(path))
     source_hash: str | None = None
     job_key: str | None = None
     duration: float | None = None
@@ -83,7 +87,7 @@ def make_notes(
         meeting_language = spoken if language == "auto" else language
         stamps = [t.end or t.start for t in lines if t.start is not None]
         duration = max((s for s in stamps if s is not None), default=None)
-        yield Progress("transcript", f"read {len(lines)} lines from {path.name}")
+        yield Progress("transcript", f"read {len(lines)} lines from {one_line(path.name)}")
     else:
         from skills.meeting_notes.transcription import ChunkedTranscriber
 
@@ -118,19 +122,19 @@ def make_notes(
         language=written_language,
         spoken_language=meeting_language,
         title=title or "",
-        name=path.stem,
+        name=one_line(path.stem),
         duration=duration,
         job_key=job_key,
         part_chars=part_chars,
     )
     # the notes cover only what was read: they say so wherever they are shown or kept
     problems = [cut.message(), *notes.problems] if cut else notes.problems
-    notes = dataclasses.replace(notes, source=str(path), problems=problems)
+    notes = dataclasses.replace(notes, source=shown, problems=problems)
     markdown = render_markdown(notes)
     meeting_id = store.save_meeting(
         notes,
         markdown=markdown,
-        source_path=str(path),
+        source_path=shown,
         source_hash=source_hash,
         source_kind=kind,
         history_id=ctx.history_id,
@@ -142,7 +146,7 @@ def make_notes(
         "language": notes.language,
         "offline": notes.offline,
         "duration": duration,
-        "source": str(path),
+        "source": shown,
         "kind": kind,
         "problems": notes.problems,
         "truncated": cut.to_dict() if cut else None,

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import Cancelled
+from assistant.errors import Cancelled, one_line
 from assistant.events import Progress
 from skills.meeting_notes.audio_stream import (
     SAMPLE_RATE,
@@ -262,7 +262,7 @@ class ChunkedTranscriber:
     # -- the whole run -----------------------------------------------------------------
 
     def run(self) -> Generator[Progress, None, TranscriptionOutcome]:
-        yield self._progress("hashing", f"reading {self.path.name}")
+        yield self._progress("hashing", f"reading {one_line(self.path.name)}")
         duration_hint, channels = probe_audio(self.path)
         stereo = self.speaker_channels is not None and channels >= 2
         source_hash = yield from self._fingerprint()
@@ -271,7 +271,7 @@ class ChunkedTranscriber:
         job = self.store.ensure_job(
             job_key,
             source_hash=source_hash,
-            source_path=str(self.path),
+            source_path=one_line(str(self.path)),  # text SQLite can store
             language=self.language,
             model=self.recognizer.model_name,
         )
@@ -327,7 +327,7 @@ class ChunkedTranscriber:
                     last_report = time.monotonic()
                     yield self._progress(
                         "hashing",
-                        f"reading {self.path.name}: {done >> 20} of {size >> 20} MiB",
+                        f"reading {one_line(self.path.name)}: {done >> 20} of {size >> 20} MiB",
                         done >> 20,
                         size >> 20,
                     )
