@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures_core import ROOT, TING
+from fixtures_core import ROOT, TING, assert_clean_failure
 
 sys.path.insert(0, str(Path(__file__).parent / "data" / "meeting"))
 from build_meeting import english_meeting, mandarin_meeting, word_recall  # noqa: E402
@@ -181,6 +181,13 @@ def test_a_cut_file_gives_notes_of_what_was_read_and_says_so(
     plain = ting("meeting", "notes", str(cut))  # the same again, from the stored chunks
     assert plain.code == 0 and plain.err == f"ting: {said}\n"
     assert said in plain.out
+
+    # cut so short that nothing in it is speech: no notes, and the one line says why
+    stub = tmp_path / "stub.wav"
+    stub.write_bytes(whole.read_bytes()[: 44 + 1600])
+    failed = ting("meeting", "notes", str(stub))
+    assert_clean_failure(failed, code=1, mentions="no speech was found")
+    assert "the file ends early (truncated?): transcribed the first 0.1 s of 3.3 s" in failed.err
 
 
 def test_a_file_named_with_bytes_that_are_not_utf8_is_read_like_any_other(

@@ -90,6 +90,7 @@ def run_notes(
     json_printer = EventPrinter(as_json=True) if as_json else None
     view = None if as_json else ProgressBarView()
     code = 0
+    cut_short = None  # said with the notes; a failure's one line says it itself
     try:
         for event in events:
             if json_printer is not None:
@@ -97,16 +98,15 @@ def run_notes(
             elif view is not None:
                 view.show(event)
             if isinstance(event, Progress) and event.stage == "truncated":
-                # a progress bar is gone with the next line: this one must stay
-                if view is not None:
-                    view.close()
-                sys.stderr.write(f"ting: {event.message}\n")
-                sys.stderr.flush()
+                cut_short = event.message
             elif isinstance(event, Failed):
                 code = 130 if event.kind == "cancelled" else 1
                 if json_printer is not None:  # the one clear line on stderr too
                     sys.stderr.write(f"ting: {event.error}\n")
             elif isinstance(event, Result):
+                if cut_short is not None:
+                    sys.stderr.write(f"ting: {cut_short}\n")
+                    sys.stderr.flush()
                 if out is not None:
                     write_notes(out, event.text)
                     if as_json:

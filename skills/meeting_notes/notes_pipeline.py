@@ -110,7 +110,8 @@ def make_notes(
             "reused": outcome.chunks_reused,
         }
         if not lines:
-            raise AudioError(f"no speech was found in {path} ({duration:.0f} s of audio)")
+            read = f"{duration:.0f} s of audio" + (f"; {cut.message()}" if cut else "")
+            raise AudioError(f"no speech was found in {path} ({read})")
         if meeting_language == "zh":
             lines, corrections = yield from _corrected_by_model(ctx, lines)
     ctx.cancel.raise_if_cancelled()
