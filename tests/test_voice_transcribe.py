@@ -262,6 +262,32 @@ def test_a_length_counts_only_where_the_file_declares_it(tmp_path: Path) -> None
     assert declared_length(cut["mp3"]) == pytest.approx(3.285, abs=0.03)
 
 
+def test_a_damaged_stretch_in_the_middle_is_skipped_and_the_rest_read(tmp_path: Path) -> None:
+    """The decoder's generator ended at the first bad packet: 3000 zero bytes in this
+    MP3 lost the 2.7 s after them (ffmpeg itself reads on, as both readers now do)."""
+    import subprocess
+
+    import numpy as np
+
+    from skills.meeting_notes.audio_stream import iter_audio_blocks
+    from voice.audio_files import read_audio_file
+
+    whole = tmp_path / "whole.mp3"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", str(AUDIO_DATA / "zh" / "funasr-damo.flac")]
+        + [str(whole)],
+        check=True,
+    )
+    data = bytearray(whole.read_bytes())
+    data[6000:9000] = bytes(3000)
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(bytes(data))
+    assert read_audio_file(whole).size / 16_000 == pytest.approx(5.55, abs=0.01)
+    assert read_audio_file(damaged).size / 16_000 == pytest.approx(4.57, abs=0.05)
+    blocks = np.concatenate(list(iter_audio_blocks(damaged)))
+    assert blocks.size / 16_000 == pytest.approx(4.57, abs=0.05)
+
+
 def test_cli_bad_model_setting_fails_with_one_line(ting, ting_home: Path, tmp_path: Path) -> None:
     from assistant.config import save_setting
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,14 +68,7 @@ def _decode(file: Path, sample_rate: int) -> np.ndarray:
     with av.open(str(file), mode="r", metadata_errors="ignore") as container:
         if not container.streams.audio:
             raise AudioError(f"{file} has no audio stream")
-        frames = container.decode(audio=0)
-        while True:
-            try:
-                frame = next(frames)
-            except StopIteration:
-                break
-            except av.error.InvalidDataError:
-                continue  # one damaged packet: skip it, as ffmpeg does
+        for frame in decoded_frames(container):
             frame.pts = None
             fifo.write(finite_frame(frame))
             if fifo.samples >= 500_000:  # resampled in large groups, as decode_audio does
@@ -85,6 +79,20 @@ def _decode(file: Path, sample_rate: int) -> np.ndarray:
     if not pieces:
         return np.zeros(0, dtype=np.float32)
     return np.concatenate(pieces).astype(np.float32) / 32768.0
+
+
+def decoded_frames(container: av.container.InputContainer) -> Iterator[av.AudioFrame]:
+    """The first audio stream's frames, past any damaged packet, as ffmpeg reads them.
+    ``container.decode()`` is a generator: the error of one bad packet ends it, and the
+    rest of the file was lost (3000 zero bytes in an MP3 dropped its last 2.7 s)."""
+    import av
+
+    for packet in container.demux(container.streams.audio[0]):
+        try:
+            frames = packet.decode()
+        except av.error.InvalidDataError:
+            continue
+        yield from frames
 
 
 FLOAT_FORMATS = ("flt", "fltp", "dbl", "dblp")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import AudioError, UsageError
+from voice.audio_files import decoded_frames
 
 if TYPE_CHECKING:
     import numpy as np
@@ -101,14 +102,9 @@ def iter_audio_blocks(
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
                 raise AudioError(f"{path} has no audio stream")
-            frames = container.decode(audio=0)
+            frames = decoded_frames(container)  # past damaged packets
             while True:
-                try:
-                    frame = next(frames)
-                except StopIteration:
-                    frame = None
-                except av.error.InvalidDataError:
-                    continue  # one damaged packet: skip it, as ffmpeg does
+                frame = next(frames, None)
                 if frame is not None:
                     frame.pts = None
                 for out in resampler.resample(frame):
