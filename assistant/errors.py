@@ -17,7 +17,7 @@ _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def one_line(text: str) -> str:
     """``text`` as one printable line: control characters written as Python writes them
     in a string literal (``\\n``, ``\\x1b``), a byte that was not UTF-8 as ``\\xff``.
-    Messages quote names the user chose; a newline in one split the message in two."""
+    Messages quote names the user chose, and an error must stay one line."""
     return _UNPRINTABLE.sub(_escape, text)
 
 

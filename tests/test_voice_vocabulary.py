@@ -157,8 +157,8 @@ def test_a_spoken_correction_names_the_word_that_was_meant() -> None:
 
 
 def test_a_spoken_correction_stands_when_the_database_is_locked(tmp_path: Path) -> None:
-    """`ting listen` used to end its session on the database error; the correction of
-    what was heard still stands and the user is told the word was not kept."""
+    """A database error storing the word must not end `ting listen`: the correction of
+    what was heard stands, and the user is told the word was not kept."""
     import sqlite3
 
     from assistant.history import HistoryStore

@@ -278,14 +278,11 @@ class SettingsWindow(QWidget):
             )
         )
         # its longest choice would widen the window past its default and bring up a
-        # horizontal scrollbar: the box may shrink, its list still shows each choice whole
+        # horizontal scrollbar: the box may shrink (its open list still fits each choice)
         self.compare_decodes.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.compare_decodes.setMinimumContentsLength(24)
-        self.compare_decodes.view().setMinimumWidth(
-            self.compare_decodes.view().sizeHintForColumn(0) + 24
-        )
         vform.addRow(tr("Mandarin check"), self.compare_decodes)
         self.tts_voice = QComboBox()
         self.tts_voice.setEditable(True)

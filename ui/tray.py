@@ -44,7 +44,7 @@ _ACTION_TEXT = {
     "settings": "Settings",
     "quit": "Quit",
 }
-# A sentence per state: "Ting is error" read as broken English.
+# One sentence per state: the state names are not all adjectives ("error").
 _STATE_TEXT = {
     "idle": "Ting is ready",
     "listening": "Ting is listening",
