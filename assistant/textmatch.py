@@ -121,11 +121,11 @@ _SUFFIX = r"(?P<s>a\.?m\.?|p\.?m\.?|o[’']?clock)"
 # 三点意见 is three points, 一点五倍 a decimal: not clock times
 _NOT_A_TIME = r"(?!意见|建议|内容|原因|要求|问题|想法|理由|看法|好处|注意|\d*倍)"
 _CLOCKS = (
-    re.compile(  # 下午3点半, 10点5分, 3点1刻
+    re.compile(  # 下午3点半, 10点5分, 3点1刻, 3点钟
         _PERIOD
-        + r"(?<![\d.])(?P<h>\d{1,2})\s*点"
+        + r"(?<![\d.])(?P<h>\d{1,2})\s*点(?P<z>钟)?"
         + _NOT_A_TIME
-        + r"(?:(?P<half>半)|(?P<q>[13])刻|(?P<m>\d{1,2})分?(?!\d))?"
+        + r"(?:(?P<half>半)|(?P<q>[13])刻|(?P<m>\d{1,2})(?P<f>分)?(?!\d))?"
     ),
     re.compile(  # 15:00, 3:30pm, 3 pm, 下午3:30
         _PERIOD
@@ -140,6 +140,22 @@ _CLOCKS = (
     re.compile(r"\bhalf past (?P<h>\d{1,2}|" + "|".join(_HOUR_WORDS) + r")\b"),
     re.compile(r"\b(?P<noon>noon|midday|midnight)\b"),
 )
+# In running speech "N点" is also a point of a talk (第三点, 这三点), "a little" (早一点,
+# 有一点), a decimal (两点几, 三点五) or a radical (三点水); "3:15" may be a score. Such a
+# number reads as a time only with a period word, 钟, 半/刻/分, or a word of time around it.
+_DAY_WORD = r"(?:今天|明天|后天|昨天|今晚|明晚|明早|周[1-7日天]|\d日|today|tonight|tomorrow)"
+_TIME_BEFORE = re.compile(
+    r"(?:" + _DAY_WORD + r"|\b(?:at|by|before|until|till|around|from|after)|到|等到|从)\s*$"
+)
+_TIME_AFTER = re.compile(
+    r"\s*(?:(?:之|以)?前|(?:之|以)后|整|到|至|开|见|集合|出发|截止|开始|结束|-\s*\d|to\s+\d)"
+)
+_POINT_BEFORE = re.compile(r"[第这那哪每]\s*$")
+_LITTLE_BEFORE = re.compile(r"[早快慢多少好大小晚有高低差稍近远再]\s*$")  # 早一点: a little
+
+
+def _time_around(text: str, start: int, end: int) -> bool:
+    return bool(_TIME_BEFORE.search(text, 0, start) or _TIME_AFTER.match(text, end))
 
 
 def _minute(groups: dict[str, str | None], said: str) -> int:
@@ -152,11 +168,24 @@ def _minute(groups: dict[str, str | None], said: str) -> int:
     return int(groups.get("m") or 0)
 
 
-def clock_times(text: str) -> list[tuple[int, int, frozenset[int], int]]:
+def _spoken_hour(text: str, m: re.Match[str], hour: int) -> bool:
+    """Whether the "N点" matched in ``m`` reads as a time in running speech."""
+    if _POINT_BEFORE.search(text, 0, m.start("h")):
+        return False
+    if hour == 1 and _LITTLE_BEFORE.search(text, 0, m.start("h")):
+        return False
+    strong = m["p"] or m["z"] or m["half"] or m["q"] or m["f"]
+    return bool(strong or _time_around(text, m.start("h"), m.end()))
+
+
+def clock_times(text: str, *, speech: bool = False) -> list[tuple[int, int, frozenset[int], int]]:
     """The clock times in ``text`` (``said_forms``): (start, end, the hours it can be on a
     24-hour clock, minute). A period word decides the hour (下午三点 → 15, 上午十点 → 10,
-    3 pm → 15); without one an hour up to 12 is either (三点 → 3 or 15). A bare number is
-    not a time: it needs 点, a colon, am/pm or o'clock."""
+    3 pm → 15); without one an hour up to 12 is either (三点 → 3 or 15), except one
+    written with a leading zero (03:00 → 3). A bare number is not a time: it needs 点, a
+    colon, am/pm or o'clock. ``speech``: ``text`` is what someone said, where 三点 needs a
+    period word, 钟, 半/刻/分 or a word of time around it (三点之前, 明天三点), and a colon
+    time without am/pm is read as written unless such a word is around it ("at 3:15")."""
     found: list[tuple[int, int, frozenset[int], int]] = []
     taken: set[int] = set()
     for pattern in _CLOCKS:
@@ -178,6 +207,11 @@ def clock_times(text: str) -> list[tuple[int, int, frozenset[int], int]]:
                 plain = pattern is _CLOCKS[1] and not (groups.get("m") or suffix)
                 if plain or hour > 24 or minute > 59:
                     continue
+                if pattern is _CLOCKS[0] and speech and not _spoken_hour(text, m, hour):
+                    continue
+                as_written = h.startswith("0") or speech and not _time_around(text, *m.span())
+                if period is None and pattern is _CLOCKS[1] and as_written:
+                    period = "24h"  # 03:00, or a score "3:15"
             if period == "am":
                 hours = {hour % 12}
             elif period == "pm":
@@ -193,7 +227,8 @@ def clock_times(text: str) -> list[tuple[int, int, frozenset[int], int]]:
     return sorted(found)
 
 
-_MONTHS = {
+# English month names and their short forms, shared with skills/bookkeeping/dates.py
+EN_MONTHS = {
     name: i
     for i, names in enumerate(
         [
@@ -214,9 +249,8 @@ _MONTHS = {
     )
     for name in names
 }
-MONTH_WORDS = {i: frozenset(n for n, j in _MONTHS.items() if j == i) for i in range(1, 13)}
-_MONTH = "(?P<mn>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
-_ORD = r"(?:st|nd|rd|th)?\b"
+_MONTH = "(?P<mn>" + "|".join(sorted(EN_MONTHS, key=len, reverse=True)) + r")\b\.?"
+_ORD = r"(?P<o>st|nd|rd|th)?\b"
 _YEAR = r"(?:,?\s*(?P<y>\d{4})\b)?"
 _DATES = (
     re.compile(  # 2026年12月15日, 12月15号, 3月15
@@ -225,23 +259,46 @@ _DATES = (
     re.compile(  # 2026-12-15, 2026/3/15
         r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/-]|\.\d)"
     ),
-    re.compile(r"(?<![\d/.-])(?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?![\d/%a-z-]|\.\d)"),  # 3/15
+    re.compile(  # 3/15
+        r"(?<![\d/.-])(?P<m>\d{1,2})(?P<sep>[/-])(?P<d>\d{1,2})(?![\d/%a-z-]|\.\d)"
+    ),
     re.compile(r"\b" + _MONTH + r"\s*(?:the\s+)?(?P<d>\d{1,2})" + _ORD + _YEAR),  # Dec 15th
-    re.compile(r"\b(?:the\s+)?(?P<d>\d{1,2})" + _ORD + r"\s*(?:of\s+)?" + _MONTH + _YEAR),
+    re.compile(r"\b(?:the\s+)?(?P<d>\d{1,2})" + _ORD + r"\s*(?P<of>of\s+)?" + _MONTH + _YEAR),
+)
+# In running speech 3-5 and 10-15 are ranges (3-5天, 10-15 people), a number before a unit
+# is a count (3/4 of the budget, March 12 miles), and "may"/"march" are also verbs ("those 3
+# may not work"): a day and a month must read as nothing else.
+_COUNTED = re.compile(
+    r"\s*(?:[天周个分人次倍页张件条位名岁元块%]|小时|(?:of|more|percent|people|persons|times"
+    r"|(?:minute|min|hour|hr|day|week|month|year|page|slide|item|mile|kilometer|km)s?)\b)"
 )
 
 
-def dates(text: str) -> list[tuple[int, int, int | None, int, int]]:
+def _spoken_date(text: str, m: re.Match[str]) -> bool:
+    """Whether the date matched in ``m`` reads as one in running speech."""
+    if m.re is _DATES[1] or m.re is _DATES[0]:
+        return True
+    if m.re is _DATES[2] and m["sep"] == "-" or _COUNTED.match(text, m.end()):
+        return False
+    if m.re is _DATES[4] and not (m["o"] or m["of"] or m["y"]):
+        return len(m["mn"]) > 3 and m["mn"] not in ("may", "march")  # "3 December", not "3 may"
+    return True
+
+
+def dates(text: str, *, speech: bool = False) -> list[tuple[int, int, int | None, int, int]]:
     """The dates in ``text`` (``said_forms``) that name a month and a day: (start, end,
-    year or None, month, day)."""
+    year or None, month, day). ``speech``: ``text`` is what someone said, where a range
+    (3-5天), a number before a unit (2/3 of) or "3 may" is no date; a full 2026-03-05 is."""
     found: list[tuple[int, int, int | None, int, int]] = []
     taken: set[int] = set()
     for pattern in _DATES:
         for m in pattern.finditer(text):
             if taken.intersection(range(*m.span())):
                 continue
+            if speech and not _spoken_date(text, m):
+                continue
             groups = m.groupdict()
-            month = _MONTHS[groups["mn"]] if groups.get("mn") else int(groups["m"])
+            month = EN_MONTHS[groups["mn"]] if groups.get("mn") else int(groups["m"])
             day = int(groups["d"])
             if not (1 <= month <= 12 and 1 <= day <= 31):
                 continue

@@ -252,13 +252,24 @@ _DAY_AFTER = re.compile(r"^\s*(?:on\s+)?(?:tomorrow|(?:mon|tues|wednes|thurs|fri
 # same surname with another title, as far as the notes can tell
 _ZH_TITLES = (
     "总监|总经理|总裁|经理|老师|主任|主管|部长|处长|科长|局长|院长|校长|教授|博士|医生|律师|"
-    "师傅|总(?!结|共|体|部|统|额|数|计|算|量|觉|之)|工(?!作|资|具|程|业|厂|期|时|位|号|艺|序|种|地|商)|姐|哥"
+    "师傅|总(?!结|共|体|部|统|额|数|计|算|量|觉|之|是|表|而|归)|工(?!作|资|具|程|业|厂|期|时|位|号|艺|序|种|地|商)|姐|哥"
 )
-_SURNAME = r"(?:欧阳|司马|诸葛|上官|东方|皇甫|令狐|慕容|司徒|夏侯|[\u3400-\u9fff])"
+# the commonest surnames: a rare one with a title is missed rather than 小程序 read as 小程
+_SURNAME = (
+    r"(?:欧阳|司马|诸葛|上官|东方|皇甫|令狐|慕容|司徒|夏侯|[王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
+    r"郑梁谢宋唐许韩邓冯曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方"
+    r"邹熊白孟秦邱侯江尹薛闫阎段雷龙黎陶贺毛郝顾龚邵万覃武钱戴严莫孔向汤葛乔赖])"
+)
 _TITLED = re.compile(rf"(?:老|小)(?P<a>{_SURNAME})|(?P<b>{_SURNAME})(?:{_ZH_TITLES})")
 # words that read as 老/小 or a title next to a surname without being one (两个小时)
 _NOT_NAMES = {"小时", "老师", "老公", "老家", "老婆", "老板", "小说", "小区", "小学", "小组"}
 _NOT_NAMES |= {"施工", "分工", "加工", "开工", "完工", "上工", "化工", "美工"}
+_NOT_NAMES |= {"小于", "小程序", "老方法", "老方式", "老方案", "老毛病", "小白", "小龙虾", "老江湖"}
+# words a surname ends before a title (基金经理, 甲方经理, 关于总经理, 工程总监)
+_SURNAME_IN_WORD = {"关于", "对于", "由于", "等于", "至于", "属于", "用于", "基于", "位于", "终于"}
+_SURNAME_IN_WORD |= {"甲方", "乙方", "对方", "双方", "我方", "各方", "官方", "地方", "西方", "南方"}
+_SURNAME_IN_WORD |= {"工程", "课程", "流程", "过程", "日程", "进程", "议程", "教程", "规程"}
+_SURNAME_IN_WORD |= {"基金", "资金", "现金", "奖金", "租金", "黄金", "美金", "明白", "空白", "蛋白"}
 
 
 def _said(text: str) -> str:
@@ -270,12 +281,18 @@ def _said(text: str) -> str:
     return re.sub(r"([上下这本])个?([周月])", lambda m: m[1].replace("这", "本") + m[2], text)
 
 
-def _titled_surnames(source: str) -> frozenset[str]:
-    """The surnames ``source`` says with a title or 老/小 (王总, 老郑 → 王, 郑)."""
+def _titled_surnames(forms: str) -> frozenset[str]:
+    """The surnames ``forms`` says with a title or 老/小 (王总, 老郑 → 王, 郑). Read
+    between punctuation and line breaks, so that two lines do not make a word."""
     found = set()
-    for i in range(len(source)):  # every start: 小李总 is 李 either way
-        m = _TITLED.match(source, i)
-        if m and m[0][:2] not in _NOT_NAMES:
+    for run in re.split(r"[^\w ]+", forms):
+        source = run.replace(" ", "")
+        for i in range(len(source)):  # every start: 小李总 is 李 either way
+            m = _TITLED.match(source, i)
+            if not m or any(source.startswith(word, i) for word in _NOT_NAMES):
+                continue
+            if m["b"] and source[max(0, i - 1) : i + 1] in _SURNAME_IN_WORD:
+                continue
             found.add(m["a"] or m["b"])
     return frozenset(found)
 
@@ -318,26 +335,25 @@ class _Transcript:
             source,
             frozenset(re.findall(r"[a-z]+", forms)) | _end_of_day_words(forms),
             frozenset(re.findall(r"\d+", forms)),
-            frozenset((h, m) for _, _, hours, m in clock_times(forms) for h in hours),
-            frozenset((y, m, d) for _, _, y, m, d in dates(forms)),
-            _titled_surnames(source),
+            frozenset((h, m) for _, _, hours, m in clock_times(forms, speech=True) for h in hours),
+            frozenset((y, m, d) for _, _, y, m, d in dates(forms, speech=True)),
+            _titled_surnames(forms),
         )
 
 
 def _date_said(year: int | None, month: int, day: int, said: _Transcript) -> bool:
     """A date's month and day were said, and its year, when it has one, was not said
     otherwise (a model adds the year to "December 15th")."""
-    from assistant.textmatch import MONTH_WORDS
-
     same_day = [y for y, m, d in said.dates if (m, d) == (month, day)]
     if year is not None and any(y is not None and y != year for y in same_day):
         return False
     if same_day:
         return True
-    # a month said apart from its day: 十九号 … 十月
+    # a month said apart from its day: 十九号 … 十月 (an English month word apart from a
+    # number is most often a verb: "those 3 may not work")
     return bool(
         re.search(rf"(?<!\d){month}月", said.source) and re.search(rf"(?<!\d){day}日", said.source)
-    ) or bool(MONTH_WORDS[month] & said.words and str(day) in said.numbers)
+    )
 
 
 def _is_said(value: str, said: _Transcript, *, due: bool, same_language: bool) -> bool:
@@ -405,7 +421,7 @@ def keep_what_was_said(
     line stamped [00:20], "负责人: 主持人" in a recording nobody chairs). The item
     itself stays. ``same_language``: the notes are in the transcript's language."""
     said = _Transcript.of(
-        " ".join([line.text for line in lines] + [line.speaker or "" for line in lines])
+        "\n".join([line.text for line in lines] + [line.speaker or "" for line in lines])
     )
     labels = {(line.speaker or "").lower() for line in lines} - {""}
 
