@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from assistant.textmatch import EN_MONTHS as _EN_MONTHS
 from skills.bookkeeping.numerals import NUMERAL_CHARS, chinese_to_int, english_words_to_int
 
 _CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
@@ -44,27 +45,6 @@ _EN_WEEKDAYS = {
     "sat": 5,
     "sunday": 6,
     "sun": 6,
-}
-_EN_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
 }
 
 _NUM = rf"(?:\d{{1,2}}|[{NUMERAL_CHARS}]{{1,3}})"
