@@ -262,6 +262,40 @@ def test_a_length_counts_only_where_the_file_declares_it(tmp_path: Path) -> None
     assert declared_length(cut["mp3"]) == pytest.approx(3.285, abs=0.03)
 
 
+def _mp3(source: Path, out: Path, *args: str) -> Path:
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(source), *args, str(out)], check=True)
+    return out
+
+
+def test_a_whole_mp3_whose_length_header_does_not_fit_it_is_not_called_cut(
+    tmp_path: Path,
+) -> None:
+    """An MP3's Xing frame count may not be the file's: two VBR files joined with ``cat``
+    (the first one's header), bytes appended, a placeholder a killed encoder never filled
+    in. Only a file shorter than the header's byte count is cut; one that is, still is."""
+    from voice.audio_files import declared_length, ends_early, read_audio_file
+
+    first = _mp3(AUDIO_DATA / "zh" / "funasr-damo.flac", tmp_path / "p1.mp3", "-q:a", "9")
+    second = _mp3(AUDIO_DATA / "zh" / "f5-taiyi.flac", tmp_path / "p2.mp3", "-q:a", "9")
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(first.read_bytes() + second.read_bytes())
+    junk = tmp_path / "junk.mp3"
+    junk.write_bytes(first.read_bytes() + bytes(range(256)) * 20)
+    data = bytearray(first.read_bytes())
+    at = data.index(b"Xing") + 8
+    data[at : at + 8] = bytes(8)  # frames and bytes: 0, as the encoder first writes them
+    placeholder = tmp_path / "placeholder.mp3"
+    placeholder.write_bytes(bytes(data))
+    for whole in (first, joined, junk, placeholder):
+        assert ends_early(whole, read_audio_file(whole).size / 16_000) is None, whole.name
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
+    assert declared_length(cut) == pytest.approx(5.547, abs=0.01)
+    assert ends_early(cut, read_audio_file(cut).size / 16_000) is not None
+
+
 def test_a_damaged_stretch_in_the_middle_is_skipped_and_the_rest_read(tmp_path: Path) -> None:
     """The decoder's generator ended at the first bad packet: 3000 zero bytes in this
     MP3 lost the 2.7 s after them (ffmpeg itself reads on, as both readers now do)."""

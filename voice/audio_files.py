@@ -155,10 +155,11 @@ def ends_early(path: str | Path, read_s: float) -> EndsEarly | None:
 
 def declared_length(path: Path) -> float | None:
     """The length in seconds the file's header states, where a header states it: a WAV's
-    data size, FLAC's sample count, an MP3's Xing/Info/VBRI frame count, an MP4's track
-    duration. None for anything else: FFmpeg's own figure for a WAV is clamped to the
-    bytes present, and for an MP3 without such a header it is a guess from the bitrate
-    (6.2 s for a 5.7 s VBR file), so neither can tell a cut file from a whole one."""
+    data size, FLAC's sample count, an MP3's Xing/Info/VBRI frame count (for a file
+    shorter than that header's byte count), an MP4's track duration. None for anything
+    else: FFmpeg's own figure for a WAV is clamped to the bytes present, and for an MP3
+    without such a header it is a guess from the bitrate, so neither can tell a cut file
+    from a whole one."""
     import av
 
     try:
@@ -173,8 +174,8 @@ def declared_length(path: Path) -> float | None:
             formats = set(container.format.name.split(","))
             if not formats & {"flac", "mp3", "mp4", "m4a"}:
                 return None
-            if "mp3" in formats and not _mp3_has_length_header(path):
-                return None
+            if "mp3" in formats:
+                return _mp3_declared_length(path)
             if stream.duration is None or stream.time_base is None:
                 return None
             return float(stream.duration * stream.time_base) or None
@@ -209,23 +210,60 @@ def _wav_declared_length(fh: Any) -> float | None:
     return None
 
 
-def _mp3_has_length_header(path: Path) -> bool:
-    """Whether the first MP3 frame is a Xing, Info or VBRI header (which counts the frames)."""
+def _mp3_declared_length(path: Path) -> float | None:
+    """The length an MP3's Xing/Info or VBRI header counts (its frames less the encoder
+    delay and padding of a LAME tag, as FFmpeg has it), only for a file shorter than
+    the byte count the same header states. A whole file can read shorter than its frame
+    count (the header of the first of several files joined with ``cat``, a placeholder
+    a killed encoder never filled in, a damaged stretch), and FFmpeg's own length falls
+    back to a bitrate guess when the counts do not match; the byte count is the one sure
+    sign that bytes are missing."""
+    size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(10)
         start = 0
         if head[:3] == b"ID3" and len(head) == 10:  # skip an ID3v2 tag (sizes are 7-bit)
-            size = 0
+            tag = 0
             for byte in head[6:10]:
-                size = size << 7 | (byte & 0x7F)
-            start = 10 + size + (10 if head[5] & 0x10 else 0)
+                tag = tag << 7 | (byte & 0x7F)
+            start = 10 + tag + (10 if head[5] & 0x10 else 0)
         fh.seek(start)
         data = fh.read(8192)
-    for i in range(len(data) - 1):
-        if data[i] == 0xFF and data[i + 1] & 0xE0 == 0xE0:  # the first frame's sync word
-            # the tag sits after the side information: at most 36 bytes into the frame
-            return any(tag in data[i + 4 : i + 48] for tag in (b"Xing", b"Info", b"VBRI"))
-    return False
+    sync = next(
+        (i for i in range(len(data) - 3) if data[i] == 0xFF and data[i + 1] & 0xE0 == 0xE0),
+        None,
+    )
+    if sync is None:
+        return None
+    frame = data[sync:]
+    version = (frame[1] >> 3) & 3  # 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+    layer = (frame[1] >> 1) & 3  # 1: III, 2: II, 3: I
+    rate_index = (frame[2] >> 2) & 3
+    if version == 1 or layer == 0 or rate_index == 3:
+        return None
+    rate = (44_100, 48_000, 32_000)[rate_index] >> {3: 0, 2: 1, 0: 2}[version]
+    per_frame = 384 if layer == 3 else 1152 if layer == 2 or version == 3 else 576
+    mono = frame[3] >> 6 == 3
+    tag_at = 4 + ((17 if mono else 32) if version == 3 else (9 if mono else 17))
+    frames = byte_count = padding = 0
+    if frame[tag_at : tag_at + 4] in (b"Xing", b"Info"):
+        flags = int.from_bytes(frame[tag_at + 4 : tag_at + 8], "big")
+        at = tag_at + 8
+        if flags & 1:
+            frames = int.from_bytes(frame[at : at + 4], "big")
+            at += 4
+        if flags & 2:
+            byte_count = int.from_bytes(frame[at : at + 4], "big")
+            at += 4
+        at += (100 if flags & 4 else 0) + (4 if flags & 8 else 0)
+        if frame[at : at + 4] in (b"LAME", b"Lavf", b"Lavc"):  # delay and padding: 12 bits each
+            delays = int.from_bytes(frame[at + 21 : at + 24], "big")
+            padding = (delays >> 12) + (delays & 0xFFF)
+    elif frame[36:40] == b"VBRI":
+        byte_count, frames = struct.unpack(">II", frame[46:54])
+    if frames <= 0 or byte_count <= 0 or size - start >= byte_count:
+        return None
+    return (frames * per_frame - padding) / rate
 
 
 def _length(seconds: float) -> str:
