@@ -190,6 +190,35 @@ def test_a_cut_file_gives_notes_of_what_was_read_and_says_so(
     assert "the file ends early (truncated?): transcribed the first 0.1 s of 3.3 s" in failed.err
 
 
+def test_a_damaged_file_gives_notes_of_all_of_it_and_says_what_was_left_silent(
+    tmp_path, ting_home, ting_uses_test_model, ting
+):
+    """A stretch the decoder cannot read is silence of its length: the notes cover the
+    whole file, not a file cut short, and say how much of it was lost, also when they
+    are made again from the stored chunks."""
+    source = ROOT / "tests" / "data" / "audio" / "zh" / "funasr-damo.flac"
+    whole = tmp_path / "whole.mp3"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(source), str(whole)], check=True)
+    data = bytearray(whole.read_bytes())
+    data[6000:9000] = bytes(3000)  # about 1 s of 5.5
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(bytes(data))
+    said = "1.0 s of the file could not be read (damaged) and was left silent"
+
+    ran = ting("meeting", "notes", str(damaged), "--json", "--language", "zh", timeout=240)
+    assert ran.code == 0, ran.err
+    assert ran.err == f"ting: {said}\n"
+    [result] = [e for e in ran.json_lines() if e["type"] == "result"]
+    payload = result["payload"]
+    assert payload["truncated"] is None
+    assert payload["damaged_seconds"] == pytest.approx(1.0, abs=0.05)
+    assert payload["duration"] == pytest.approx(5.55, abs=0.04)
+    assert said in payload["notes"]["problems"] and said in result["text"]
+
+    again = ting("meeting", "notes", str(damaged), "--language", "zh")
+    assert again.code == 0 and again.err == f"ting: {said}\n"
+
+
 def test_a_file_named_with_bytes_that_are_not_utf8_is_read_like_any_other(
     tmp_path, ting_home, ting_uses_test_model, ting
 ):

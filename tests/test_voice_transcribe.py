@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fixtures_core import assert_clean_failure
@@ -22,6 +23,9 @@ from voice.asr import (
     question_marks_where_asked,
     to_simplified,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 pytestmark = pytest.mark.slow
 
@@ -132,8 +136,15 @@ def test_cli_transcribes_every_container(ting, ting_uses_test_model, ext: str) -
     ran = ting("transcribe", str(AUDIO_DATA / f"en-new-extension.{ext}"), "--json")
     assert ran.code == 0, ran.err
     [result] = ran.json_lines()
-    assert set(result) == {"text", "language", "duration", "segments", "truncated"}
-    assert result["truncated"] is None  # the whole file was read
+    assert set(result) == {
+        "text",
+        "language",
+        "duration",
+        "segments",
+        "truncated",
+        "damaged_seconds",
+    }
+    assert result["truncated"] is None and result["damaged_seconds"] == 0.0  # all of it read
     assert words(result["text"]) == words("Please enter a new extension, followed by pound.")
     assert result["language"] == "en"
     assert result["duration"] == pytest.approx(3.29, abs=0.06)
@@ -296,30 +307,93 @@ def test_a_whole_mp3_whose_length_header_does_not_fit_it_is_not_called_cut(
     assert ends_early(cut, read_audio_file(cut).size / 16_000) is not None
 
 
-def test_a_damaged_stretch_in_the_middle_is_skipped_and_the_rest_read(tmp_path: Path) -> None:
-    """The decoder's generator ended at the first bad packet: 3000 zero bytes in this
-    MP3 lost the 2.7 s after them (ffmpeg itself reads on, as both readers now do)."""
-    import subprocess
+def _shift(reference: np.ndarray, other: np.ndarray) -> int:
+    """By how many samples ``reference``'s last 2 s sit later in ``other`` (±1.25 s)."""
+    import numpy as np
 
+    tail = reference[-32_000:]
+    start = len(reference) - len(tail)
+
+    def match(shift: int) -> float:
+        piece = other[max(0, start + shift) : start + shift + len(tail)]
+        return float(np.dot(tail, piece)) if len(piece) == len(tail) else -np.inf
+
+    return max(range(-20_000, 20_001, 8), key=match)
+
+
+def test_a_damaged_stretch_in_the_middle_is_left_silent_and_what_follows_keeps_its_time(
+    tmp_path: Path,
+) -> None:
+    """A packet that cannot be decoded is skipped and the rest of the file read; what
+    it held becomes silence of its length, so the audio after it (and every timestamp
+    of a segment or a meeting line) stays where it was in the recording."""
     import numpy as np
 
     from skills.meeting_notes.audio_stream import iter_audio_blocks
-    from voice.audio_files import read_audio_file
+    from voice.audio_files import read_audio, read_audio_file
 
-    whole = tmp_path / "whole.mp3"
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-i", str(AUDIO_DATA / "zh" / "funasr-damo.flac")]
-        + [str(whole)],
-        check=True,
+    whole = _mp3(AUDIO_DATA / "zh" / "funasr-damo.flac", tmp_path / "whole.mp3")
+    data = bytearray(whole.read_bytes())
+    data[6000:9000] = bytes(3000)  # about 1 s of this 16 kHz mono MP3
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(bytes(data))
+    clean = read_audio_file(whole)
+    read = read_audio(damaged)
+    assert clean.size / 16_000 == pytest.approx(5.55, abs=0.01)
+    assert read.samples.size / 16_000 == pytest.approx(5.55, abs=0.04)
+    assert read.damaged_s == pytest.approx(1.0, abs=0.05)
+    # the last two seconds are where they were, to within one MP3 frame (36 ms): they
+    # came 1 s early when the damaged stretch was dropped
+    assert abs(_shift(clean, read.samples)) < 0.036 * 16_000
+    blocks = iter_audio_blocks(damaged)
+    joined = np.concatenate(list(blocks))
+    assert joined.size / 16_000 == pytest.approx(5.55, abs=0.04)
+    assert blocks.damaged_s == pytest.approx(read.damaged_s, abs=0.01)
+
+
+def test_a_damaged_aac_packet_is_skipped_like_any_other(tmp_path: Path) -> None:
+    """FFmpeg's AAC decoder reports some damaged packets as EPERM ("Operation not
+    permitted"): that is the packet, not the file's permissions."""
+    import numpy as np
+
+    from voice.audio_files import read_audio
+
+    m4a = _mp3(
+        AUDIO_DATA / "zh" / "funasr-damo.flac",
+        tmp_path / "whole.m4a",
+        "-c:a",
+        "aac",
+        "-movflags",
+        "+faststart",
     )
+    data = m4a.read_bytes()
+    at = len(data) // 3
+    for seed in range(8):  # one of these gave "permission denied"
+        noise = np.random.default_rng(seed).integers(0, 256, 2000, dtype=np.uint8)
+        damaged = tmp_path / f"damaged{seed}.m4a"
+        damaged.write_bytes(data[:at] + noise.tobytes() + data[at + 2000 :])
+        read = read_audio(damaged)
+        assert read.samples.size / 16_000 == pytest.approx(5.57, abs=0.02), seed
+        assert 0.1 < read.damaged_s < 0.5, seed
+
+
+def test_cli_a_damaged_file_says_how_much_was_left_silent(
+    ting, ting_uses_test_model, tmp_path: Path
+) -> None:
+    whole = _mp3(AUDIO_DATA / "zh" / "funasr-damo.flac", tmp_path / "whole.mp3")
     data = bytearray(whole.read_bytes())
     data[6000:9000] = bytes(3000)
     damaged = tmp_path / "damaged.mp3"
     damaged.write_bytes(bytes(data))
-    assert read_audio_file(whole).size / 16_000 == pytest.approx(5.55, abs=0.01)
-    assert read_audio_file(damaged).size / 16_000 == pytest.approx(4.57, abs=0.05)
-    blocks = np.concatenate(list(iter_audio_blocks(damaged)))
-    assert blocks.size / 16_000 == pytest.approx(4.57, abs=0.05)
+    ran = ting("transcribe", str(damaged), "--json", "--language", "zh")
+    assert ran.code == 0, ran.err
+    assert ran.err == "ting: 1.0 s of the file could not be read (damaged) and was left silent\n"
+    [result] = ran.json_lines()
+    assert result["truncated"] is None
+    assert result["damaged_seconds"] == pytest.approx(1.0, abs=0.05)
+    assert result["duration"] == pytest.approx(5.55, abs=0.04)
+    whole_run = ting("transcribe", str(whole), "--json", "--language", "zh")
+    assert whole_run.err == "" and whole_run.json_lines()[0]["damaged_seconds"] == 0.0
 
 
 def test_cli_bad_model_setting_fails_with_one_line(ting, ting_home: Path, tmp_path: Path) -> None:

@@ -17,8 +17,22 @@ if TYPE_CHECKING:
 SAMPLE_RATE = 16_000
 
 
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A file's audio as ``read_audio`` decoded it: 16 kHz mono float32 samples, and how
+    many seconds of them are silence standing in for packets that could not be decoded."""
+
+    samples: np.ndarray
+    damaged_s: float = 0.0
+
+
 def read_audio_file(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Decode ``path`` to mono float32 at ``sample_rate``; a clear error for bad files."""
+    return read_audio(path, sample_rate).samples
+
+
+def read_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAudio:
+    """``read_audio_file``'s samples, with the seconds left silent for damaged packets."""
     import av
 
     file = Path(path)
@@ -36,21 +50,26 @@ def read_audio_file(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndar
         audio = _decode(file, sample_rate)
     except AudioError:
         raise
+    except UndecodableAudio as exc:
+        raise AudioError(f"{file} is not a readable audio file ({exc.reason})") from None
     except PermissionError:
         raise AudioError(f"cannot read {file}: permission denied") from None
     except IndexError:  # PyAV found streams, none of them audio (an image, a video)
         raise AudioError(f"{file} has no audio stream") from None
     except (av.FFmpegError, ValueError, EOFError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        raise AudioError(f"{file} is not a readable audio file ({reason})") from None
+        raise AudioError(f"{file} is not a readable audio file ({_reason(exc)})") from None
     except OSError as exc:
         raise AudioError(f"cannot read {file}: {exc.strerror or exc}") from None
-    if audio.size == 0:
+    if audio.samples.size == 0:
         raise AudioError(f"{file} holds no audio samples")
     return audio
 
 
-def _decode(file: Path, sample_rate: int) -> np.ndarray:
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def _decode(file: Path, sample_rate: int) -> DecodedAudio:
     """faster_whisper's ``decode_audio`` (16-bit, so an ordinary file reads exactly as
     Whisper's own reader has it), but with a float file's NaN and infinite samples made
     silence before they are converted: swresample turns each into a full-scale 16-bit
@@ -68,7 +87,8 @@ def _decode(file: Path, sample_rate: int) -> np.ndarray:
     with av.open(str(file), mode="r", metadata_errors="ignore") as container:
         if not container.streams.audio:
             raise AudioError(f"{file} has no audio stream")
-        for frame in decoded_frames(container):
+        frames = FrameReader(container)
+        for frame in frames:
             frame.pts = None
             fifo.write(finite_frame(frame))
             if fifo.samples >= 500_000:  # resampled in large groups, as decode_audio does
@@ -77,22 +97,118 @@ def _decode(file: Path, sample_rate: int) -> np.ndarray:
         resample(fifo.read())
     resample(None)
     if not pieces:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(pieces).astype(np.float32) / 32768.0
+        return DecodedAudio(np.zeros(0, dtype=np.float32))
+    samples = np.concatenate(pieces).astype(np.float32) / 32768.0
+    return DecodedAudio(samples, frames.damaged_s)
 
 
-def decoded_frames(container: av.container.InputContainer) -> Iterator[av.AudioFrame]:
-    """The first audio stream's frames, past any damaged packet, as ffmpeg reads them.
-    ``container.decode()`` is a generator: the error of one bad packet ends it, and the
-    rest of the file was lost (3000 zero bytes in an MP3 dropped its last 2.7 s)."""
-    import av
+class UndecodableAudio(Exception):
+    """No packet of the file's audio stream could be decoded (``reason``: the first error)."""
 
-    for packet in container.demux(container.streams.audio[0]):
-        try:
-            frames = packet.decode()
-        except av.error.InvalidDataError:
-            continue
-        yield from frames
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# a failed packet counts for its bytes rather than its own duration when they would hold
+# this many of its durations: a raw stream's parser (MP3, ADTS, FLAC) hands a damaged
+# stretch over as one packet whose duration is one frame's
+_MERGED_PACKET = 3.0
+# a gap in the timestamps shorter than this is rounding, not audio that is missing
+_GAP_TOLERANCE_S = 0.005
+
+
+class FrameReader:
+    """The first audio stream's frames, as ffmpeg reads them, past damaged packets.
+
+    ``container.decode()`` is a generator that ends at the first error, so packets are
+    decoded one at a time and a packet that fails is skipped. What it held is replaced
+    by silence of the same length, so that everything after it keeps its time (segment
+    and meeting timestamps): its length is the gap in the timestamps where the container
+    has them (MP4, Ogg, FLAC), else the packet's duration, or what its bytes hold at the
+    stream's byte rate when the parser joined a damaged stretch into one packet (MP3).
+    ``damaged_s`` adds up the silence given. Raises ``UndecodableAudio`` when packets
+    failed and none decoded: a file of some other kind, not a damaged one.
+    """
+
+    def __init__(self, container: av.container.InputContainer) -> None:
+        self.container = container
+        self.stream = container.streams.audio[0]
+        self.damaged_s = 0.0
+
+    def __iter__(self) -> Iterator[av.AudioFrame]:
+        import av
+
+        good_bytes = 0
+        good_s = 0.0
+        lost_s = 0.0  # failed packets since the last frame
+        expected_s: float | None = None  # where the next frame starts, by the last one
+        last: av.AudioFrame | None = None
+        first_error: BaseException | None = None
+        for packet in self.container.demux(self.stream):
+            try:
+                frames = packet.decode()
+            except (av.FFmpegError, OSError) as exc:
+                first_error = first_error or exc
+                if not _is_tag(bytes(packet)):
+                    lost_s += self._packet_seconds(packet, good_bytes, good_s)
+                elif expected_s is not None and packet.duration and packet.time_base:
+                    expected_s += float(packet.duration * packet.time_base)  # a frame's slot
+                continue
+            if frames:
+                good_bytes += packet.size
+            for frame in frames:
+                start = frame.pts * frame.time_base if frame.pts is not None else None
+                if start is not None and expected_s is not None:
+                    gap = float(start) - expected_s
+                    if gap > _GAP_TOLERANCE_S:
+                        lost_s = max(lost_s, gap)
+                if lost_s:
+                    yield self._silence(last or frame, lost_s)
+                lost_s = 0.0
+                seconds = frame.samples / frame.sample_rate
+                good_s += seconds
+                if start is not None:
+                    expected_s = float(start) + seconds
+                elif expected_s is not None:
+                    expected_s += seconds
+                last = frame
+                yield frame
+        # what failed after the last frame is not made silence: nothing comes after it to
+        # keep in time, and it is as often bytes appended to a whole file as lost audio
+        if last is None and first_error is not None:
+            raise UndecodableAudio(_reason(first_error))
+
+    def _packet_seconds(self, packet: av.Packet, good_bytes: int, good_s: float) -> float:
+        own = (
+            float(packet.duration * packet.time_base)
+            if packet.duration and packet.time_base
+            else 0.0
+        )
+        if good_bytes and good_s and packet.size:
+            by_bytes = packet.size * good_s / good_bytes
+            if not own or by_bytes > _MERGED_PACKET * own:
+                return by_bytes
+        return own
+
+    def _silence(self, like: av.AudioFrame, seconds: float) -> av.AudioFrame:
+        import av
+
+        samples = round(seconds * like.sample_rate)
+        self.damaged_s += samples / like.sample_rate
+        frame = av.AudioFrame(format=like.format.name, layout=like.layout.name, samples=samples)
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        frame.sample_rate = like.sample_rate
+        return frame
+
+
+def _is_tag(data: bytes) -> bool:
+    """Whether a packet the decoder refused is a tag, not audio: an ID3 tag or a
+    Xing/Info/VBRI frame in the middle of MP3s joined with ``cat``."""
+    return data[:3] in (b"ID3", b"TAG") or any(
+        tag in data[4:40] for tag in (b"Xing", b"Info", b"VBRI")
+    )
 
 
 FLOAT_FORMATS = ("flt", "fltp", "dbl", "dblp")
@@ -116,6 +232,13 @@ def finite_frame(frame: av.AudioFrame) -> av.AudioFrame:
     )
     fixed.sample_rate = frame.sample_rate
     return fixed
+
+
+def damaged_message(damaged_s: float) -> str | None:
+    """The one line that says part of a file was left silent, or None for none worth saying."""
+    if damaged_s < 0.05:  # shown to a tenth of a second: less would read "0.0 s"
+        return None
+    return f"{_length(damaged_s)} of the file could not be read (damaged) and was left silent"
 
 
 # Decoders end a whole file within a frame or two of what its header says (0.04 s at most

@@ -25,18 +25,25 @@ from assistant.cli_kit import emit_json, get_app
 )
 def transcribe(file: Path, as_json: bool, language: str | None) -> None:
     """Turn speech in an audio FILE (wav, flac, ogg, mp3, m4a, …) into text, locally."""
-    from voice.audio_files import SAMPLE_RATE, ends_early, read_audio_file
+    from voice.audio_files import SAMPLE_RATE, damaged_message, ends_early, read_audio
 
     app = get_app()
-    audio = read_audio_file(file)  # bad files fail before the model is loaded
+    audio = read_audio(file)  # bad files fail before the model is loaded
     # a cut file decodes without an error up to where it stops: say what was left out
-    cut = ends_early(file, audio.size / SAMPLE_RATE)
+    cut = ends_early(file, audio.samples.size / SAMPLE_RATE)
     recognizer = app.service("asr")
-    transcript = recognizer.transcribe(audio, language or app.settings.asr_language)
-    if cut is not None:
-        click.echo(f"ting: {cut.message()}", err=True)
+    transcript = recognizer.transcribe(audio.samples, language or app.settings.asr_language)
+    for notice in (cut.message() if cut else None, damaged_message(audio.damaged_s)):
+        if notice:
+            click.echo(f"ting: {notice}", err=True)
     if as_json:
-        emit_json({**transcript.to_dict(), "truncated": cut.to_dict() if cut else None})
+        emit_json(
+            {
+                **transcript.to_dict(),
+                "truncated": cut.to_dict() if cut else None,
+                "damaged_seconds": round(audio.damaged_s, 3),
+            }
+        )
     else:
         click.echo(transcript.text)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import AudioError, UsageError
-from voice.audio_files import decoded_frames
+from voice.audio_files import FrameReader, UndecodableAudio
 
 if TYPE_CHECKING:
     import numpy as np
@@ -86,51 +86,71 @@ def probe_audio(path: Path) -> tuple[float | None, int]:
 
 def iter_audio_blocks(
     path: Path, *, stereo: bool = False, block_seconds: float = BLOCK_SECONDS
-) -> Iterator[np.ndarray]:
+) -> AudioBlocks:
     """16 kHz float32 blocks of about ``block_seconds``: shape (n,) mono, or (n, 2)."""
-    import av
-    import numpy as np
+    return AudioBlocks(path, stereo=stereo, block_seconds=block_seconds)
 
-    block = int(block_seconds * SAMPLE_RATE)
-    resampler = av.AudioResampler(
-        format="flt", layout="stereo" if stereo else "mono", rate=SAMPLE_RATE
-    )
-    pending: list[np.ndarray] = []
-    pending_samples = 0
-    produced = 0
-    try:
-        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise AudioError(f"{path} has no audio stream")
-            frames = decoded_frames(container)  # past damaged packets
-            while True:
-                frame = next(frames, None)
-                if frame is not None:
-                    frame.pts = None
-                for out in resampler.resample(frame):
-                    array = _finite(out.to_ndarray())  # packed float: shape (1, n * channels)
-                    samples = array.reshape(-1, 2) if stereo else array.reshape(-1)
-                    pending.append(samples)
-                    pending_samples += len(samples)
-                while pending_samples >= block:
-                    joined = np.concatenate(pending)
-                    yield joined[:block]
-                    produced += block
-                    rest = joined[block:]
-                    pending, pending_samples = ([rest], len(rest)) if len(rest) else ([], 0)
-                if frame is None:
-                    break
-    except AudioError:
-        raise
-    except (av.error.FFmpegError, IndexError, ValueError) as exc:
-        raise _bad_file(path, exc) from None
-    except OSError as exc:
-        raise AudioError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if pending_samples:
-        yield np.concatenate(pending)
-        produced += pending_samples
-    if produced == 0:
-        raise AudioError(f"{path} holds no audio samples")
+
+class AudioBlocks:
+    """The blocks of ``iter_audio_blocks``; once they are all read, ``damaged_s`` is how
+    many seconds of them are silence standing in for damaged packets (``FrameReader``)."""
+
+    def __init__(self, path: Path, *, stereo: bool, block_seconds: float) -> None:
+        self.path = path
+        self.stereo = stereo
+        self.block_seconds = block_seconds
+        self.damaged_s = 0.0
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        import av
+        import numpy as np
+
+        path, stereo = self.path, self.stereo
+        block = int(self.block_seconds * SAMPLE_RATE)
+        resampler = av.AudioResampler(
+            format="flt", layout="stereo" if stereo else "mono", rate=SAMPLE_RATE
+        )
+        pending: list[np.ndarray] = []
+        pending_samples = 0
+        produced = 0
+        try:
+            with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+                if not container.streams.audio:
+                    raise AudioError(f"{path} has no audio stream")
+                reader = FrameReader(container)
+                frames = iter(reader)
+                while True:
+                    frame = next(frames, None)
+                    if frame is not None:
+                        frame.pts = None
+                    for out in resampler.resample(frame):
+                        # packed float: shape (1, n * channels)
+                        array = _finite(out.to_ndarray())
+                        samples = array.reshape(-1, 2) if stereo else array.reshape(-1)
+                        pending.append(samples)
+                        pending_samples += len(samples)
+                    while pending_samples >= block:
+                        joined = np.concatenate(pending)
+                        yield joined[:block]
+                        produced += block
+                        rest = joined[block:]
+                        pending, pending_samples = ([rest], len(rest)) if len(rest) else ([], 0)
+                    if frame is None:
+                        break
+                self.damaged_s = reader.damaged_s
+        except AudioError:
+            raise
+        except UndecodableAudio as exc:
+            raise AudioError(f"{path} is not a readable audio file ({exc.reason})") from None
+        except (av.error.FFmpegError, IndexError, ValueError) as exc:
+            raise _bad_file(path, exc) from None
+        except OSError as exc:
+            raise AudioError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if pending_samples:
+            yield np.concatenate(pending)
+            produced += pending_samples
+        if produced == 0:
+            raise AudioError(f"{path} holds no audio samples")
 
 
 def _finite(samples: np.ndarray) -> np.ndarray:

@@ -90,23 +90,23 @@ def run_notes(
     json_printer = EventPrinter(as_json=True) if as_json else None
     view = None if as_json else ProgressBarView()
     code = 0
-    cut_short = None  # said with the notes; a failure's one line says it itself
+    notices: list[str] = []  # a cut or damaged file, said with the notes (a failure says it)
     try:
         for event in events:
             if json_printer is not None:
                 json_printer.show(event)
             elif view is not None:
                 view.show(event)
-            if isinstance(event, Progress) and event.stage == "truncated":
-                cut_short = event.message
+            if isinstance(event, Progress) and event.stage in ("truncated", "damaged"):
+                notices.append(event.message)
             elif isinstance(event, Failed):
                 code = 130 if event.kind == "cancelled" else 1
                 if json_printer is not None:  # the one clear line on stderr too
                     sys.stderr.write(f"ting: {event.error}\n")
             elif isinstance(event, Result):
-                if cut_short is not None:
-                    sys.stderr.write(f"ting: {cut_short}\n")
-                    sys.stderr.flush()
+                for notice in notices:
+                    sys.stderr.write(f"ting: {notice}\n")
+                sys.stderr.flush()
                 if out is not None:
                     write_notes(out, event.text)
                     if as_json:

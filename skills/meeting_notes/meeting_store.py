@@ -102,6 +102,12 @@ def m002_recording_pid(db: sqlite_utils.Database) -> None:
     db.execute("alter table meeting_recordings add column pid integer")
 
 
+@MIGRATIONS
+def m003_job_damaged_seconds(db: sqlite_utils.Database) -> None:
+    """Seconds of the file left silent for damaged packets, found while making the plan."""
+    db.execute("alter table meeting_jobs add column damaged_seconds real")
+
+
 def now_iso() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
@@ -182,11 +188,14 @@ class MeetingStore:
         assert job is not None
         return job
 
-    def save_plan(self, job_key: str, plan: list[dict[str, Any]], duration: float) -> None:
+    def save_plan(
+        self, job_key: str, plan: list[dict[str, Any]], duration: float, damaged: float = 0.0
+    ) -> None:
         with self.history.transaction() as conn:
             conn.execute(
-                "update meeting_jobs set plan_json = ?, duration = ? where job_key = ?",
-                (json.dumps(plan), duration, job_key),
+                "update meeting_jobs set plan_json = ?, duration = ?, damaged_seconds = ?"
+                " where job_key = ?",
+                (json.dumps(plan), duration, damaged, job_key),
             )
 
     def set_job_language(self, job_key: str, language: str) -> None:

@@ -26,6 +26,7 @@ from skills.meeting_notes.notes_model import MeetingNotes, TranscriptLine
 from skills.meeting_notes.offline_notes import default_title, guess_language, offline_notes
 from skills.meeting_notes.rendering import render_markdown
 from skills.meeting_notes.transcript_files import TEXT_SUFFIXES, read_transcript_file
+from voice.audio_files import damaged_message
 
 if TYPE_CHECKING:
     from assistant.skill import SkillContext
@@ -80,6 +81,7 @@ def make_notes(
     chunk_counts: dict[str, int] = {}
     corrections: list[dict[str, Any]] = []
     cut = None  # the audio ended before the length its header declares
+    damaged = 0.0  # seconds of it left silent for damaged packets
     if looks_like_text(path):
         kind = "transcript"
         lines = read_transcript_file(path)
@@ -104,6 +106,7 @@ def make_notes(
         lines, meeting_language, duration = outcome.lines, outcome.language, outcome.duration
         source_hash, job_key = outcome.source_hash, outcome.job_key
         cut = outcome.ends_early
+        damaged = outcome.damaged_s
         chunk_counts = {
             "total": outcome.chunks_total,
             "transcribed": outcome.chunks_transcribed,
@@ -129,7 +132,9 @@ def make_notes(
         part_chars=part_chars,
     )
     # the notes cover only what was read: they say so wherever they are shown or kept
-    problems = [cut.message(), *notes.problems] if cut else notes.problems
+    said = [cut.message()] if cut else []
+    said += [m] if (m := damaged_message(damaged)) else []
+    problems = [*said, *notes.problems]
     notes = dataclasses.replace(notes, source=shown, problems=problems)
     markdown = render_markdown(notes)
     meeting_id = store.save_meeting(
@@ -151,6 +156,7 @@ def make_notes(
         "kind": kind,
         "problems": notes.problems,
         "truncated": cut.to_dict() if cut else None,
+        "damaged_seconds": round(damaged, 3),
         "notes": notes.to_dict(),
     }
     if chunk_counts:

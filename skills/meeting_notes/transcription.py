@@ -47,7 +47,7 @@ from skills.meeting_notes.chunk_plan import (
 )
 from skills.meeting_notes.notes_model import TranscriptLine
 from skills.meeting_notes.rendering import clock
-from voice.audio_files import EndsEarly, ends_early
+from voice.audio_files import EndsEarly, damaged_message, ends_early
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 # Part of the resume key: raised when decoding changes what a chunk comes out as, so a
 # transcript saved by an older Ting is made again rather than resumed.
-PLAN_VERSION = "3"
+PLAN_VERSION = "4"
 HEARTBEAT_S = 1.0
 # One short-lived daemon thread per chunk runs Whisper, so that a cancel returns at once
 # (CTranslate2 cannot be interrupted mid-call) and nothing holds the process open: a
@@ -88,6 +88,7 @@ class TranscriptionOutcome:
     chunks_transcribed: int  # by this run
     chunks_reused: int  # finished by an earlier run
     ends_early: EndsEarly | None = None  # the audio stopped before its header's length
+    damaged_s: float = 0.0  # seconds left silent for packets that could not be decoded
 
 
 def job_key_for(source_hash: str, language: str, model: str) -> str:
@@ -278,12 +279,16 @@ class ChunkedTranscriber:
         if job["plan_json"]:
             plan = [PlannedChunk.from_dict(d) for d in json.loads(job["plan_json"])]
             duration = float(job["duration"])
+            damaged = float(job.get("damaged_seconds") or 0.0)
         else:
-            plan, duration = yield from self._plan(duration_hint)
-            self.store.save_plan(job_key, [c.to_dict() for c in plan], duration)
+            plan, duration, damaged = yield from self._plan(duration_hint)
+            self.store.save_plan(job_key, [c.to_dict() for c in plan], duration, damaged)
         cut = ends_early(self.path, duration)
         if cut is not None:
             yield self._progress("truncated", cut.message())
+        said_damaged = damaged_message(damaged)
+        if said_damaged:
+            yield self._progress("damaged", said_damaged)
         finished = self.store.finished_chunks(job_key)
         reused = sum(1 for c in plan if c.index in finished)
         language = job["language"] or (None if self.language == "auto" else self.language)
@@ -310,6 +315,7 @@ class ChunkedTranscriber:
             chunks_transcribed=transcribed,
             chunks_reused=reused,
             ends_early=cut,
+            damaged_s=damaged,
         )
 
     def _fingerprint(self) -> Generator[Progress, None, str]:
@@ -342,7 +348,7 @@ class ChunkedTranscriber:
 
     def _plan(
         self, duration_hint: float | None
-    ) -> Generator[Progress, None, tuple[list[PlannedChunk], float]]:
+    ) -> Generator[Progress, None, tuple[list[PlannedChunk], float, float]]:
         from voice.asr import speech_chunks
 
         def find_speech(buffer: np.ndarray) -> list[tuple[int, int]]:
@@ -353,7 +359,8 @@ class ChunkedTranscriber:
         position = 0
         total = int(duration_hint) if duration_hint else None
         last_report = 0.0
-        for block in iter_audio_blocks(self.path):
+        blocks = iter_audio_blocks(self.path)
+        for block in blocks:
             self.cancel.raise_if_cancelled()
             plan.extend(planner.feed(block))
             position += len(block)
@@ -369,7 +376,7 @@ class ChunkedTranscriber:
                     total,
                 )
         plan.extend(planner.finish())
-        return plan, position / SAMPLE_RATE
+        return plan, position / SAMPLE_RATE, blocks.damaged_s
 
     # -- pass 2: transcription ---------------------------------------------------------
 
