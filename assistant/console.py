@@ -27,6 +27,17 @@ EXIT_CANCELLED = 130
 WARNING_STAGES = frozenset({"mcp_failed", "tool_failed"})
 
 
+def format_elapsed(seconds: float) -> str:
+    """``4.2 s``, ``1:05`` or ``1:02:03``: a length of time (a task's, a recording's) as
+    a progress line or a notice shows it."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 class EventPrinter:
     def __init__(
         self,

@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.console import format_elapsed
 from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, Result
 from ui.confirmation_cards import ConfirmationCard, WrappedLabel, card_for
-from ui.i18n import format_elapsed, tr
+from ui.i18n import tr
 from ui.request_controller import RequestController
 from ui.state_icons import state_icon
 

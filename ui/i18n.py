@@ -255,13 +255,3 @@ def current_language() -> str:
 
 def tr(text_id: str, **values: object) -> str:
     return _current(text_id, **values)
-
-
-def format_elapsed(seconds: float) -> str:
-    """``4.2 s``, ``1:05`` or ``1:02:03``: how long a task has run, for a progress line."""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.console import format_elapsed
 from assistant.events import Delta, Event, Failed, NeedsConfirmation, Progress, Result
 from assistant.skill import Request
-from ui.i18n import format_elapsed, tr
+from ui.i18n import tr
 
 if TYPE_CHECKING:
     from assistant.frontend.app import App

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.console import format_elapsed
 from assistant.errors import AudioError, UsageError
 
 if TYPE_CHECKING:
@@ -230,19 +231,30 @@ def finite_frame(frame: av.AudioFrame) -> av.AudioFrame:
     if np.isfinite(samples).all():
         return frame
     fixed = av.AudioFrame.from_ndarray(
-        np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0),
-        format=frame.format.name,
-        layout=frame.layout.name,
+        finite_samples(samples), format=frame.format.name, layout=frame.layout.name
     )
     fixed.sample_rate = frame.sample_rate
     return fixed
+
+
+def finite_samples(samples: np.ndarray) -> np.ndarray:
+    """``samples`` with NaN and infinite values made silence (a damaged float file: one
+    of them poisons the whole spectrogram of its part, and Whisper then hears nothing or
+    another language)."""
+    import numpy as np
+
+    if not np.isfinite(samples).all():
+        samples = np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0)
+    return samples
 
 
 def damaged_message(damaged_s: float) -> str | None:
     """The one line that says part of a file was left silent, or None for none worth saying."""
     if damaged_s < 0.05:  # shown to a tenth of a second: less would read "0.0 s"
         return None
-    return f"{_length(damaged_s)} of the file could not be read (damaged) and was left silent"
+    return (
+        f"{format_elapsed(damaged_s)} of the file could not be read (damaged) and was left silent"
+    )
 
 
 # Decoders end a whole file within a frame or two of what its header says (0.04 s at most
@@ -261,7 +273,7 @@ class EndsEarly:
     def message(self) -> str:
         return (
             f"the file ends early (truncated?): transcribed the first "
-            f"{_length(self.read_s)} of {_length(self.declared_s)}"
+            f"{format_elapsed(self.read_s)} of {format_elapsed(self.declared_s)}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -391,11 +403,3 @@ def _mp3_declared_length(path: Path) -> float | None:
     if frames <= 0 or byte_count <= 0 or size - start >= byte_count:
         return None
     return (frames * per_frame - padding) / rate
-
-
-def _length(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import AudioError, UsageError
-from voice.audio_files import FrameReader, UndecodableAudio
+from voice.audio_files import FrameReader, UndecodableAudio, finite_samples
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,7 +125,7 @@ class AudioBlocks:
                         frame.pts = None
                     for out in resampler.resample(frame):
                         # packed float: shape (1, n * channels)
-                        array = _finite(out.to_ndarray())
+                        array = finite_samples(out.to_ndarray())
                         samples = array.reshape(-1, 2) if stereo else array.reshape(-1)
                         pending.append(samples)
                         pending_samples += len(samples)
@@ -151,16 +151,6 @@ class AudioBlocks:
             produced += pending_samples
         if produced == 0:
             raise AudioError(f"{path} holds no audio samples")
-
-
-def _finite(samples: np.ndarray) -> np.ndarray:
-    """NaN and infinite samples (a damaged float WAV) made silence: one of them poisons
-    the whole spectrogram of its part, and Whisper then hears nothing or another language."""
-    import numpy as np
-
-    if not np.isfinite(samples).all():
-        samples = np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0)
-    return samples
 
 
 def mono(block: np.ndarray) -> np.ndarray:
