@@ -222,8 +222,8 @@ def test_a_damaged_file_gives_notes_of_all_of_it_and_says_what_was_left_silent(
 def test_a_file_named_with_bytes_that_are_not_utf8_is_read_like_any_other(
     tmp_path, ting_home, ting_uses_test_model, ting
 ):
-    """Its name reached the request text and the database as it was: "the request is
-    not valid UTF-8 text", and past that a UnicodeEncodeError storing the job."""
+    """A name that is not UTF-8 cannot go into the request text or the database as it
+    is: it is shown escaped there and in the notes, and the file is read by its real name."""
     import os
     import shutil
 

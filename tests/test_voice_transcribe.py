@@ -342,8 +342,8 @@ def test_a_damaged_stretch_in_the_middle_is_left_silent_and_what_follows_keeps_i
     assert clean.size / 16_000 == pytest.approx(5.55, abs=0.01)
     assert read.samples.size / 16_000 == pytest.approx(5.55, abs=0.04)
     assert read.damaged_s == pytest.approx(1.0, abs=0.05)
-    # the last two seconds are where they were, to within one MP3 frame (36 ms): they
-    # came 1 s early when the damaged stretch was dropped
+    # the last two seconds are where they were, to within one MP3 frame (36 ms); with
+    # the damaged stretch dropped they would be 1 s early
     assert abs(_shift(clean, read.samples)) < 0.036 * 16_000
     blocks = iter_audio_blocks(damaged)
     joined = np.concatenate(list(blocks))
@@ -368,7 +368,7 @@ def test_a_damaged_aac_packet_is_skipped_like_any_other(tmp_path: Path) -> None:
     )
     data = m4a.read_bytes()
     at = len(data) // 3
-    for seed in range(8):  # one of these gave "permission denied"
+    for seed in range(8):  # FFmpeg's AAC decoder reports one of these as EPERM
         noise = np.random.default_rng(seed).integers(0, 256, 2000, dtype=np.uint8)
         damaged = tmp_path / f"damaged{seed}.m4a"
         damaged.write_bytes(data[:at] + noise.tobytes() + data[at + 2000 :])
@@ -405,8 +405,9 @@ def test_cli_bad_model_setting_fails_with_one_line(ting, ting_home: Path, tmp_pa
 
 
 def test_a_damaged_float_wav_s_nan_samples_are_read_as_silence(recognizer, tmp_path) -> None:
-    """faster_whisper's reader converts to 16-bit first, where each NaN is a full-scale
-    sample: 0.06 s of NaN in this clip came out as "N-O-O-F-S-Y-O-M-N-O-F-…"."""
+    """A NaN converted to 16-bit is a full-scale sample, loud enough for Whisper to hear
+    letters and words in it: NaN and infinite samples must become silence, and the
+    sentence around them still be heard."""
     import struct
 
     import numpy as np

@@ -74,7 +74,7 @@ def _decode(file: Path, sample_rate: int) -> DecodedAudio:
     """faster_whisper's ``decode_audio`` (16-bit, so an ordinary file reads exactly as
     Whisper's own reader has it), but with a float file's NaN and infinite samples made
     silence before they are converted: swresample turns each into a full-scale 16-bit
-    sample, and 2 % of them made 你好，我是小明 come out as "I'll walk in, I'll be"."""
+    sample, and a few of them are enough for Whisper to hear words that were not said."""
     import av
     import numpy as np
 
