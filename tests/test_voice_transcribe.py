@@ -377,6 +377,32 @@ def test_a_damaged_aac_packet_is_skipped_like_any_other(tmp_path: Path) -> None:
         assert 0.1 < read.damaged_s < 0.5, seed
 
 
+def test_a_jump_in_a_whole_file_s_timestamps_is_not_damage(tmp_path: Path) -> None:
+    """Timestamps that jump with no packet failing (a paused recording, an edit list)
+    are the file as it was made: read as faster-whisper reads it, nothing called
+    damaged, no silence added."""
+    import av
+    import numpy as np
+    from faster_whisper.audio import decode_audio
+
+    from voice.audio_files import read_audio
+
+    ogg = _mp3(AUDIO_DATA / "zh" / "funasr-damo.flac", tmp_path / "a.ogg", "-c:a", "libopus")
+    jumped = tmp_path / "jumped.mka"
+    with av.open(str(ogg)) as source, av.open(str(jumped), "w") as out:
+        stream = source.streams.audio[0]
+        copy = out.add_stream_from_template(stream)
+        for n, packet in enumerate(p for p in source.demux(stream) if p.dts is not None):
+            if n >= 100:  # two seconds later from the 100th packet on
+                packet.pts += int(2 / packet.time_base)
+                packet.dts += int(2 / packet.time_base)
+            packet.stream = copy
+            out.mux(packet)
+    read = read_audio(jumped)
+    assert read.damaged_s == 0.0
+    assert np.array_equal(read.samples, decode_audio(str(jumped)))
+
+
 def test_cli_a_damaged_file_says_how_much_was_left_silent(
     ting, ting_uses_test_model, tmp_path: Path
 ) -> None:

@@ -145,6 +145,7 @@ class FrameReader:
         good_bytes = 0
         good_s = 0.0
         lost_s = 0.0  # failed packets since the last frame
+        failed = False  # a packet failed since the last frame
         expected_s: float | None = None  # where the next frame starts, by the last one
         last: av.AudioFrame | None = None
         first_error: BaseException | None = None
@@ -156,6 +157,7 @@ class FrameReader:
             except (av.FFmpegError, OSError) as exc:
                 first_error = first_error or exc
                 if not _is_tag(bytes(packet)):
+                    failed = True
                     lost_s += self._packet_seconds(packet, good_bytes, good_s)
                 elif expected_s is not None and packet.duration and packet.time_base:
                     expected_s += float(packet.duration * packet.time_base)  # a frame's slot
@@ -166,11 +168,14 @@ class FrameReader:
                 start = frame.pts * base if frame.pts is not None and base else None
                 if start is not None and expected_s is not None:
                     gap = start - expected_s
-                    if gap > _GAP_TOLERANCE_S:
+                    # only where a packet failed: a whole file may jump in its timestamps
+                    # too (a paused recording, an edit list), and it holds no damage
+                    if failed and gap > _GAP_TOLERANCE_S:
                         lost_s = max(lost_s, gap)
                 if lost_s:
                     yield self._silence(last or frame, lost_s)
                 lost_s = 0.0
+                failed = False
                 seconds = frame.samples / frame.sample_rate
                 good_s += seconds
                 if start is not None:
