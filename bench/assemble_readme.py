@@ -14,6 +14,7 @@ ORDER = [
     "bookkeeping",
     "diff",
     "voice",
+    "audio",
     "dictation",
     "mandarin",
     "meeting",
