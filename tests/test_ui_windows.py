@@ -282,11 +282,19 @@ def test_fallback_window_when_no_tray(qtbot: Any, core_app: Any) -> None:
     controller.fallback.show()
     controller.set_state("thinking")
     assert controller.fallback.state_label.text() == "Ting is thinking"
-    controller.set_state("error", "no audio input device was found")
-    assert (
-        controller.fallback.state_label.text()
-        == "Ting ran into a problem — no audio input device was found"
+    width = controller.fallback.width()
+    detail = (
+        "no audio input device was found (plug in a microphone, or check that"
+        " PulseAudio/PipeWire is running)"
     )
+    controller.set_state("error", detail)
+    assert controller.fallback.state_label.text() == f"Ting ran into a problem — {detail}"
+    save_screenshot(controller.fallback, "fallback_window_error")
+    assert controller.fallback.width() <= max(width, 600)  # the line wraps, not the window
+    label = controller.fallback.state_label
+    assert label.height() >= label.heightForWidth(label.width())  # and is not cut off
+    talk = controller.fallback.buttons["talk"]
+    assert talk.height() >= talk.sizeHint().height()
     triggered: list[str] = []
     controller.actions.triggered.disconnect()
     controller.actions.triggered.connect(triggered.append)

@@ -135,6 +135,8 @@ class FallbackWindow(QWidget):
         top.addWidget(self.icon_label)
         self.state_label = QLabel()
         self.state_label.setStyleSheet("font-size: 15px; font-weight: 600;")
+        # an error's detail can be a long sentence: it wraps instead of widening the window
+        self.state_label.setWordWrap(True)
         top.addWidget(self.state_label, 1)
         layout.addLayout(top)
         note = QLabel(tr("No system tray was found; Ting runs in this small window."))
@@ -150,6 +152,7 @@ class FallbackWindow(QWidget):
             self.buttons[name] = button
         layout.addLayout(grid)
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, False)
+        self.setMinimumWidth(520)  # the buttons' row; a long state line wraps within it
         self.state = "idle"
         self.set_state("idle")
 
@@ -160,9 +163,19 @@ class FallbackWindow(QWidget):
         self.state_label.setText(f"{text} — {detail}" if detail else text)
         self.setWindowIcon(self.icons[state])
         self.buttons["talk"].setText(tr("Stop talking" if state == "listening" else "Talk"))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """A wrapped line needs more height at this width; a top-level window does not
+        ask its layout for that by itself, and the line would be cut off."""
+        self.layout().activate()
+        needed = max(self.heightForWidth(self.width()), self.minimumSizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def notify(self, title: str, message: str, *, error: bool = False) -> None:
         self.state_label.setText(f"{title}: {message}"[:120])
+        self._fit_height()
 
     def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
         # with no tray, this window is the app: closing it quits
