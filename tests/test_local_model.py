@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 import time
@@ -354,9 +355,15 @@ def test_two_processes_share_one_server_that_stops_when_idle(
     assert read_state(ting_home / "run").pid == state.pid  # the same server answered
     log = (ting_home / "local-model.log").read_text()
     assert log.count("starting ") == 1
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process_alive(state.pid):
-        time.sleep(0.5)
+    try:
+        exited = os.pidfd_open(state.pid)  # readable once the server has ended
+    except ProcessLookupError:
+        pass  # ended and reaped already
+    else:
+        try:
+            select.select([exited], [], [], 120)
+        finally:
+            os.close(exited)
     assert not process_alive(state.pid), "the server did not stop after 10 s idle"
     assert read_state(ting_home / "run") is None
     assert "idle for 10 s: stopping" in (ting_home / "local-model.log").read_text()
